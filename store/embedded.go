@@ -1,0 +1,249 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+
+	"golang.org/x/sys/unix"
+
+	_ "ee/kovmon/store/enginelib" // must come before the chDB binding; see its doc
+	"github.com/chdb-io/chdb-go/chdb"
+)
+
+// The engine allows one session per process; every embedded Store of the process
+// shares it, each with its own database, and takes turns through engineMu — chDB
+// sessions are not safe for concurrent queries, and query parameters are session
+// settings that must not interleave.
+var (
+	engineMu      sync.Mutex
+	engineSession *chdb.Session
+	enginePath    string
+	engineDB      string // the database the session is USE-ing
+	engineUsers   int
+)
+
+type embedded struct {
+	db     string
+	closed bool
+}
+
+func openEmbedded(cfg Config) (Store, error) {
+	dir := cfg.DataDir
+	if dir == "" {
+		dir = envOr("KOVMON_DATA", "./data")
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, fmt.Errorf("data folder %s: %w", dir, err)
+	}
+	db := cfg.Database
+	if db == "" {
+		db = "kovmon"
+	}
+	if !regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`).MatchString(db) {
+		return nil, fmt.Errorf("database name %q: letters, digits and _ only", db)
+	}
+
+	engineMu.Lock()
+	defer engineMu.Unlock()
+	if engineSession == nil {
+		if err := os.MkdirAll(abs, 0o755); err != nil {
+			return nil, fmt.Errorf("%w: data folder %s: %v", ErrUnavailable, abs, err)
+		}
+		if err := checkNotLocked(abs); err != nil {
+			return nil, err
+		}
+		sess, err := chdb.NewSession(abs)
+		if err != nil {
+			return nil, fmt.Errorf("%w: embedded engine in %s: %v", ErrUnavailable, abs, err)
+		}
+		engineSession, enginePath, engineDB = sess, abs, ""
+	} else if enginePath != abs {
+		return nil, fmt.Errorf("%w: this process already has the data folder %s open; the embedded engine takes one per process", ErrUnavailable, enginePath)
+	}
+	engineUsers++
+	if _, err := engineSession.Query("CREATE DATABASE IF NOT EXISTS "+db, "TabSeparated"); err != nil {
+		engineUsers--
+		return nil, fmt.Errorf("create database %s: %w", db, err)
+	}
+	return &embedded{db: db}, nil
+}
+
+// checkNotLocked tells which process holds the data folder before chDB tries to,
+// since chDB panics rather than return that error. The engine holds an exclusive
+// flock on DIR/status while it runs; its first line is "PID: n".
+func checkNotLocked(dir string) error {
+	path := filepath.Join(dir, "status")
+	f, err := os.Open(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("%w: %s: %v", ErrUnavailable, path, err)
+	}
+	defer f.Close()
+	if err := unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB); err != nil {
+		holder := "another process"
+		if data, err := os.ReadFile(path); err == nil {
+			first, _, _ := strings.Cut(string(data), "\n")
+			if pid, ok := strings.CutPrefix(first, "PID: "); ok {
+				holder = "process " + strings.TrimSpace(pid)
+				if cmd, err := os.ReadFile("/proc/" + strings.TrimSpace(pid) + "/cmdline"); err == nil {
+					holder += " (" + strings.TrimSpace(strings.ReplaceAll(string(cmd), "\x00", " ")) + ")"
+				}
+			}
+		}
+		return fmt.Errorf("%w: the data folder %s is in use by %s; stop it or use another --data folder", ErrUnavailable, dir, holder)
+	}
+	unix.Flock(int(f.Fd()), unix.LOCK_UN)
+	return nil
+}
+
+// runLocked sends one statement; engineMu must be held.
+func (e *embedded) runLocked(query, format string) ([]byte, error) {
+	if e.closed {
+		return nil, errors.New("store is closed")
+	}
+	if engineDB != e.db {
+		if _, err := engineSession.Query("USE "+e.db, "TabSeparated"); err != nil {
+			return nil, fmt.Errorf("USE %s: %w", e.db, err)
+		}
+		engineDB = e.db
+	}
+	if format == "" {
+		format = "TabSeparated"
+	}
+	res, err := engineSession.Query(query, format)
+	if err != nil {
+		return nil, err
+	}
+	if res == nil {
+		return nil, nil
+	}
+	defer res.Free()
+	return bytes.Clone(res.Buf()), nil
+}
+
+// bindLocked sets the query's parameters as session settings; engineMu must be held.
+func (e *embedded) bindLocked(params Params) error {
+	if len(params) == 0 {
+		return nil
+	}
+	var b strings.Builder
+	b.WriteString("SET ")
+	first := true
+	for name, v := range params {
+		if !paramName.MatchString(name) {
+			return fmt.Errorf("query parameter name %q", name)
+		}
+		text, err := paramText(v)
+		if err != nil {
+			return fmt.Errorf("parameter %s: %w", name, err)
+		}
+		if !first {
+			b.WriteString(", ")
+		}
+		first = false
+		b.WriteString("param_" + name + " = " + quoteString(text))
+	}
+	_, err := e.runLocked(b.String(), "")
+	return err
+}
+
+var paramName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+
+func (e *embedded) Exec(ctx context.Context, query string, params Params) error {
+	_, err := e.do(ctx, query, params, "")
+	return err
+}
+
+func (e *embedded) Query(ctx context.Context, query string, params Params) (*Result, error) {
+	out, err := e.do(ctx, query, params, "TabSeparatedWithNames")
+	if err != nil {
+		return nil, err
+	}
+	return parseTSV(out), nil
+}
+
+func (e *embedded) do(ctx context.Context, query string, params Params, format string) ([]byte, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	engineMu.Lock()
+	defer engineMu.Unlock()
+	if err := e.bindLocked(params); err != nil {
+		return nil, err
+	}
+	out, err := e.runLocked(query, format)
+	if err != nil {
+		return nil, queryError(query, err)
+	}
+	return out, nil
+}
+
+func (e *embedded) InsertTSV(ctx context.Context, table string, columns []string, tsv []byte) error {
+	if len(tsv) == 0 {
+		return nil
+	}
+	_, err := e.do(ctx, insertStatement(table, columns)+"\n"+string(tsv), nil, "")
+	return err
+}
+
+// insertStatement is the INSERT header that both backends send with TabSeparated data.
+func insertStatement(table string, columns []string) string {
+	return "INSERT INTO " + table + " (" + strings.Join(columns, ", ") + ") FORMAT TabSeparated"
+}
+
+func (e *embedded) Ping(ctx context.Context) error {
+	_, err := e.do(ctx, "SELECT 1", nil, "")
+	return err
+}
+
+func (e *embedded) Describe() string {
+	return "embedded ClickHouse in " + enginePath + " (database " + e.db + ")"
+}
+
+func (e *embedded) Cluster() string { return "" }
+
+// Close releases this Store. The engine stays open for the life of the process (tests
+// open many stores, and chDB does not promise a clean reopen); ShutdownEngine closes it.
+func (e *embedded) Close() error {
+	engineMu.Lock()
+	defer engineMu.Unlock()
+	if !e.closed {
+		e.closed = true
+		engineUsers--
+	}
+	return nil
+}
+
+// ShutdownEngine closes the embedded engine's session, releasing the data folder's
+// lock; call it once, when the process is about to exit.
+func ShutdownEngine() {
+	engineMu.Lock()
+	defer engineMu.Unlock()
+	if engineSession != nil {
+		engineSession.Close()
+		engineSession, enginePath, engineDB = nil, "", ""
+	}
+}
+
+// queryError shortens the engine's message and names the statement it came from.
+func queryError(query string, err error) error {
+	head := strings.Join(strings.Fields(query), " ")
+	if len(head) > 120 {
+		head = head[:120] + "…"
+	}
+	msg := err.Error()
+	if i := strings.Index(msg, "Stack trace"); i > 0 {
+		msg = strings.TrimSpace(msg[:i])
+	}
+	return fmt.Errorf("clickhouse: %s [query: %s]", msg, head)
+}

@@ -1,0 +1,239 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	kovsql "ee/kovmon/sql"
+	"ee/kovmon/store"
+	"ee/kovmon/store/storetest"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+// The contract every backend must keep: run it on the embedded engine in `make test`,
+// and on a server with KOVMON_TEST_CLICKHOUSE=clickhouse://… go test ./store/.
+func TestContractRoundTrip(t *testing.T) {
+	s := storetest.New(t)
+	ctx := context.Background()
+	if err := s.Exec(ctx, `CREATE TABLE kinds (k String, n Nullable(UInt32), d Date, ts DateTime64(3, 'UTC'), f Float64, b Bool) ENGINE = MergeTree ORDER BY k`, nil); err != nil {
+		t.Fatal(err)
+	}
+	var tsv []byte
+	tsv = store.EscapeTSV(tsv, "tab\there\nnewline \\ back")
+	tsv = append(tsv, "\t7\t2018-01-31\t2017-12-31 22:30:00.000\t45.6\ttrue\n"...)
+	tsv = append(tsv, "plain\t\\N\t2016-12-31\t2016-01-01 00:00:00.500\t0.1\tfalse\n"...)
+	if err := s.InsertTSV(ctx, "kinds", []string{"k", "n", "d", "ts", "f", "b"}, tsv); err != nil {
+		t.Fatal(err)
+	}
+	res, err := s.Query(ctx, "SELECT k, n, d, ts, f, b, toYear(toTimeZone(ts, 'Europe/Tallinn')) AS y FROM kinds ORDER BY k", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := [][]string{
+		{"plain", "", "2016-12-31", "2016-01-01 00:00:00.500", "0.1", "false", "2016"},
+		{"tab\there\nnewline \\ back", "7", "2018-01-31", "2017-12-31 22:30:00.000", "45.6", "true", "2018"},
+	}
+	if strings.Join(res.Columns, ",") != "k,n,d,ts,f,b,y" {
+		t.Fatalf("columns %v", res.Columns)
+	}
+	if len(res.Rows) != len(want) {
+		t.Fatalf("rows %q, want %q", res.Rows, want)
+	}
+	for i := range want {
+		if strings.Join(res.Rows[i], "|") != strings.Join(want[i], "|") {
+			t.Errorf("row %d: %q, want %q", i, res.Rows[i], want[i])
+		}
+	}
+}
+
+func TestContractParametersAreBound(t *testing.T) {
+	s := storetest.New(t)
+	ctx := context.Background()
+	hostile := []string{"0784' OR 1=1 --", `x\'; DROP TABLE municipalities; --`, "tab\tand\nnewline", "{y:String}", ""}
+	for _, v := range hostile {
+		res, err := s.Query(ctx, "SELECT {v:String} AS v, {n:UInt16} AS n, has({list:Array(String)}, {v:String}) AS found",
+			store.Params{"v": v, "n": 2018, "list": []string{"a", v}})
+		if err != nil {
+			t.Fatalf("%q: %v", v, err)
+		}
+		if got := res.Rows[0]; got[0] != v || got[1] != "2018" || got[2] != "1" {
+			t.Errorf("bound %q came back as %q", v, got)
+		}
+	}
+	if _, err := s.Query(ctx, "SELECT count() FROM municipalities", nil); err != nil {
+		t.Fatalf("registry table gone after hostile parameters: %v", err)
+	}
+}
+
+func TestContractEmptyResultHasColumns(t *testing.T) {
+	s := storetest.New(t)
+	res, err := s.Query(context.Background(), "SELECT ehak_code, name FROM municipalities WHERE 0", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Rows) != 0 || strings.Join(res.Columns, ",") != "ehak_code,name" {
+		t.Fatalf("got %v %v", res.Columns, res.Rows)
+	}
+}
+
+func TestContractQueryErrorNamesTheQuery(t *testing.T) {
+	s := storetest.New(t)
+	_, err := s.Query(context.Background(), "SELECT no_such_column FROM municipalities", nil)
+	if err == nil || !strings.Contains(err.Error(), "no_such_column") || !strings.Contains(err.Error(), "[query: SELECT") {
+		t.Fatalf("error %v", err)
+	}
+}
+
+func TestMigrationsApplyOnceAndAreRecorded(t *testing.T) {
+	s := storetest.New(t) // Open has migrated once
+	ctx := context.Background()
+	if err := store.Migrate(ctx, s, ""); err != nil {
+		t.Fatalf("second run: %v", err)
+	}
+	files, err := kovsql.Migrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := s.Query(ctx, "SELECT count(), uniqExact(version), max(version) FROM schema_migrations", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := len(files)
+	last := files[n-1].Version
+	if got := res.Rows[0]; got[0] != itoa(n) || got[1] != itoa(n) || got[2] != itoa(last) {
+		t.Fatalf("schema_migrations count, distinct, max = %v; want %d, %d, %d", got, n, n, last)
+	}
+}
+
+func itoa(n int) string { return fmtInt(n) }
+
+func fmtInt(n int) string {
+	if n == 0 {
+		return "0"
+	}
+	var b []byte
+	for ; n > 0; n /= 10 {
+		b = append([]byte{byte('0' + n%10)}, b...)
+	}
+	return string(b)
+}
+
+// The cluster DDL cannot run here (no cluster), so its text is pinned by golden files;
+// README.md says how to run it against a real cluster.
+func TestClusterDDLGolden(t *testing.T) {
+	migrations, err := kovsql.Migrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	for _, m := range migrations {
+		b.WriteString("-- " + m.Name + "\n")
+		for _, stmt := range kovsql.Statements(m.SQL) {
+			for _, ddl := range store.ClusterDDL(stmt, "kovmon_cluster") {
+				b.WriteString(ddl + ";\n\n")
+			}
+		}
+	}
+	golden := filepath.Join("testdata", "cluster_ddl.golden.sql")
+	if *update {
+		os.WriteFile(golden, []byte(b.String()), 0o644)
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatalf("%v (run go test ./store -update)", err)
+	}
+	if b.String() != string(want) {
+		t.Errorf("cluster DDL differs from %s; rerun with -update if intended", golden)
+	}
+	if strings.Count(b.String(), "ENGINE = Distributed(") != strings.Count(b.String(), "ENGINE = Replicated") {
+		t.Error("every replicated table needs a distributed table over it")
+	}
+	if strings.Contains(b.String(), "ENGINE = MergeTree") {
+		t.Error("a plain MergeTree table was left in cluster mode")
+	}
+}
+
+func TestClusterDDLLeavesSingleNodeTextAlone(t *testing.T) {
+	stmt := "CREATE TABLE IF NOT EXISTS x (a String) ENGINE = MergeTree ORDER BY a"
+	if got := store.ClusterDDL(stmt, ""); len(got) != 1 || got[0] != stmt {
+		t.Fatalf("got %q", got)
+	}
+}
+
+// A server that accepts a connection and never answers must not hang the command.
+func TestServerThatDoesNotAnswer(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			defer c.Close() // hold it open, say nothing
+		}
+	}()
+	start := time.Now()
+	_, err = store.Open(context.Background(), store.Config{DSN: "clickhouse://" + ln.Addr().String() + "/kovmon"})
+	elapsed := time.Since(start)
+	if err == nil || !errors.Is(err, store.ErrUnavailable) || !strings.Contains(err.Error(), ln.Addr().String()) {
+		t.Fatalf("error %v: want one naming %s", err, ln.Addr())
+	}
+	if elapsed > 10*time.Second {
+		t.Fatalf("took %s, want under 10 s", elapsed)
+	}
+}
+
+func TestServerRefusingConnection(t *testing.T) {
+	ln, _ := net.Listen("tcp", "127.0.0.1:0")
+	addr := ln.Addr().String()
+	ln.Close()
+	_, err := store.Open(context.Background(), store.Config{DSN: "clickhouse://" + addr + "/kovmon"})
+	if err == nil || !strings.Contains(err.Error(), addr) {
+		t.Fatalf("error %v: want one naming %s", err, addr)
+	}
+}
+
+// A second process must get a clear error naming the holder, and the first process's
+// store must be unharmed.
+func TestSecondProcessOnSameDataFolder(t *testing.T) {
+	if os.Getenv("KOVMON_TEST_CLICKHOUSE") != "" {
+		t.Skip("embedded engine only") // the server contract does not have data folders
+	}
+	if dir := os.Getenv("KOVMON_LOCK_CHILD"); dir != "" {
+		_, err := store.Open(context.Background(), store.Config{DataDir: dir})
+		if err == nil {
+			os.Stdout.WriteString("opened\n")
+			os.Exit(0)
+		}
+		os.Stdout.WriteString(err.Error() + "\n")
+		os.Exit(3)
+	}
+	s := storetest.New(t)
+	cmd := exec.Command(os.Args[0], "-test.run=^TestSecondProcessOnSameDataFolder$")
+	cmd.Env = append(os.Environ(), "KOVMON_LOCK_CHILD="+storetest.DataDir())
+	out, err := cmd.Output()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 3 {
+		t.Fatalf("child: %v, output %q", err, out)
+	}
+	msg := string(out)
+	if !strings.Contains(msg, "in use by process "+itoa(os.Getpid())) {
+		t.Fatalf("message %q does not name this process (%d)", msg, os.Getpid())
+	}
+	if err := s.Ping(context.Background()); err != nil {
+		t.Fatalf("first process's store broken: %v", err)
+	}
+}

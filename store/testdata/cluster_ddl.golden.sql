@@ -1,0 +1,234 @@
+-- 0001_registry
+CREATE TABLE IF NOT EXISTS municipalities_local ON CLUSTER `kovmon_cluster` (
+    ehak_code    String,
+    name         String,
+    type         LowCardinality(String),
+    county_code  String,
+    county_name  String,
+    valid_from   Nullable(Date),
+    valid_to     Nullable(Date),
+    population   Nullable(UInt32),
+    file_id      LowCardinality(String),
+    run_id       LowCardinality(String)
+)
+ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/{database}/municipalities_local', '{replica}')
+ORDER BY (ehak_code, ifNull(valid_from, toDate('1970-01-01')))
+SETTINGS allow_nullable_key = 1;
+
+CREATE TABLE IF NOT EXISTS municipalities ON CLUSTER `kovmon_cluster` AS municipalities_local
+ENGINE = Distributed(`kovmon_cluster`, currentDatabase(), municipalities_local, rand());
+
+CREATE TABLE IF NOT EXISTS mergers_local ON CLUSTER `kovmon_cluster` (
+    old_ehak_code  String,
+    new_ehak_code  String,
+    effective_date Date,
+    area_share     Float64,
+    file_id        LowCardinality(String),
+    run_id         LowCardinality(String)
+)
+ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/{database}/mergers_local', '{replica}')
+ORDER BY (old_ehak_code, new_ehak_code);
+
+CREATE TABLE IF NOT EXISTS mergers ON CLUSTER `kovmon_cluster` AS mergers_local
+ENGINE = Distributed(`kovmon_cluster`, currentDatabase(), mergers_local, rand());
+
+CREATE TABLE IF NOT EXISTS attribution_local ON CLUSTER `kovmon_cluster` (
+    boundary_date Date,
+    ehak_code     String,
+    unit_code     String
+)
+ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/{database}/attribution_local', '{replica}')
+ORDER BY (boundary_date, ehak_code);
+
+CREATE TABLE IF NOT EXISTS attribution ON CLUSTER `kovmon_cluster` AS attribution_local
+ENGINE = Distributed(`kovmon_cluster`, currentDatabase(), attribution_local, rand());
+
+-- 0002_measurements
+CREATE TABLE IF NOT EXISTS usage_local ON CLUSTER `kovmon_cluster` (
+    event_id     String,
+    event_time   DateTime64(3, 'UTC'),
+    year         UInt16,
+    ehak_code    LowCardinality(String),
+    system       LowCardinality(String),
+    service_code String,
+    channel      LowCardinality(String),
+    event        LowCardinality(String),
+    session_id   String,
+    user_hash    String,
+    duration_ms  Nullable(UInt64),
+    file_id      LowCardinality(String),
+    run_id       LowCardinality(String),
+    line         UInt64
+)
+ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/{database}/usage_local', '{replica}')
+PARTITION BY year
+ORDER BY (ehak_code, event, channel, event_id);
+
+CREATE TABLE IF NOT EXISTS usage ON CLUSTER `kovmon_cluster` AS usage_local
+ENGINE = Distributed(`kovmon_cluster`, currentDatabase(), usage_local, rand());
+
+CREATE TABLE IF NOT EXISTS feedback_local ON CLUSTER `kovmon_cluster` (
+    feedback_id  String,
+    submitted_at DateTime64(3, 'UTC'),
+    year         UInt16,
+    ehak_code    LowCardinality(String),
+    system       LowCardinality(String),
+    service_code String,
+    score        UInt8,
+    comment      String,
+    file_id      LowCardinality(String),
+    run_id       LowCardinality(String),
+    line         UInt64
+)
+ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/{database}/feedback_local', '{replica}')
+PARTITION BY year
+ORDER BY (ehak_code, system, feedback_id);
+
+CREATE TABLE IF NOT EXISTS feedback ON CLUSTER `kovmon_cluster` AS feedback_local
+ENGINE = Distributed(`kovmon_cluster`, currentDatabase(), feedback_local, rand());
+
+CREATE TABLE IF NOT EXISTS services_local ON CLUSTER `kovmon_cluster` (
+    snapshot_date Date,
+    year          UInt16,
+    ehak_code     LowCardinality(String),
+    service_code  String,
+    service_name  String,
+    has_eform     Bool,
+    described     Bool,
+    in_gateway    Bool,
+    file_id       LowCardinality(String),
+    run_id        LowCardinality(String),
+    line          UInt64
+)
+ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/{database}/services_local', '{replica}')
+PARTITION BY year
+ORDER BY (ehak_code, snapshot_date, service_code);
+
+CREATE TABLE IF NOT EXISTS services ON CLUSTER `kovmon_cluster` AS services_local
+ENGINE = Distributed(`kovmon_cluster`, currentDatabase(), services_local, rand());
+
+CREATE TABLE IF NOT EXISTS audits_local ON CLUSTER `kovmon_cluster` (
+    audit_id        String,
+    audit_date      Date,
+    year            UInt16,
+    ehak_code       LowCardinality(String),
+    iske_level      LowCardinality(String),
+    result          LowCardinality(String),
+    findings_total  UInt32,
+    findings_open   UInt32,
+    infra_consulted Bool,
+    file_id         LowCardinality(String),
+    run_id          LowCardinality(String),
+    line            UInt64
+)
+ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/{database}/audits_local', '{replica}')
+PARTITION BY year
+ORDER BY (ehak_code, audit_date, audit_id);
+
+CREATE TABLE IF NOT EXISTS audits ON CLUSTER `kovmon_cluster` AS audits_local
+ENGINE = Distributed(`kovmon_cluster`, currentDatabase(), audits_local, rand());
+
+CREATE TABLE IF NOT EXISTS survey_answers_local ON CLUSTER `kovmon_cluster` (
+    survey_id     LowCardinality(String),
+    year          UInt16,
+    ehak_code     LowCardinality(String),
+    respondent_id String,
+    submitted_at  DateTime64(3, 'UTC'),
+    question_id   LowCardinality(String),
+    answer        String,
+    file_id       LowCardinality(String),
+    run_id        LowCardinality(String),
+    line          UInt64
+)
+ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/{database}/survey_answers_local', '{replica}')
+PARTITION BY year
+ORDER BY (question_id, ehak_code, survey_id, respondent_id);
+
+CREATE TABLE IF NOT EXISTS survey_answers ON CLUSTER `kovmon_cluster` AS survey_answers_local
+ENGINE = Distributed(`kovmon_cluster`, currentDatabase(), survey_answers_local, rand());
+
+CREATE TABLE IF NOT EXISTS trainings_local ON CLUSTER `kovmon_cluster` (
+    event_id     String,
+    event_date   Date,
+    year         UInt16,
+    ehak_code    LowCardinality(String),
+    kind         LowCardinality(String),
+    participants UInt32,
+    file_id      LowCardinality(String),
+    run_id       LowCardinality(String),
+    line         UInt64
+)
+ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/{database}/trainings_local', '{replica}')
+PARTITION BY year
+ORDER BY (ehak_code, event_date, event_id);
+
+CREATE TABLE IF NOT EXISTS trainings ON CLUSTER `kovmon_cluster` AS trainings_local
+ENGINE = Distributed(`kovmon_cluster`, currentDatabase(), trainings_local, rand());
+
+CREATE TABLE IF NOT EXISTS org_goals_local ON CLUSTER `kovmon_cluster` (
+    year        UInt16,
+    goal_id     String,
+    description String,
+    achieved    Bool,
+    file_id     LowCardinality(String),
+    run_id      LowCardinality(String),
+    line        UInt64
+)
+ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/{database}/org_goals_local', '{replica}')
+ORDER BY (year, goal_id);
+
+CREATE TABLE IF NOT EXISTS org_goals ON CLUSTER `kovmon_cluster` AS org_goals_local
+ENGINE = Distributed(`kovmon_cluster`, currentDatabase(), org_goals_local, rand());
+
+-- 0003_ingest_ledger
+CREATE TABLE IF NOT EXISTS ingest_runs_local ON CLUSTER `kovmon_cluster` (
+    run_id      String,
+    trigger     LowCardinality(String),
+    started_at  DateTime64(3, 'UTC'),
+    finished_at Nullable(DateTime64(3, 'UTC')),
+    status      LowCardinality(String),
+    message     String
+)
+ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/{database}/ingest_runs_local', '{replica}')
+ORDER BY (started_at, run_id);
+
+CREATE TABLE IF NOT EXISTS ingest_runs ON CLUSTER `kovmon_cluster` AS ingest_runs_local
+ENGINE = Distributed(`kovmon_cluster`, currentDatabase(), ingest_runs_local, rand());
+
+CREATE TABLE IF NOT EXISTS ingest_files_local ON CLUSTER `kovmon_cluster` (
+    run_id      String,
+    file_id     String,
+    file_name   String,
+    kind        LowCardinality(String),
+    size_bytes  UInt64,
+    rows_read   UInt64,
+    loaded      UInt64,
+    duplicates  UInt64,
+    quarantined UInt64,
+    status      LowCardinality(String),
+    message     String,
+    finished_at DateTime64(3, 'UTC')
+)
+ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/{database}/ingest_files_local', '{replica}')
+ORDER BY (finished_at, file_id);
+
+CREATE TABLE IF NOT EXISTS ingest_files ON CLUSTER `kovmon_cluster` AS ingest_files_local
+ENGINE = Distributed(`kovmon_cluster`, currentDatabase(), ingest_files_local, rand());
+
+CREATE TABLE IF NOT EXISTS quarantine_local ON CLUSTER `kovmon_cluster` (
+    run_id    String,
+    file_id   String,
+    file_name String,
+    kind      LowCardinality(String),
+    line      UInt64,
+    column    String,
+    reason    String,
+    raw       String,
+    at        DateTime64(3, 'UTC')
+)
+ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/{database}/quarantine_local', '{replica}')
+ORDER BY (file_id, line, column);
+
+CREATE TABLE IF NOT EXISTS quarantine ON CLUSTER `kovmon_cluster` AS quarantine_local
+ENGINE = Distributed(`kovmon_cluster`, currentDatabase(), quarantine_local, rand());
+

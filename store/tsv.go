@@ -1,0 +1,88 @@
+package store
+
+import (
+	"bytes"
+	"strings"
+)
+
+// parseTSV reads ClickHouse TabSeparatedWithNames output.
+func parseTSV(out []byte) *Result {
+	res := &Result{}
+	if len(out) == 0 {
+		return res
+	}
+	lines := bytes.Split(bytes.TrimSuffix(out, []byte{'\n'}), []byte{'\n'})
+	res.Columns = splitTSVLine(lines[0])
+	res.Rows = make([][]string, 0, len(lines)-1)
+	for _, line := range lines[1:] {
+		res.Rows = append(res.Rows, splitTSVLine(line))
+	}
+	return res
+}
+
+func splitTSVLine(line []byte) []string {
+	fields := bytes.Split(line, []byte{'\t'})
+	out := make([]string, len(fields))
+	for i, f := range fields {
+		out[i] = unescapeTSV(f)
+	}
+	return out
+}
+
+// unescapeTSV undoes ClickHouse's TabSeparated escaping; \N (NULL) becomes "".
+func unescapeTSV(f []byte) string {
+	if bytes.IndexByte(f, '\\') < 0 {
+		return string(f)
+	}
+	if len(f) == 2 && f[0] == '\\' && f[1] == 'N' {
+		return ""
+	}
+	var b strings.Builder
+	b.Grow(len(f))
+	for i := 0; i < len(f); i++ {
+		c := f[i]
+		if c != '\\' || i+1 == len(f) {
+			b.WriteByte(c)
+			continue
+		}
+		i++
+		switch f[i] {
+		case 'n':
+			b.WriteByte('\n')
+		case 't':
+			b.WriteByte('\t')
+		case 'r':
+			b.WriteByte('\r')
+		case '0':
+			b.WriteByte(0)
+		case 'b':
+			b.WriteByte('\b')
+		case 'f':
+			b.WriteByte('\f')
+		default:
+			b.WriteByte(f[i])
+		}
+	}
+	return b.String()
+}
+
+// EscapeTSV appends s to dst with ClickHouse TabSeparated escaping.
+func EscapeTSV(dst []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; c {
+		case '\\':
+			dst = append(dst, '\\', '\\')
+		case '\t':
+			dst = append(dst, '\\', 't')
+		case '\n':
+			dst = append(dst, '\\', 'n')
+		case '\r':
+			dst = append(dst, '\\', 'r')
+		case 0:
+			dst = append(dst, '\\', '0')
+		default:
+			dst = append(dst, c)
+		}
+	}
+	return dst
+}
