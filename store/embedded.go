@@ -247,3 +247,10 @@ func queryError(query string, err error) error {
 	}
 	return fmt.Errorf("clickhouse: %s [query: %s]", msg, head)
 }
+
+// Embedded reports whether s is the embedded engine, whose data folder belongs to
+// this process alone.
+func Embedded(s Store) bool {
+	_, ok := s.(*embedded)
+	return ok
+}

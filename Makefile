@@ -1,0 +1,68 @@
+# kovmon — make targets a newcomer can guess. `make run` and `make test` install what
+# is missing (Go modules, the embedded ClickHouse engine and ECharts from npm into
+# .deps/, Debian's chromium and poppler-utils) and need nothing set up by hand.
+
+SHELL        := /bin/bash
+CHDB_PKG     := @chdb/lib-linux-x64-gnu@26.7.3-stable.1
+ECHARTS_PKG  := echarts@6.1.0
+DEPS         := $(CURDIR)/.deps
+CHDB_LIB     := $(DEPS)/chdb/node_modules/@chdb/lib-linux-x64-gnu/libchdb.so
+ECHARTS_JS   := $(DEPS)/echarts/node_modules/echarts/dist/echarts.min.js
+BIN          := bin/kovmon
+ADDR         ?= 127.0.0.1:8080
+DATA         ?= ./data
+FUZZTIME     ?= 5s
+SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+export CHDB_LIB_PATH  := $(CHDB_LIB)
+export KOVMON_ECHARTS := $(ECHARTS_JS)
+
+.PHONY: deps build run test bench lint fuzz clean go-deps debian-deps
+
+deps: go-deps $(CHDB_LIB) $(ECHARTS_JS) debian-deps
+
+go-deps:
+	go mod download
+
+$(CHDB_LIB):
+	mkdir -p $(DEPS)/chdb
+	npm install --prefix $(DEPS)/chdb --no-save --no-audit --no-fund --loglevel=error $(CHDB_PKG)
+	test -f $@
+
+$(ECHARTS_JS):
+	mkdir -p $(DEPS)/echarts
+	npm install --prefix $(DEPS)/echarts --no-save --no-audit --no-fund --loglevel=error $(ECHARTS_PKG)
+	test -f $@
+
+# Chromium draws the pages in the browser tests and prints the PDF report;
+# pdftotext (poppler-utils) checks that PDF.
+debian-deps:
+	@if ! command -v chromium >/dev/null || ! command -v pdftotext >/dev/null; then \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium poppler-utils >/dev/null; \
+	fi
+
+build: go-deps $(CHDB_LIB) $(ECHARTS_JS)
+	go build -o $(BIN) ./cmd/kovmon
+
+run: build
+	./scripts/run.sh $(BIN) $(DATA) $(ADDR)
+
+test: deps
+	go vet ./...
+	@test -z "$$(gofmt -l .)" || { echo "gofmt would change:"; gofmt -l .; exit 1; }
+	go test -count=1 -timeout 30m ./...
+	FUZZTIME=$(FUZZTIME) ./scripts/fuzz.sh
+
+fuzz: deps
+	FUZZTIME=2m ./scripts/fuzz.sh
+
+bench: deps
+	go test -run '^$$' -bench . -benchmem -timeout 60m ./...
+
+lint:
+	go vet ./...
+	@test -z "$$(gofmt -l .)" || { echo "gofmt would change:"; gofmt -l .; exit 1; }
+
+clean:
+	rm -rf bin

@@ -1,0 +1,195 @@
+// Command kovmon monitors the ICT strategy of Estonia's local governments: it loads
+// the source files into ClickHouse, computes the strategy's indicators, and serves
+// dashboards, reports and CSV extracts. See README.md and spec/interfaces.md.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	_ "time/tzdata" // Europe/Tallinn must be there on any machine
+
+	"ee/kovmon/store"
+)
+
+// Exit codes of spec/interfaces.md.
+const (
+	exitOK       = 0
+	exitRejected = 1
+	exitUsage    = 2
+)
+
+// usageError is a mistake in how the command was called (exit 2).
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	store.ShutdownEngine()
+	os.Exit(code)
+}
+
+// Main holds what every command shares: the global flags and the open store.
+type Main struct {
+	DataDir    string
+	DSN        string
+	Cluster    string
+	Stdout     io.Writer
+	Stderr     io.Writer
+	Log        *slog.Logger
+	store      store.Store
+	configPath string
+}
+
+type command struct {
+	name    string
+	summary string
+	run     func(ctx context.Context, m *Main, args []string) error
+}
+
+func commands() []command {
+	return []command{
+		{"serve", "dashboards, reports, CSV/JSON API and the scheduled ingesters", cmdServe},
+		{"ingest", "load files now: [--kind KIND] FILE...", cmdIngest},
+		{"indicators", "the indicator table on standard output", cmdIndicators},
+		{"explain", "how one figure was made: INDICATOR YEAR EHAK", cmdExplain},
+		{"report", "the annual report: --year Y [--lang et|en] --out FILE(.html|.pdf)", cmdReport},
+		{"demo", "load the demo data set: [--seed N] [--scale small|full]", cmdDemo},
+		{"quarantine", "rows that failed validation: [--file NAME] [--run ID]", cmdQuarantine},
+		{"runs", "the ingest runs and their files", cmdRuns},
+	}
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	m := &Main{Stdout: stdout, Stderr: stderr}
+	global := flag.NewFlagSet("kovmon", flag.ContinueOnError)
+	global.SetOutput(stderr)
+	global.StringVar(&m.DataDir, "data", envOr("KOVMON_DATA", "./data"), "folder of the embedded ClickHouse engine's tables (env KOVMON_DATA)")
+	global.StringVar(&m.DSN, "clickhouse", os.Getenv("KOVMON_CLICKHOUSE"), "ClickHouse server DSN instead of the embedded engine, e.g. clickhouse://user:secret@host:9000/kovmon (env KOVMON_CLICKHOUSE)")
+	global.StringVar(&m.Cluster, "cluster", os.Getenv("KOVMON_CLUSTER"), "create tables ON CLUSTER this name, replicated and distributed (server only; env KOVMON_CLUSTER)")
+	global.StringVar(&m.configPath, "config", os.Getenv("KOVMON_CONFIG"), "configuration file (YAML) of kovmon serve (env KOVMON_CONFIG)")
+	global.Usage = func() { printUsage(stderr, global) }
+	if err := global.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitUsage
+	}
+	rest := global.Args()
+	if len(rest) == 0 {
+		printUsage(stderr, global)
+		return exitUsage
+	}
+	m.Log = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	defer m.Close()
+	for _, c := range commands() {
+		if c.name != rest[0] {
+			continue
+		}
+		err := c.run(ctx, m, rest[1:])
+		var ue usageError
+		switch {
+		case err == nil:
+			return exitOK
+		case errors.Is(err, flag.ErrHelp):
+			return exitOK
+		case errors.As(err, &ue):
+			fmt.Fprintf(stderr, "kovmon %s: %s\n", c.name, ue.msg)
+			return exitUsage
+		default:
+			fmt.Fprintf(stderr, "kovmon %s: %s\n", c.name, oneLine(err))
+			return exitRejected
+		}
+	}
+	fmt.Fprintf(stderr, "kovmon: unknown command %q\n", rest[0])
+	printUsage(stderr, global)
+	return exitUsage
+}
+
+func printUsage(w io.Writer, global *flag.FlagSet) {
+	fmt.Fprintln(w, "usage: kovmon [--data DIR | --clickhouse DSN] COMMAND [flags]")
+	fmt.Fprintln(w, "\ncommands:")
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-11s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintln(w, "\nglobal flags:")
+	global.PrintDefaults()
+}
+
+// oneLine keeps an error to one line for the terminal.
+func oneLine(err error) string {
+	return strings.Join(strings.Fields(err.Error()), " ")
+}
+
+// Open opens the store the flags name (once).
+func (m *Main) Open(ctx context.Context) (store.Store, error) {
+	if m.store != nil {
+		return m.store, nil
+	}
+	if m.Cluster != "" && m.DSN == "" {
+		return nil, usageError{"--cluster needs --clickhouse: a cluster is a set of ClickHouse servers"}
+	}
+	s, err := store.Open(ctx, store.Config{DataDir: m.DataDir, DSN: m.DSN, Cluster: m.Cluster})
+	if err != nil {
+		return nil, err
+	}
+	m.store = s
+	return s, nil
+}
+
+// Close closes the store.
+func (m *Main) Close() {
+	if m.store != nil {
+		m.store.Close()
+	}
+}
+
+func envOr(name, fallback string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return fallback
+}
+
+// newFlags is a command's flag set, writing its usage to stderr.
+func (m *Main) newFlags(name string) *flag.FlagSet {
+	fs := flag.NewFlagSet("kovmon "+name, flag.ContinueOnError)
+	fs.SetOutput(m.Stderr)
+	return fs
+}
+
+// parseFlags parses a command's flags; a mistake is a usage error (exit 2). Flags may
+// come before or after the positional arguments.
+func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, err
+			}
+			return nil, usageError{err.Error()}
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return positional, nil
+		}
+		positional = append(positional, args[0])
+		args = args[1:]
+	}
+}
+
+// notYet answers for a command that a later piece of work fills in: clearly, and with
+// exit status 1, never silently.
+func notYet(what string) error {
+	return fmt.Errorf("%s is not available yet in this build of kovmon / %s pole selles kovmoni versioonis veel saadaval", what, what)
+}

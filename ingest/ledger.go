@@ -1,0 +1,66 @@
+package ingest
+
+import (
+	"context"
+	"strconv"
+
+	kovsql "ee/kovmon/sql"
+	"ee/kovmon/store"
+)
+
+// QuarantinedRow is one row that failed validation.
+type QuarantinedRow struct {
+	RunID  string `json:"run_id"`
+	File   string `json:"file"`
+	FileID string `json:"file_id"`
+	Kind   string `json:"kind"`
+	Line   int64  `json:"line"`
+	Column string `json:"column"`
+	Reason string `json:"reason"`
+	Raw    string `json:"raw"`
+}
+
+// Quarantine lists quarantined rows, newest first, optionally of one file name or run.
+func Quarantine(ctx context.Context, s store.Store, fileName, runID string, limit int) ([]QuarantinedRow, error) {
+	res, err := s.Query(ctx, kovsql.Query("ingest.Quarantine"), store.Params{"file": fileName, "run": runID, "limit": limit})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]QuarantinedRow, 0, len(res.Rows))
+	for _, r := range res.Rows {
+		line, _ := strconv.ParseInt(r[4], 10, 64)
+		out = append(out, QuarantinedRow{RunID: r[0], File: r[1], FileID: r[2], Kind: r[3], Line: line, Column: r[5], Reason: r[6], Raw: r[7]})
+	}
+	return out, nil
+}
+
+// LedgerFile is one file of the ledger.
+type LedgerFile struct {
+	Finished    string `json:"finished"`
+	RunID       string `json:"run_id"`
+	FileID      string `json:"file_id"`
+	FileName    string `json:"file_name"`
+	Kind        string `json:"kind"`
+	Size        int64  `json:"size_bytes"`
+	Status      string `json:"status"`
+	RowsRead    int64  `json:"rows_read"`
+	Loaded      int64  `json:"loaded"`
+	Duplicates  int64  `json:"duplicates"`
+	Quarantined int64  `json:"quarantined"`
+	Message     string `json:"message"`
+}
+
+// Files lists the ledger, newest first.
+func Files(ctx context.Context, s store.Store, limit int) ([]LedgerFile, error) {
+	res, err := s.Query(ctx, kovsql.Query("ingest.Files"), store.Params{"limit": limit})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]LedgerFile, 0, len(res.Rows))
+	for _, r := range res.Rows {
+		n := func(i int) int64 { v, _ := strconv.ParseInt(r[i], 10, 64); return v }
+		out = append(out, LedgerFile{Finished: r[0], RunID: r[1], FileID: r[2], FileName: r[3], Kind: r[4], Size: n(5), Status: r[6],
+			RowsRead: n(7), Loaded: n(8), Duplicates: n(9), Quarantined: n(10), Message: r[11]})
+	}
+	return out, nil
+}

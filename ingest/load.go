@@ -1,0 +1,268 @@
+package ingest
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"ee/kovmon/registry"
+	"ee/kovmon/store"
+)
+
+// Loader puts files into the store: it validates them (Parse), quarantines the rows
+// that fail, and adds each valid row once — by the contract's key, across files and
+// runs — recording every run and file in the ledger.
+//
+// How a measurement file is loaded, and why it survives a crash: the valid rows go
+// first into a stage table of their own; only when the whole file has been read are
+// they copied into the real table, leaving out keys the table already holds (and all
+// but the first of a key repeated within the file). A process killed at any point
+// leaves at worst a stage table (dropped later) and part of the copy; loading the same
+// file again copies exactly the rows still missing.
+type Loader struct {
+	Store store.Store
+	Log   *slog.Logger
+	// BatchRows is how many rows go to the engine at once (memory grows with it).
+	BatchRows int
+	// Progress, if set, is told how far a file has been read.
+	Progress func(file string, size, bytesRead int64)
+	// AfterLoad, if set, runs after a run that added rows (the indicator refresh).
+	AfterLoad func(ctx context.Context) error
+}
+
+// FileResult is what happened to one file: the summary `kovmon ingest` prints and
+// POST /api/ingest answers.
+type FileResult struct {
+	File        string   `json:"file"`
+	Kind        string   `json:"kind"`
+	FileID      string   `json:"file_id"`
+	RunID       string   `json:"run_id"`
+	Status      string   `json:"status"` // loaded, rejected
+	RowsRead    int64    `json:"rows_read"`
+	Loaded      int64    `json:"loaded"`
+	Duplicates  int64    `json:"duplicates"`
+	Quarantined int64    `json:"quarantined"`
+	Reasons     []string `json:"first_reasons,omitempty"`
+	Warnings    []string `json:"warnings,omitempty"`
+	Error       string   `json:"error,omitempty"`
+	Seconds     float64  `json:"seconds"`
+}
+
+// Registry kinds are reference data, loaded whole or not at all (registry_load.go).
+const (
+	KindMunicipalities = "municipalities"
+	KindMergers        = "mergers"
+)
+
+// AllKindNames lists every kind the command line takes, registry kinds first.
+func AllKindNames() []string {
+	names := []string{KindMunicipalities, KindMergers}
+	for _, k := range Kinds() {
+		names = append(names, k.Name)
+	}
+	return names
+}
+
+// NewRunID returns a new ingest run id: the time and a random suffix, so that ids sort
+// by time and never collide between processes.
+func NewRunID() string {
+	var b [4]byte
+	rand.Read(b[:])
+	return time.Now().UTC().Format("20060102T150405") + "-" + hex.EncodeToString(b[:])
+}
+
+// StartRun records the start of a run; FinishRun its end.
+func StartRun(ctx context.Context, s store.Store, runID, trigger string) error {
+	return s.Exec(ctx, "INSERT INTO ingest_runs (run_id, trigger, started_at, status, message) VALUES ({r:String}, {t:String}, now64(3), 'running', '')",
+		store.Params{"r": runID, "t": trigger})
+}
+
+// FinishRun records how a run ended (a second row for the run; readers take the latest).
+func FinishRun(ctx context.Context, s store.Store, runID, trigger, status, message string) error {
+	return s.Exec(ctx, `INSERT INTO ingest_runs (run_id, trigger, started_at, finished_at, status, message)
+SELECT {r:String}, {t:String}, ifNull(min(started_at), now64(3)), now64(3), {s:String}, {m:String} FROM ingest_runs WHERE run_id = {r:String}`,
+		store.Params{"r": runID, "t": trigger, "s": status, "m": message})
+}
+
+// LoadFile loads one file in run runID. kindName may be empty: the kind is then
+// inferred from the header. A rejected file gives a result with Status "rejected"
+// and the error; nothing of it is stored but its ledger row.
+func (l *Loader) LoadFile(ctx context.Context, runID, path, kindName string) FileResult {
+	start := time.Now()
+	res := FileResult{File: path, RunID: runID, Kind: kindName}
+	err := l.loadFile(ctx, &res, path, kindName)
+	res.Seconds = time.Since(start).Seconds()
+	if err != nil {
+		res.Status = "rejected"
+		res.Error = err.Error()
+	} else {
+		res.Status = "loaded"
+	}
+	if lerr := l.recordFile(ctx, res, path); lerr != nil && err == nil {
+		res.Status, res.Error = "rejected", lerr.Error()
+	}
+	l.log().Info("ingest file", "file", path, "kind", res.Kind, "status", res.Status, "loaded", res.Loaded,
+		"duplicates", res.Duplicates, "quarantined", res.Quarantined, "seconds", res.Seconds)
+	return res
+}
+
+func (l *Loader) log() *slog.Logger {
+	if l.Log == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return l.Log
+}
+
+func (l *Loader) loadFile(ctx context.Context, res *FileResult, path, kindName string) error {
+	if kindName == "" {
+		k, err := sniffKind(path)
+		if err != nil {
+			return err
+		}
+		kindName = k
+		res.Kind = k
+	}
+	switch kindName {
+	case KindMunicipalities, KindMergers:
+		return l.loadRegistryFile(ctx, res, path, kindName)
+	}
+	kind, ok := KindByName(kindName)
+	if !ok {
+		return fmt.Errorf("%s: unknown kind %q (one of %s)", path, kindName, strings.Join(AllKindNames(), ", "))
+	}
+	return l.loadMeasurements(ctx, res, path, kind)
+}
+
+// sniffKind infers a file's kind from its header, registry kinds included.
+func sniffKind(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	rr, err := NewRecordReader(f, path)
+	if err != nil {
+		return "", err
+	}
+	defer rr.Close()
+	header := rr.Header()
+	for _, rk := range registryKinds {
+		if hasAll(header, rk.required) {
+			return rk.name, nil
+		}
+	}
+	k, err := InferKind(header)
+	if err != nil {
+		return "", fmt.Errorf("%s: %w", path, err)
+	}
+	return k.Name, nil
+}
+
+func hasAll(header, required []string) bool {
+	for _, r := range required {
+		found := false
+		for _, h := range header {
+			if h == r {
+				found = true
+				break
+			}
+		}
+		if !found {
+			return false
+		}
+	}
+	return true
+}
+
+// fileID is the SHA-256 of a file's bytes, as stored (compressed if it was).
+func fileID(h hash.Hash) string { return hex.EncodeToString(h.Sum(nil)) }
+
+func (l *Loader) loadMeasurements(ctx context.Context, res *FileResult, path string, kind *Kind) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	var size int64
+	if st, err := f.Stat(); err == nil {
+		size = st.Size()
+	}
+	reg, err := registry.Load(ctx, l.Store)
+	if err != nil {
+		return err
+	}
+	if len(reg.Units()) == 0 {
+		return fmt.Errorf("%s: the registry is empty: load municipalities (and mergers) first / laadige esmalt omavalitsuste register", path)
+	}
+	stage, err := newStage(ctx, l.Store, kind)
+	if err != nil {
+		return err
+	}
+	defer stage.drop(context.WithoutCancel(ctx))
+
+	hasher := sha256.New()
+	out := newStageWriter(ctx, l.Store, stage, res)
+	opt := Options{Kind: kind, Known: reg.Known, BatchRows: l.batchRows()}
+	if l.Progress != nil {
+		opt.Progress = func(n int64) { l.Progress(path, size, n) }
+	}
+	st, perr := ParseWithOptions(ctx, io.TeeReader(f, hasher), filepath.Base(path), out, opt)
+	werr := out.close()
+	io.Copy(hasher, f) // a rejected file may not have been read to its end
+	res.FileID = fileID(hasher)
+	res.RowsRead = st.RowsRead
+	res.Quarantined = st.Problems
+	if errors.Is(perr, ErrAllRowsFailed) && werr == nil {
+		// The file is rejected, but why each row failed is worth keeping.
+		if err := stage.commitProblems(ctx, res); err != nil {
+			return err
+		}
+	}
+	if perr != nil {
+		return perr
+	}
+	if werr != nil {
+		return fmt.Errorf("%s: %w", path, werr)
+	}
+	return stage.commit(ctx, res, filepath.Base(path))
+}
+
+func (l *Loader) batchRows() int {
+	if l.BatchRows > 0 {
+		return l.BatchRows
+	}
+	return 200_000
+}
+
+// recordFile writes the ledger row of a file.
+func (l *Loader) recordFile(ctx context.Context, res FileResult, path string) error {
+	var size int64
+	if st, err := os.Stat(path); err == nil {
+		size = st.Size()
+	}
+	msg := res.Error
+	if msg == "" && len(res.Warnings) > 0 {
+		msg = strings.Join(res.Warnings, "; ")
+	}
+	return l.Store.Exec(ctx, `INSERT INTO ingest_files (run_id, file_id, file_name, kind, size_bytes, rows_read, loaded, duplicates, quarantined, status, message, finished_at)
+VALUES ({run:String}, {fid:String}, {name:String}, {kind:String}, {size:UInt64}, {read:UInt64}, {loaded:UInt64}, {dups:UInt64}, {q:UInt64}, {status:String}, {msg:String}, now64(3))`,
+		store.Params{"run": res.RunID, "fid": res.FileID, "name": filepath.Base(path), "kind": res.Kind, "size": uint64(size),
+			"read": uint64(res.RowsRead), "loaded": uint64(res.Loaded), "dups": uint64(res.Duplicates), "q": uint64(res.Quarantined),
+			"status": res.Status, "msg": msg})
+}
+
+// ErrRejected marks a file rejected whole.
+var ErrRejected = errors.New("file rejected")
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }

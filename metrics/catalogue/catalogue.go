@@ -1,0 +1,429 @@
+// Package catalogue holds the indicator catalogue of the KOV ICT strategy 2017–2021:
+// what every indicator measures, its source and denominator, its targets by year and
+// its Estonian and English texts, plus the rules that judge a value against the
+// targets (Statuses).
+//
+// The catalogue is a YAML file so that targets for later years and the wording can be
+// changed without a rebuild; the shipped file is embedded and is the default. Every
+// figure computed from it records Version and Hash, so a figure can always be traced
+// back to the exact definitions it was computed with.
+package catalogue
+
+import (
+	"bytes"
+	"crypto/sha256"
+	_ "embed"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"sort"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+//go:embed catalogue.yaml
+var shippedFile []byte
+
+// ShippedName is the name the embedded catalogue reports in errors and provenance.
+const ShippedName = "catalogue.yaml (built in)"
+
+// Years outside this range are certainly typos (e.g. 218 for 2018).
+const (
+	minYear = 2000
+	maxYear = 2100
+)
+
+// Source is a kind of measurement data an indicator is computed from.
+type Source string
+
+// The closed list of sources (spec/data-contract.md).
+const (
+	SourceFeedback  Source = "feedback"
+	SourceServices  Source = "services"
+	SourceUsage     Source = "usage"
+	SourceAudits    Source = "audits"
+	SourceSurvey    Source = "survey"
+	SourceTrainings Source = "trainings"
+	SourceOrgGoals  Source = "org_goals"
+)
+
+var knownSources = []Source{SourceFeedback, SourceServices, SourceUsage, SourceAudits,
+	SourceSurvey, SourceTrainings, SourceOrgGoals}
+
+// Denominator says what an indicator's denominator counts.
+type Denominator string
+
+// The denominator kinds of spec/indicators.md.
+const (
+	DenominatorRows                 Denominator = "rows"
+	DenominatorActiveMunicipalities Denominator = "active_municipalities"
+	DenominatorMergedMunicipalities Denominator = "merged_municipalities"
+	DenominatorGoals                Denominator = "goals"
+	DenominatorRespondents          Denominator = "respondents"
+)
+
+var knownDenominators = []Denominator{DenominatorRows, DenominatorActiveMunicipalities,
+	DenominatorMergedMunicipalities, DenominatorGoals, DenominatorRespondents}
+
+// Level is the level a figure is reported at.
+type Level string
+
+// Levels of the output table.
+const (
+	LevelNational     Level = "national"
+	LevelMunicipality Level = "municipality"
+)
+
+// UnitPercent is the only unit the strategy's indicators use: 0–100.
+const UnitPercent = "percent"
+
+// Text is one text in Estonian and English.
+type Text struct {
+	ET string `yaml:"et"`
+	EN string `yaml:"en"`
+}
+
+// In returns the text in lang ("et" or "en"); any other language gets Estonian, the
+// strategy's own language.
+func (t Text) In(lang string) string {
+	if lang == "en" {
+		return t.EN
+	}
+	return t.ET
+}
+
+// Goal is one of the strategy's four goals.
+type Goal struct {
+	ID   string `yaml:"id"`
+	Name Text   `yaml:"name"`
+}
+
+// Baseline is the strategy's statement of the starting level. The strategy gives no
+// number for any indicator ("Teadmata", "Puudub", older audit data), so Value is
+// usually nil and Note carries its words; it is informational and feeds no status.
+type Baseline struct {
+	Year  int      `yaml:"year"`
+	Value *float64 `yaml:"value"`
+	Note  Text     `yaml:"note"`
+}
+
+// Indicator is one result indicator.
+type Indicator struct {
+	ID          string      `yaml:"id"`
+	Goal        string      `yaml:"goal"`
+	Name        Text        `yaml:"name"`
+	Description Text        `yaml:"description"`
+	Source      Source      `yaml:"source"`
+	Denominator Denominator `yaml:"denominator"`
+	Unit        string      `yaml:"unit"`
+	Levels      []Level     `yaml:"levels"`
+	// SurveyQuestion is the question_id that feeds the indicator; only for the survey source.
+	SurveyQuestion string    `yaml:"survey_question,omitempty"`
+	Baseline       *Baseline `yaml:"baseline,omitempty"`
+	// Targets by year. A year present with a null value is a placeholder for a target
+	// not yet set (2019–2021 in the shipped file) and counts as no target.
+	Targets map[int]*float64 `yaml:"targets"`
+}
+
+// ForecastMethod documents the forecast shown beside the indicators.
+type ForecastMethod struct {
+	Method      string  `yaml:"method"`
+	Interval    float64 `yaml:"interval"`
+	MinPoints   int     `yaml:"min_points"`
+	Description Text    `yaml:"description"`
+}
+
+// Catalogue is a parsed and validated catalogue file.
+type Catalogue struct {
+	Version    string         `yaml:"version"`
+	Goals      []Goal         `yaml:"goals"`
+	Sources    []Source       `yaml:"sources"`
+	Indicators []Indicator    `yaml:"indicators"`
+	Forecast   ForecastMethod `yaml:"forecast"`
+
+	name string
+	hash string
+}
+
+// Default returns the embedded catalogue. It panics only if the shipped file is
+// invalid, which TestShippedCatalogueIsValid prevents from ever being released.
+func Default() *Catalogue {
+	c, err := Parse(shippedFile, ShippedName)
+	if err != nil {
+		panic(err)
+	}
+	return c
+}
+
+// Shipped returns the bytes of the embedded catalogue, e.g. to write out a copy for
+// editing.
+func Shipped() []byte { return bytes.Clone(shippedFile) }
+
+// Load reads and validates an edited catalogue from disk.
+func Load(path string) (*Catalogue, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("catalogue %s: %w", path, err)
+	}
+	return Parse(data, path)
+}
+
+// Parse decodes and validates a catalogue file; name identifies it in errors. Fields
+// the format does not know are rejected, so that a misspelt "targest:" is not silently
+// ignored.
+func Parse(data []byte, name string) (*Catalogue, error) {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	var c Catalogue
+	if err := dec.Decode(&c); err != nil {
+		return nil, fmt.Errorf("catalogue %s: %w", name, err)
+	}
+	if problems := c.validate(); len(problems) > 0 {
+		return nil, &ValidationError{File: name, Problems: problems}
+	}
+	sum := sha256.Sum256(data)
+	c.hash = hex.EncodeToString(sum[:])
+	c.name = name
+	return &c, nil
+}
+
+// ValidationError lists everything wrong with a catalogue file at once, so that an
+// editor can fix them all in one round.
+type ValidationError struct {
+	File     string
+	Problems []string
+}
+
+func (e *ValidationError) Error() string {
+	return fmt.Sprintf("catalogue %s: %s", e.File, strings.Join(e.Problems, "; "))
+}
+
+// Name is the file the catalogue was read from.
+func (c *Catalogue) Name() string { return c.name }
+
+// Hash is the hex sha256 of the catalogue file's bytes.
+func (c *Catalogue) Hash() string { return c.hash }
+
+// Indicator returns the indicator with the given id.
+func (c *Catalogue) Indicator(id string) (*Indicator, bool) {
+	for i := range c.Indicators {
+		if c.Indicators[i].ID == id {
+			return &c.Indicators[i], true
+		}
+	}
+	return nil, false
+}
+
+// Goal returns the goal with the given id.
+func (c *Catalogue) Goal(id string) (*Goal, bool) {
+	for i := range c.Goals {
+		if c.Goals[i].ID == id {
+			return &c.Goals[i], true
+		}
+	}
+	return nil, false
+}
+
+// Order is the indicator's position in the catalogue (the spec's table order), for
+// sorting output rows. Unknown ids get len(Indicators), so they sort after all known
+// ones instead of before them.
+func (c *Catalogue) Order(id string) int {
+	for i := range c.Indicators {
+		if c.Indicators[i].ID == id {
+			return i
+		}
+	}
+	return len(c.Indicators)
+}
+
+// IDs lists the indicator ids in table order.
+func (c *Catalogue) IDs() []string {
+	ids := make([]string, len(c.Indicators))
+	for i, ind := range c.Indicators {
+		ids[i] = ind.ID
+	}
+	return ids
+}
+
+// Target returns the target for year, if one is set.
+func (i *Indicator) Target(year int) (float64, bool) {
+	v, ok := i.Targets[year]
+	if !ok || v == nil {
+		return 0, false
+	}
+	return *v, true
+}
+
+// TargetMap returns the set targets by year, without placeholders; it is the form
+// Statuses takes.
+func (i *Indicator) TargetMap() map[int]float64 {
+	m := make(map[int]float64, len(i.Targets))
+	for y, v := range i.Targets {
+		if v != nil {
+			m[y] = *v
+		}
+	}
+	return m
+}
+
+// TargetYears lists the years with a set target, ascending.
+func (i *Indicator) TargetYears() []int {
+	var years []int
+	for y, v := range i.Targets {
+		if v != nil {
+			years = append(years, y)
+		}
+	}
+	sort.Ints(years)
+	return years
+}
+
+// HasLevel tells whether the indicator is reported at level l.
+func (i *Indicator) HasLevel(l Level) bool {
+	for _, have := range i.Levels {
+		if have == l {
+			return true
+		}
+	}
+	return false
+}
+
+func (c *Catalogue) validate() []string {
+	var problems []string
+	add := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
+
+	if strings.TrimSpace(c.Version) == "" {
+		add("version is missing")
+	}
+	checkText := func(where string, t Text) {
+		if strings.TrimSpace(t.ET) == "" {
+			add("%s: Estonian text (et) is missing", where)
+		}
+		if strings.TrimSpace(t.EN) == "" {
+			add("%s: English text (en) is missing", where)
+		}
+	}
+	checkYear := func(where string, y int) {
+		if y < minYear || y > maxYear {
+			add("%s: year %d is outside %d–%d", where, y, minYear, maxYear)
+		}
+	}
+
+	if len(c.Goals) == 0 {
+		add("no goals")
+	}
+	goals := map[string]bool{}
+	for i, g := range c.Goals {
+		where := fmt.Sprintf("goal #%d %q", i+1, g.ID)
+		if g.ID == "" {
+			add("goal #%d: id is missing", i+1)
+		} else if goals[g.ID] {
+			add("%s: duplicate goal id", where)
+		}
+		goals[g.ID] = true
+		checkText(where+" name", g.Name)
+	}
+
+	declared := map[Source]bool{}
+	for _, s := range c.Sources {
+		if !contains(knownSources, s) {
+			add("sources: unknown source %q (known: %s)", s, joinAny(knownSources))
+		}
+		declared[s] = true
+	}
+
+	if len(c.Indicators) == 0 {
+		add("no indicators")
+	}
+	ids := map[string]bool{}
+	for n, ind := range c.Indicators {
+		where := fmt.Sprintf("indicator %q", ind.ID)
+		if ind.ID == "" {
+			where = fmt.Sprintf("indicator #%d", n+1)
+			add("%s: id is missing", where)
+		} else if ids[ind.ID] {
+			add("%s: duplicate id", where)
+		}
+		ids[ind.ID] = true
+		if !goals[ind.Goal] {
+			add("%s: unknown goal %q", where, ind.Goal)
+		}
+		checkText(where+" name", ind.Name)
+		checkText(where+" description", ind.Description)
+		switch {
+		case !contains(knownSources, ind.Source):
+			add("%s: unknown source %q (known: %s)", where, ind.Source, joinAny(knownSources))
+		case len(c.Sources) > 0 && !declared[ind.Source]:
+			add("%s: source %q is not in the file's sources list", where, ind.Source)
+		}
+		if !contains(knownDenominators, ind.Denominator) {
+			add("%s: unknown denominator %q (known: %s)", where, ind.Denominator, joinAny(knownDenominators))
+		}
+		if ind.Unit != UnitPercent {
+			add("%s: unit %q is not supported (only %q)", where, ind.Unit, UnitPercent)
+		}
+		if len(ind.Levels) == 0 {
+			add("%s: no levels", where)
+		}
+		for _, l := range ind.Levels {
+			if l != LevelNational && l != LevelMunicipality {
+				add("%s: unknown level %q", where, l)
+			}
+		}
+		if ind.Source == SourceSurvey && ind.SurveyQuestion == "" {
+			add("%s: survey indicator without survey_question", where)
+		}
+		if ind.Source != SourceSurvey && ind.SurveyQuestion != "" {
+			add("%s: survey_question %q on a %s indicator", where, ind.SurveyQuestion, ind.Source)
+		}
+		if b := ind.Baseline; b != nil {
+			checkYear(where+" baseline", b.Year)
+			if b.Value != nil && (*b.Value < 0 || *b.Value > 100) {
+				add("%s baseline: value %v is outside 0–100", where, *b.Value)
+			}
+		}
+		for _, y := range sortedKeys(ind.Targets) {
+			checkYear(fmt.Sprintf("%s target", where), y)
+			if v := ind.Targets[y]; v != nil && (*v < 0 || *v > 100) {
+				add("%s target %d: %v is outside 0–100", where, y, *v)
+			}
+		}
+	}
+
+	f := c.Forecast
+	if f.Method == "" {
+		add("forecast: method is missing")
+	}
+	if f.Interval <= 0 || f.Interval >= 1 {
+		add("forecast: interval %v must be a probability strictly between 0 and 1", f.Interval)
+	}
+	checkText("forecast description", f.Description)
+	return problems
+}
+
+func contains[T comparable](list []T, v T) bool {
+	for _, x := range list {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+func joinAny[T ~string](list []T) string {
+	s := make([]string, len(list))
+	for i, v := range list {
+		s[i] = string(v)
+	}
+	return strings.Join(s, ", ")
+}
+
+func sortedKeys[V any](m map[int]V) []int {
+	keys := make([]int, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Ints(keys)
+	return keys
+}

@@ -1,0 +1,252 @@
+package catalogue
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
+
+func TestShippedCatalogueIsValid(t *testing.T) {
+	c, err := Parse(shippedFile, ShippedName)
+	if err != nil {
+		t.Fatalf("the shipped catalogue must be valid: %v", err)
+	}
+	if c.Version == "" {
+		t.Error("shipped catalogue has no version")
+	}
+	// Default must not panic and must be the same file.
+	if Default().Hash() != c.Hash() {
+		t.Error("Default() does not return the embedded file")
+	}
+}
+
+// The spec's table, typed in independently of the YAML: order, goal, source,
+// denominator and the 2017/2018 targets must match it exactly.
+func TestShippedCatalogueMatchesSpecTable(t *testing.T) {
+	type row struct {
+		id, goal    string
+		source      Source
+		denominator Denominator
+		question    string
+		targets     map[int]float64
+	}
+	spec := []row{
+		{"I.1", "I", SourceFeedback, DenominatorRows, "", map[int]float64{2018: 50}},
+		{"I.2", "I", SourceServices, DenominatorActiveMunicipalities, "", map[int]float64{2018: 50}},
+		{"I.3", "I", SourceServices, DenominatorActiveMunicipalities, "", map[int]float64{2018: 50}},
+		{"I.4", "I", SourceUsage, DenominatorRows, "", map[int]float64{2018: 50}},
+		{"II.1", "II", SourceAudits, DenominatorActiveMunicipalities, "", map[int]float64{2018: 30}},
+		{"II.2", "II", SourceSurvey, DenominatorActiveMunicipalities, "network_standard", map[int]float64{2018: 50}},
+		{"II.3a", "II", SourceSurvey, DenominatorActiveMunicipalities, "security_policy", map[int]float64{2018: 50}},
+		{"II.3b", "II", SourceSurvey, DenominatorActiveMunicipalities, "asset_register", map[int]float64{2018: 50}},
+		{"III.1", "III", SourceSurvey, DenominatorMergedMunicipalities, "eservices_unified", map[int]float64{2018: 50}},
+		{"III.2", "III", SourceSurvey, DenominatorMergedMunicipalities, "lan_rebuild", map[int]float64{2018: 50}},
+		{"IV.1a", "IV", SourceOrgGoals, DenominatorGoals, "", map[int]float64{2018: 70}},
+		{"IV.1b", "IV", SourceSurvey, DenominatorRespondents, "competence_centre_satisfaction", map[int]float64{2018: 60}},
+		{"IV.2", "IV", SourceTrainings, DenominatorActiveMunicipalities, "", map[int]float64{2017: 50, 2018: 70}},
+	}
+	c := Default()
+	if len(c.Indicators) != len(spec) {
+		t.Fatalf("catalogue has %d indicators, the spec %d", len(c.Indicators), len(spec))
+	}
+	for i, want := range spec {
+		t.Run(want.id, func(t *testing.T) {
+			ind, ok := c.Indicator(want.id)
+			if !ok {
+				t.Fatalf("indicator %s missing", want.id)
+			}
+			if got := c.Order(want.id); got != i {
+				t.Errorf("Order = %d, want %d", got, i)
+			}
+			if ind.Goal != want.goal || ind.Source != want.source || ind.Denominator != want.denominator || ind.SurveyQuestion != want.question {
+				t.Errorf("got goal %s source %s denominator %s question %q, want %s %s %s %q",
+					ind.Goal, ind.Source, ind.Denominator, ind.SurveyQuestion,
+					want.goal, want.source, want.denominator, want.question)
+			}
+			for year := 2016; year <= 2021; year++ {
+				got, gotOK := ind.Target(year)
+				w, wantOK := want.targets[year]
+				if gotOK != wantOK || got != w {
+					t.Errorf("Target(%d) = %v, %v; want %v, %v", year, got, gotOK, w, wantOK)
+				}
+			}
+			// 2019–2021 must be present as editable placeholders.
+			for year := 2019; year <= 2021; year++ {
+				if _, ok := ind.Targets[year]; !ok {
+					t.Errorf("no placeholder key for %d", year)
+				}
+			}
+			wantNational := want.id == "IV.1a"
+			if ind.HasLevel(LevelMunicipality) == wantNational || !ind.HasLevel(LevelNational) {
+				t.Errorf("levels %v", ind.Levels)
+			}
+		})
+	}
+	if got := c.Order("no.such"); got != len(spec) {
+		t.Errorf("Order(unknown) = %d, want %d (after all known)", got, len(spec))
+	}
+	if _, ok := c.Indicator("no.such"); ok {
+		t.Error("Indicator(unknown) reported found")
+	}
+}
+
+// The golden file is the human-readable summary of the shipped catalogue: a change to
+// any definition or text shows up as a diff in review.
+func TestShippedCatalogueGolden(t *testing.T) {
+	c := Default()
+	var b strings.Builder
+	fmt.Fprintf(&b, "version %s\n", c.Version)
+	for _, g := range c.Goals {
+		fmt.Fprintf(&b, "goal %s\n  et: %s\n  en: %s\n", g.ID, g.Name.ET, g.Name.EN)
+	}
+	for _, ind := range c.Indicators {
+		fmt.Fprintf(&b, "%d %s goal=%s source=%s denominator=%s levels=%v question=%q targets=",
+			c.Order(ind.ID), ind.ID, ind.Goal, ind.Source, ind.Denominator, ind.Levels, ind.SurveyQuestion)
+		for _, y := range ind.TargetYears() {
+			v, _ := ind.Target(y)
+			fmt.Fprintf(&b, "%d:%g ", y, v)
+		}
+		fmt.Fprintf(&b, "\n  et: %s\n  en: %s\n", ind.Name.In("et"), ind.Name.In("en"))
+	}
+	compareGolden(t, filepath.Join("testdata", "shipped.golden"), b.String())
+}
+
+func TestHashIsSHA256OfTheFile(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("testdata", "minimal.good.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := Parse(data, "minimal")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(data)
+	if c.Hash() != hex.EncodeToString(sum[:]) {
+		t.Errorf("Hash = %s", c.Hash())
+	}
+	edited, err := Parse(append(data, []byte("# a comment changes the file\n")...), "edited")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if edited.Hash() == c.Hash() {
+		t.Error("a changed file must change the hash")
+	}
+}
+
+// An edited copy on disk sets a 2019 target without a rebuild.
+func TestLoadEditedCopy(t *testing.T) {
+	edited := strings.Replace(string(Shipped()), "targets: {2017: 50, 2018: 70, 2019: null", "targets: {2017: 50, 2018: 70, 2019: 80", 1)
+	if edited == string(Shipped()) {
+		t.Fatal("test setup: IV.2 targets line not found in the shipped file")
+	}
+	path := filepath.Join(t.TempDir(), "catalogue.yaml")
+	if err := os.WriteFile(path, []byte(edited), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ind, _ := c.Indicator("IV.2")
+	if v, ok := ind.Target(2019); !ok || v != 80 {
+		t.Errorf("Target(2019) = %v, %v; want 80", v, ok)
+	}
+	if c.Name() != path {
+		t.Errorf("Name = %q", c.Name())
+	}
+	if _, err := Load(filepath.Join(t.TempDir(), "missing.yaml")); err == nil || !strings.Contains(err.Error(), "missing.yaml") {
+		t.Errorf("Load of a missing file: error %v should name the file", err)
+	}
+}
+
+func TestMinimalGood(t *testing.T) {
+	c, err := Load(filepath.Join("testdata", "minimal.good.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ind, _ := c.Indicator("X.1")
+	got := ind.TargetMap()
+	if len(got) != 2 || got[2018] != 50 || got[2019] != 60.5 {
+		t.Errorf("TargetMap = %v; want 2018:50 2019:60.5 and no null 2020", got)
+	}
+}
+
+func TestBadCatalogues(t *testing.T) {
+	cases := []struct {
+		file string
+		want []string // every fragment must be in the error
+	}{
+		{"unknown_source", []string{`unknown source "twitter"`, `indicator "X.1"`}},
+		{"target_above_100", []string{`target 2019: 160.5 is outside 0–100`}},
+		{"target_below_0", []string{`target 2018: -1 is outside 0–100`}},
+		{"unknown_goal", []string{`unknown goal "V"`}},
+		{"missing_en", []string{`description: English text (en) is missing`}},
+		{"missing_et", []string{`name: Estonian text (et) is missing`}},
+		{"year_out_of_range", []string{`year 218 is outside 2000–2100`}},
+		{"unknown_denominator", []string{`unknown denominator "households"`}},
+		{"unknown_field", []string{`field targest not found`}},
+		{"missing_survey_question", []string{`survey indicator without survey_question`}},
+		{"missing_version", []string{`version is missing`}},
+		{"duplicate_id", []string{`indicator "X.1": duplicate id`}},
+		{"bad_yaml", []string{`yaml`}},
+	}
+	seen := map[string]bool{}
+	for _, tc := range cases {
+		t.Run(tc.file, func(t *testing.T) {
+			path := filepath.Join("testdata", tc.file+".bad.yaml")
+			seen[path] = true
+			_, err := Load(path)
+			if err == nil {
+				t.Fatal("accepted")
+			}
+			msg := err.Error()
+			if !strings.Contains(msg, path) {
+				t.Errorf("error %q does not name the file", msg)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(msg, w) {
+					t.Errorf("error %q lacks %q", msg, w)
+				}
+			}
+		})
+	}
+	// Every bad fixture on disk must be exercised above.
+	files, _ := filepath.Glob(filepath.Join("testdata", "*.bad.yaml"))
+	for _, f := range files {
+		if !seen[f] {
+			t.Errorf("fixture %s has no test case", f)
+		}
+	}
+}
+
+func TestTextIn(t *testing.T) {
+	txt := Text{ET: "jah", EN: "yes"}
+	for lang, want := range map[string]string{"et": "jah", "en": "yes", "": "jah", "fi": "jah"} {
+		if got := txt.In(lang); got != want {
+			t.Errorf("In(%q) = %q, want %q", lang, got, want)
+		}
+	}
+}
+
+func compareGolden(t *testing.T, path, got string) {
+	t.Helper()
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if got != string(want) {
+		t.Errorf("%s differs from the output (run go test -update after checking):\n--- got\n%s", path, got)
+	}
+}

@@ -1,0 +1,128 @@
+package catalogue
+
+import (
+	"math"
+	"sort"
+)
+
+// Status is the judgement of one figure against the indicator's targets
+// (spec/indicators.md, "Status"). Higher is better for every indicator.
+type Status string
+
+// The statuses, spelt as they appear in the CSV/JSON output.
+const (
+	StatusNoData      Status = "no_data"
+	StatusAchieved    Status = "achieved"
+	StatusNotAchieved Status = "not_achieved"
+	StatusBaseline    Status = "baseline"
+	StatusOnTrack     Status = "on_track"
+	StatusOffTrack    Status = "off_track"
+	StatusNoTarget    Status = "no_target"
+)
+
+// AllStatuses lists every status, e.g. for a legend or a test that every one has a text.
+var AllStatuses = []Status{StatusAchieved, StatusNotAchieved, StatusOnTrack, StatusOffTrack,
+	StatusBaseline, StatusNoTarget, StatusNoData}
+
+// Point is one year of one indicator for one unit; Value is nil when there is no data.
+type Point struct {
+	Year  int
+	Value *float64
+}
+
+// Tolerance is how far, in percentage points, a value may fall short of a target or of
+// the path to it and still count as reaching it. Figures are ratios computed in
+// floating point: 29/100*100 is 28.999999999999996, not 29, and a municipality that
+// met a target of 29 % exactly must not be reported as not_achieved. No real
+// difference is this small: it would need a denominator above 10^11.
+const Tolerance = 1e-9
+
+// Statuses returns the status of every point of one indicator's series for one unit,
+// in the order given, judged over the whole series: the same year gets the same status
+// whether or not the output is later filtered to that year alone.
+//
+// The spec's rules, and the choices made where it is silent:
+//
+//   - A missing (nil or NaN) value is no_data, whatever the year.
+//   - A year with its own target: achieved if value >= target, else not_achieved. This
+//     holds even when it is the first year with data (a target year is never a
+//     baseline: there is something to judge it against).
+//   - Before the first target year, the first year with data is the baseline; a later
+//     year is on_track if its value is on or above the straight line from (first year
+//     with data, its value) to (first target year, its target), else off_track.
+//   - After the last target year: no_target.
+//   - No targets at all: every year with data is no_target. Without a target there is
+//     no first target year, so neither "baseline" nor a path is defined, and calling a
+//     year "baseline" would promise a judgement that never comes. This is also what an
+//     indicator looks like in 2019–2021 until targets are set in the catalogue.
+//   - A year strictly between two target years without its own target (say targets for
+//     2017 and 2019 only): on_track if the value is on or above the straight line from
+//     the earlier target to the later one, else off_track. That is the trajectory the
+//     two targets imply, the same idea as the path before the first target, and it
+//     does not depend on whether the unit had data in the earlier target year.
+//   - Comparisons allow Tolerance; the path is evaluated as a + (b-a)·k/n with integer
+//     years, so a value exactly on it is not lost to rounding at the end points.
+//
+// Duplicate years are judged independently; series need not be sorted.
+func Statuses(series []Point, targets map[int]float64) []Status {
+	targetYears := make([]int, 0, len(targets))
+	for y, t := range targets {
+		if !math.IsNaN(t) {
+			targetYears = append(targetYears, y)
+		}
+	}
+	sort.Ints(targetYears)
+
+	firstYear, firstValue, haveData := 0, 0.0, false
+	for _, p := range series {
+		if hasValue(p) && (!haveData || p.Year < firstYear) {
+			firstYear, firstValue, haveData = p.Year, *p.Value, true
+		}
+	}
+
+	out := make([]Status, len(series))
+	for i, p := range series {
+		out[i] = statusOf(p, targets, targetYears, firstYear, firstValue)
+	}
+	return out
+}
+
+func statusOf(p Point, targets map[int]float64, targetYears []int, firstYear int, firstValue float64) Status {
+	if !hasValue(p) {
+		return StatusNoData
+	}
+	v := *p.Value
+	if t, ok := targets[p.Year]; ok && !math.IsNaN(t) {
+		return judge(v, t, StatusAchieved, StatusNotAchieved)
+	}
+	if len(targetYears) == 0 || p.Year > targetYears[len(targetYears)-1] {
+		return StatusNoTarget
+	}
+	if first := targetYears[0]; p.Year < first {
+		if p.Year == firstYear {
+			return StatusBaseline
+		}
+		// firstYear < p.Year < first here, so the path is well defined.
+		path := pointOnLine(firstYear, firstValue, first, targets[first], p.Year)
+		return judge(v, path, StatusOnTrack, StatusOffTrack)
+	}
+	// Between two target years: find the surrounding pair.
+	k := sort.SearchInts(targetYears, p.Year) // targetYears[k-1] < p.Year < targetYears[k]
+	before, after := targetYears[k-1], targetYears[k]
+	path := pointOnLine(before, targets[before], after, targets[after], p.Year)
+	return judge(v, path, StatusOnTrack, StatusOffTrack)
+}
+
+func hasValue(p Point) bool { return p.Value != nil && !math.IsNaN(*p.Value) }
+
+func judge(value, reference float64, reached, missed Status) Status {
+	if value >= reference-Tolerance {
+		return reached
+	}
+	return missed
+}
+
+// pointOnLine evaluates the line through (x0, y0) and (x1, y1) at x, x0 < x1.
+func pointOnLine(x0 int, y0 float64, x1 int, y1 float64, x int) float64 {
+	return y0 + (y1-y0)*float64(x-x0)/float64(x1-x0)
+}

@@ -1,0 +1,176 @@
+package catalogue
+
+import (
+	"math"
+	"reflect"
+	"testing"
+)
+
+func v(x float64) *float64 { return &x }
+
+// percentOf computes a share the way the engine does, at run time in float64: Go
+// would fold a constant expression like 29.0/100*100 exactly to 29.
+func percentOf(numerator, denominator float64) float64 { return numerator / denominator * 100 }
+
+// series builds points from year → value, nil meaning no data.
+func series(start int, values ...*float64) []Point {
+	pts := make([]Point, len(values))
+	for i, val := range values {
+		pts[i] = Point{Year: start + i, Value: val}
+	}
+	return pts
+}
+
+func TestStatuses(t *testing.T) {
+	only2018 := map[int]float64{2018: 50}
+	iv2 := map[int]float64{2017: 50, 2018: 70}
+	cases := []struct {
+		name    string
+		series  []Point
+		targets map[int]float64
+		want    []Status
+	}{
+		{
+			name:    "baseline then target met",
+			series:  series(2016, v(20), v(60)),
+			targets: map[int]float64{2017: 50},
+			want:    []Status{StatusBaseline, StatusAchieved},
+		},
+		{
+			// Path from (2015, 10) to (2018, 50): 2016 → 23.33…, 2017 → 36.66…
+			name:    "on and off track before the first target",
+			series:  series(2015, v(10), v(24), v(36), v(49)),
+			targets: only2018,
+			want:    []Status{StatusBaseline, StatusOnTrack, StatusOffTrack, StatusNotAchieved},
+		},
+		{
+			// Path from (2016, 20) to (2018, 50) passes 35 in 2017: exactly on it is on track.
+			name:    "exactly on the path is on track",
+			series:  series(2016, v(20), v(35), v(50)),
+			targets: only2018,
+			want:    []Status{StatusBaseline, StatusOnTrack, StatusAchieved},
+		},
+		{
+			// 1/3 of the way from 0 to 100 is 33.333…; the value computed the same way
+			// in another order must still count.
+			name:    "path value with a repeating fraction",
+			series:  series(2015, v(0), v(percentOf(1, 3)), v(percentOf(2, 3)), v(100)),
+			targets: map[int]float64{2018: 100},
+			want:    []Status{StatusBaseline, StatusOnTrack, StatusOnTrack, StatusAchieved},
+		},
+		{
+			name:    "value equal to target is achieved, also after float rounding",
+			series:  series(2018, v(percentOf(29, 100)), v(50)), // 28.999999999999996
+			targets: map[int]float64{2018: 29, 2019: 50},
+			want:    []Status{StatusAchieved, StatusAchieved},
+		},
+		{
+			name:    "a real shortfall is not absorbed by the tolerance",
+			series:  series(2018, v(49.999)),
+			targets: only2018,
+			want:    []Status{StatusNotAchieved},
+		},
+		{
+			name:    "after the last target year",
+			series:  series(2018, v(55), v(10), v(90)),
+			targets: only2018,
+			want:    []Status{StatusAchieved, StatusNoTarget, StatusNoTarget},
+		},
+		{
+			name:    "missing values are no_data in every position",
+			series:  series(2015, nil, v(20), nil, v(40), nil),
+			targets: only2018,
+			want:    []Status{StatusNoData, StatusBaseline, StatusNoData, StatusNotAchieved, StatusNoData},
+		},
+		{
+			name:    "NaN counts as missing",
+			series:  series(2016, v(math.NaN()), v(20)),
+			targets: only2018,
+			want:    []Status{StatusNoData, StatusBaseline},
+		},
+		{
+			name:    "first data in a target year is judged, not a baseline",
+			series:  series(2017, v(45), v(71)),
+			targets: iv2,
+			want:    []Status{StatusNotAchieved, StatusAchieved},
+		},
+		{
+			name:    "no targets at all",
+			series:  series(2016, v(10), nil, v(30)),
+			targets: nil,
+			want:    []Status{StatusNoTarget, StatusNoData, StatusNoTarget},
+		},
+		{
+			// Targets 2017: 50 and 2019: 70: the 2018 path value is 60.
+			name:    "gap year between two targets follows the target-to-target path",
+			series:  series(2017, v(55), v(60), v(70)),
+			targets: map[int]float64{2017: 50, 2019: 70},
+			want:    []Status{StatusAchieved, StatusOnTrack, StatusAchieved},
+		},
+		{
+			name:    "gap year below the target-to-target path",
+			series:  series(2017, v(55), v(59.9), v(70)),
+			targets: map[int]float64{2017: 50, 2019: 70},
+			want:    []Status{StatusAchieved, StatusOffTrack, StatusAchieved},
+		},
+		{
+			// Already above the target at baseline: the path slopes down; staying above it is on track.
+			name:    "downward path from a high baseline",
+			series:  series(2014, v(90), v(40), v(80)),
+			targets: map[int]float64{2018: 50},
+			// path 2015 = 90 - 40/4 = 80: 40 is off track; 2016 path = 70: 80 on track.
+			want: []Status{StatusBaseline, StatusOffTrack, StatusOnTrack},
+		},
+		{
+			name:    "unsorted input keeps its order",
+			series:  []Point{{2018, v(51)}, {2016, v(20)}, {2017, v(30)}},
+			targets: only2018,
+			// baseline 2016 is the earliest year with data, whatever its position.
+			want: []Status{StatusAchieved, StatusBaseline, expectedPathStatus(30, 20, 2016, 50, 2018, 2017)},
+		},
+		{
+			name:    "baseline is the first year with data, not the first year listed",
+			series:  series(2015, nil, v(20), v(40)),
+			targets: only2018,
+			want:    []Status{StatusNoData, StatusBaseline, StatusOnTrack},
+		},
+		{
+			name:    "empty series",
+			series:  nil,
+			targets: only2018,
+			want:    []Status{},
+		},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got := Statuses(tc.series, tc.targets)
+			if !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("got %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
+
+// expectedPathStatus computes the expected on/off-track status by the
+// spec's formula, written differently from the code (cross-multiplied, no division),
+// so the test does not merely echo the implementation.
+func expectedPathStatus(value, firstValue float64, firstYear int, target float64, targetYear, year int) Status {
+	if (value-firstValue)*float64(targetYear-firstYear) >= (target-firstValue)*float64(year-firstYear) {
+		return StatusOnTrack
+	}
+	return StatusOffTrack
+}
+
+// Filtering the output to one year must not change that year's status: statuses are
+// judged over the whole series.
+func TestStatusIndependentOfNeighbourOrder(t *testing.T) {
+	s := series(2015, v(10), v(20), v(40), v(55))
+	full := Statuses(s, map[int]float64{2018: 50})
+	reversed := []Point{s[3], s[2], s[1], s[0]}
+	back := Statuses(reversed, map[int]float64{2018: 50})
+	for i := range s {
+		if full[i] != back[len(s)-1-i] {
+			t.Errorf("year %d: %s in order, %s reversed", s[i].Year, full[i], back[len(s)-1-i])
+		}
+	}
+}

@@ -1,0 +1,254 @@
+// Package registry is the register of Estonian municipalities (KOV) and their mergers:
+// which units exist on a date, which unit a code's rows belong to on a date (following
+// merger chains, and the largest area share where a unit was split), and which units
+// were formed by merging. Every figure kovmon computes is attributed through it.
+//
+// The model here is plain Go; load.go reads registry files and the store.
+package registry
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Municipality is one validity period of one EHAK code.
+type Municipality struct {
+	Code       string // 4 digits, zero-padded
+	Name       string
+	Type       string // "linn" or "vald"
+	CountyCode string
+	CountyName string
+	ValidFrom  time.Time // zero: valid since before any data
+	ValidTo    time.Time // zero: still valid; the unit is no longer valid ON this day
+	Population int       // 0 when unknown
+}
+
+// ActiveOn reports whether the unit is valid on day d (spec: valid_from <= d and
+// (valid_to empty or valid_to > d)).
+func (m Municipality) ActiveOn(d time.Time) bool {
+	return (m.ValidFrom.IsZero() || !m.ValidFrom.After(d)) && (m.ValidTo.IsZero() || m.ValidTo.After(d))
+}
+
+// Merger says that (a share of) the old unit went to the new one on a date.
+type Merger struct {
+	Old, New  string
+	Effective time.Time
+	AreaShare float64 // 0 < share <= 1
+}
+
+// Registry is a validated set of units and mergers.
+type Registry struct {
+	units   []Municipality
+	mergers []Merger
+	byCode  map[string][]Municipality
+	from    map[string][]Merger // mergers by old code, largest area share first
+}
+
+// New validates units and mergers together: every merger code must be in the
+// registry, and following mergers must never lead back to where it started (a unit
+// that keeps its own code, old == new, is allowed).
+func New(units []Municipality, mergers []Merger) (*Registry, error) {
+	r := &Registry{units: units, mergers: mergers, byCode: map[string][]Municipality{}, from: map[string][]Merger{}}
+	for _, u := range units {
+		r.byCode[u.Code] = append(r.byCode[u.Code], u)
+	}
+	for _, m := range mergers {
+		for _, code := range []string{m.Old, m.New} {
+			if _, ok := r.byCode[code]; !ok {
+				return nil, fmt.Errorf("merger %s → %s: code %s is not in the registry", m.Old, m.New, code)
+			}
+		}
+		r.from[m.Old] = append(r.from[m.Old], m)
+	}
+	for code := range r.from {
+		ms := r.from[code]
+		sort.SliceStable(ms, func(i, j int) bool {
+			if ms[i].AreaShare != ms[j].AreaShare {
+				return ms[i].AreaShare > ms[j].AreaShare
+			}
+			return ms[i].New < ms[j].New
+		})
+	}
+	if cycle := r.findCycle(); cycle != nil {
+		return nil, fmt.Errorf("merger cycle: %s", strings.Join(cycle, " → "))
+	}
+	return r, nil
+}
+
+// findCycle returns a chain of codes that leads back to its start, or nil.
+func (r *Registry) findCycle() []string {
+	const (
+		unseen = iota
+		onPath
+		done
+	)
+	state := map[string]int{}
+	var path []string
+	var visit func(code string) []string
+	visit = func(code string) []string {
+		state[code] = onPath
+		path = append(path, code)
+		for _, m := range r.from[code] {
+			if m.New == code {
+				continue
+			}
+			switch state[m.New] {
+			case onPath:
+				for i, c := range path {
+					if c == m.New {
+						return append(append([]string{}, path[i:]...), m.New)
+					}
+				}
+			case unseen:
+				if c := visit(m.New); c != nil {
+					return c
+				}
+			}
+		}
+		path = path[:len(path)-1]
+		state[code] = done
+		return nil
+	}
+	codes := make([]string, 0, len(r.from))
+	for c := range r.from {
+		codes = append(codes, c)
+	}
+	sort.Strings(codes)
+	for _, c := range codes {
+		if state[c] == unseen {
+			if cycle := visit(c); cycle != nil {
+				return cycle
+			}
+		}
+	}
+	return nil
+}
+
+// Units returns every validity period, as loaded.
+func (r *Registry) Units() []Municipality { return r.units }
+
+// Mergers returns every merger, as loaded.
+func (r *Registry) Mergers() []Merger { return r.mergers }
+
+// Known reports whether code is in the registry under any validity.
+func (r *Registry) Known(code string) bool {
+	_, ok := r.byCode[code]
+	return ok
+}
+
+// Unit returns the period of code that is valid on d.
+func (r *Registry) Unit(code string, d time.Time) (Municipality, bool) {
+	for _, u := range r.byCode[code] {
+		if u.ActiveOn(d) {
+			return u, true
+		}
+	}
+	return Municipality{}, false
+}
+
+// Latest returns the most recent period of code (for names of units no longer valid).
+func (r *Registry) Latest(code string) (Municipality, bool) {
+	periods := r.byCode[code]
+	if len(periods) == 0 {
+		return Municipality{}, false
+	}
+	best := periods[0]
+	for _, u := range periods[1:] {
+		if u.ValidTo.IsZero() || (!best.ValidTo.IsZero() && u.ValidTo.After(best.ValidTo)) {
+			best = u
+		}
+	}
+	return best, true
+}
+
+// ActiveOn returns the units valid on d, by code.
+func (r *Registry) ActiveOn(d time.Time) []Municipality {
+	var out []Municipality
+	for _, u := range r.units {
+		if u.ActiveOn(d) {
+			out = append(out, u)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Code < out[j].Code })
+	return out
+}
+
+// SuccessorOn returns the unit valid on d that rows recorded under code belong to: the
+// code itself if it is valid on d, otherwise the successor reached by following the
+// mergers in force on d (transitively; where a unit was split, the successor with the
+// largest area share). ok is false when no valid unit is reached — for example a code
+// that did not exist yet on d.
+func (r *Registry) SuccessorOn(code string, d time.Time) (string, bool) {
+	seen := map[string]bool{}
+	for cur := code; !seen[cur]; {
+		seen[cur] = true
+		if _, ok := r.Unit(cur, d); ok {
+			return cur, true
+		}
+		next := ""
+		for _, m := range r.from[cur] { // largest share first
+			if !m.Effective.After(d) && !seen[m.New] {
+				next = m.New
+				break
+			}
+		}
+		if next == "" {
+			return "", false
+		}
+		cur = next
+	}
+	return "", false
+}
+
+// YearEnd is the boundary date of year y: y-12-31.
+func YearEnd(y int) time.Time { return time.Date(y, 12, 31, 0, 0, 0, 0, time.UTC) }
+
+// MergedOn returns the units valid on d that are the successor in at least one merger
+// effective on or before d (the spec's "merged municipalities" of year Y with d = Y-12-31).
+func (r *Registry) MergedOn(d time.Time) []Municipality {
+	successor := map[string]bool{}
+	for _, m := range r.mergers {
+		if !m.Effective.After(d) {
+			successor[m.New] = true
+		}
+	}
+	var out []Municipality
+	for _, u := range r.ActiveOn(d) {
+		if successor[u.Code] {
+			out = append(out, u)
+		}
+	}
+	return out
+}
+
+// LatestDate is the latest valid_from or valid_to in the registry: the boundary date
+// of the `current` mode. Zero when the registry has no dates at all.
+func (r *Registry) LatestDate() time.Time {
+	var latest time.Time
+	for _, u := range r.units {
+		for _, d := range []time.Time{u.ValidFrom, u.ValidTo} {
+			if d.After(latest) {
+				latest = d
+			}
+		}
+	}
+	return latest
+}
+
+// PredecessorsOf returns the codes whose rows are attributed to unit on d, other than
+// unit itself (for provenance: "which pre-merger codes were attributed to it").
+func (r *Registry) PredecessorsOf(unit string, d time.Time) []string {
+	var out []string
+	for code := range r.byCode {
+		if code == unit {
+			continue
+		}
+		if to, ok := r.SuccessorOn(code, d); ok && to == unit {
+			out = append(out, code)
+		}
+	}
+	sort.Strings(out)
+	return out
+}

@@ -1,0 +1,164 @@
+package registry
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"strconv"
+	"time"
+
+	kovsql "ee/kovmon/sql"
+	"ee/kovmon/store"
+)
+
+// Load reads the registry from the store.
+func Load(ctx context.Context, s store.Store) (*Registry, error) {
+	res, err := s.Query(ctx, kovsql.Query("registry.Units"), nil)
+	if err != nil {
+		return nil, fmt.Errorf("registry: %w", err)
+	}
+	units := make([]Municipality, 0, len(res.Rows))
+	for _, row := range res.Rows {
+		u := Municipality{Code: row[0], Name: row[1], Type: row[2], CountyCode: row[3], CountyName: row[4]}
+		u.ValidFrom, _ = ParseDate(row[5])
+		u.ValidTo, _ = ParseDate(row[6])
+		u.Population, _ = strconv.Atoi(row[7])
+		units = append(units, u)
+	}
+	res, err = s.Query(ctx, kovsql.Query("registry.Mergers"), nil)
+	if err != nil {
+		return nil, fmt.Errorf("registry: %w", err)
+	}
+	mergers := make([]Merger, 0, len(res.Rows))
+	for _, row := range res.Rows {
+		m := Merger{Old: row[0], New: row[1]}
+		m.Effective, _ = ParseDate(row[2])
+		m.AreaShare, _ = strconv.ParseFloat(row[3], 64)
+		mergers = append(mergers, m)
+	}
+	return New(units, mergers)
+}
+
+// ParseDate reads YYYY-MM-DD; the empty string is the zero time.
+func ParseDate(s string) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	return time.Parse(time.DateOnly, s)
+}
+
+// AttributionYears are the years whose boundary dates the attribution table holds.
+// Measurement rows are validated to lie in them.
+const (
+	FirstYear = 1970
+	LastYear  = 2100
+)
+
+// WriteAttribution rewrites the attribution table: for the end of every year and for
+// the registry's latest date, which unit each code's rows count for. The indicator SQL
+// joins on it, so that the merger rules live in one place (this package).
+func WriteAttribution(ctx context.Context, s store.Store, r *Registry) error {
+	dates := []time.Time{}
+	for y := FirstYear; y <= LastYear; y++ {
+		dates = append(dates, YearEnd(y))
+	}
+	if latest := r.LatestDate(); !latest.IsZero() {
+		dates = append(dates, latest)
+	}
+	codes := make([]string, 0, len(r.byCode))
+	for code := range r.byCode {
+		codes = append(codes, code)
+	}
+	var tsv []byte
+	for _, d := range dates {
+		day := d.Format(time.DateOnly)
+		for _, code := range codes {
+			unit, ok := r.SuccessorOn(code, d)
+			if !ok {
+				continue
+			}
+			tsv = append(tsv, day...)
+			tsv = append(tsv, '\t')
+			tsv = store.EscapeTSV(tsv, code)
+			tsv = append(tsv, '\t')
+			tsv = store.EscapeTSV(tsv, unit)
+			tsv = append(tsv, '\n')
+		}
+	}
+	if err := s.Exec(ctx, store.TruncateStatement("attribution", s.Cluster()), nil); err != nil {
+		return fmt.Errorf("attribution: %w", err)
+	}
+	if err := s.InsertTSV(ctx, "attribution", []string{"boundary_date", "ehak_code", "unit_code"}, tsv); err != nil {
+		return fmt.Errorf("attribution: %w", err)
+	}
+	return nil
+}
+
+// unitsTSV and mergersTSV encode rows for the registry tables.
+func unitsTSV(units []Municipality, fileID, runID string) []byte {
+	var b bytes.Buffer
+	for _, u := range units {
+		fields := []string{u.Code, u.Name, u.Type, u.CountyCode, u.CountyName, dateOrNull(u.ValidFrom), dateOrNull(u.ValidTo), intOrNull(u.Population), fileID, runID}
+		writeTSVRow(&b, fields)
+	}
+	return b.Bytes()
+}
+
+func mergersTSV(mergers []Merger, fileID, runID string) []byte {
+	var b bytes.Buffer
+	for _, m := range mergers {
+		fields := []string{m.Old, m.New, m.Effective.Format(time.DateOnly), strconv.FormatFloat(m.AreaShare, 'g', -1, 64), fileID, runID}
+		writeTSVRow(&b, fields)
+	}
+	return b.Bytes()
+}
+
+const null = "\x00NULL"
+
+func dateOrNull(d time.Time) string {
+	if d.IsZero() {
+		return null
+	}
+	return d.Format(time.DateOnly)
+}
+
+func intOrNull(n int) string {
+	if n == 0 {
+		return null
+	}
+	return strconv.Itoa(n)
+}
+
+func writeTSVRow(b *bytes.Buffer, fields []string) {
+	for i, f := range fields {
+		if i > 0 {
+			b.WriteByte('\t')
+		}
+		if f == null {
+			b.WriteString(`\N`)
+			continue
+		}
+		b.Write(store.EscapeTSV(nil, f))
+	}
+	b.WriteByte('\n')
+}
+
+// UnitColumns and MergerColumns are the registry tables' columns in the order the
+// TSV encoders write them.
+var (
+	UnitColumns   = []string{"ehak_code", "name", "type", "county_code", "county_name", "valid_from", "valid_to", "population", "file_id", "run_id"}
+	MergerColumns = []string{"old_ehak_code", "new_ehak_code", "effective_date", "area_share", "file_id", "run_id"}
+)
+
+// Store adds units and mergers that the store does not hold yet (by key: code and
+// valid_from; old and new code) and rewrites the attribution. The caller has
+// validated the combined registry with New and left out rows already stored.
+func Store(ctx context.Context, s store.Store, combined *Registry, newUnits []Municipality, newMergers []Merger, fileID, runID string) error {
+	if err := s.InsertTSV(ctx, "municipalities", UnitColumns, unitsTSV(newUnits, fileID, runID)); err != nil {
+		return fmt.Errorf("registry: %w", err)
+	}
+	if err := s.InsertTSV(ctx, "mergers", MergerColumns, mergersTSV(newMergers, fileID, runID)); err != nil {
+		return fmt.Errorf("registry: %w", err)
+	}
+	return WriteAttribution(ctx, s, combined)
+}
