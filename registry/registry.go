@@ -252,3 +252,34 @@ func (r *Registry) PredecessorsOf(unit string, d time.Time) []string {
 	sort.Strings(out)
 	return out
 }
+
+// ActiveUnits returns the units that year y is reported in under a boundary mode
+// (asof: those valid on y-12-31; current: those valid on the latest date).
+func (r *Registry) ActiveUnits(mode string, y int) []Municipality {
+	return r.ActiveOn(r.BoundaryDate(mode, y))
+}
+
+// MergedUnits returns the "merged municipalities" of year y under a boundary mode: the
+// units of the year that a merger effective by y-12-31 formed — its successor, or the
+// unit its successor's rows are attributed to in that mode. In asof this is the spec's
+// "active municipality of year Y that is the successor in at least one merger with
+// effective_date <= Y-12-31"; in current it carries the same mergers to today's units.
+func (r *Registry) MergedUnits(mode string, y int) []Municipality {
+	day := r.BoundaryDate(mode, y)
+	formed := map[string]bool{}
+	for _, m := range r.mergers {
+		if m.Effective.After(YearEnd(y)) {
+			continue
+		}
+		if unit, ok := r.SuccessorOn(m.New, day); ok {
+			formed[unit] = true
+		}
+	}
+	var out []Municipality
+	for _, u := range r.ActiveOn(day) {
+		if formed[u.Code] {
+			out = append(out, u)
+		}
+	}
+	return out
+}

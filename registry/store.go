@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"sort"
 	"strconv"
 	"time"
 
@@ -54,44 +55,62 @@ const (
 	LastYear  = 2100
 )
 
-// WriteAttribution rewrites the attribution table: for the end of every year and for
-// the registry's latest date, which unit each code's rows count for. The indicator SQL
-// joins on it, so that the merger rules live in one place (this package).
+// WriteAttribution rewrites the attribution table: for every year and both boundary
+// modes, which unit each code's rows count for (asof: the unit valid on Y-12-31;
+// current: the unit valid on the registry's latest date).
 func WriteAttribution(ctx context.Context, s store.Store, r *Registry) error {
-	dates := []time.Time{}
-	for y := FirstYear; y <= LastYear; y++ {
-		dates = append(dates, YearEnd(y))
-	}
-	if latest := r.LatestDate(); !latest.IsZero() {
-		dates = append(dates, latest)
-	}
 	codes := make([]string, 0, len(r.byCode))
 	for code := range r.byCode {
 		codes = append(codes, code)
 	}
+	sort.Strings(codes)
+	latest := r.LatestDate()
+	current := map[string]string{}
+	for _, code := range codes {
+		if unit, ok := r.SuccessorOn(code, latest); ok {
+			current[code] = unit
+		}
+	}
 	var tsv []byte
-	for _, d := range dates {
-		day := d.Format(time.DateOnly)
+	row := func(mode string, year int, day time.Time, code, unit string) {
+		tsv = fmt.Appendf(tsv, "%s\t%d\t%s\t", mode, year, day.Format(time.DateOnly))
+		tsv = store.EscapeTSV(tsv, code)
+		tsv = append(tsv, '\t')
+		tsv = store.EscapeTSV(tsv, unit)
+		tsv = append(tsv, '\n')
+	}
+	for y := FirstYear; y <= LastYear; y++ {
+		end := YearEnd(y)
 		for _, code := range codes {
-			unit, ok := r.SuccessorOn(code, d)
-			if !ok {
-				continue
+			if unit, ok := r.SuccessorOn(code, end); ok {
+				row(BoundariesAsOf, y, end, code, unit)
 			}
-			tsv = append(tsv, day...)
-			tsv = append(tsv, '\t')
-			tsv = store.EscapeTSV(tsv, code)
-			tsv = append(tsv, '\t')
-			tsv = store.EscapeTSV(tsv, unit)
-			tsv = append(tsv, '\n')
+			if unit, ok := current[code]; ok {
+				row(BoundariesCurrent, y, latest, code, unit)
+			}
 		}
 	}
 	if err := s.Exec(ctx, store.TruncateStatement("attribution", s.Cluster()), nil); err != nil {
 		return fmt.Errorf("attribution: %w", err)
 	}
-	if err := s.InsertTSV(ctx, "attribution", []string{"boundary_date", "ehak_code", "unit_code"}, tsv); err != nil {
+	if err := s.InsertTSV(ctx, "attribution", []string{"boundaries", "year", "boundary_date", "ehak_code", "unit_code"}, tsv); err != nil {
 		return fmt.Errorf("attribution: %w", err)
 	}
 	return nil
+}
+
+// The boundary modes of spec/indicators.md.
+const (
+	BoundariesAsOf    = "asof"
+	BoundariesCurrent = "current"
+)
+
+// BoundaryDate is the day whose units year y is reported in.
+func (r *Registry) BoundaryDate(mode string, y int) time.Time {
+	if mode == BoundariesCurrent {
+		return r.LatestDate()
+	}
+	return YearEnd(y)
 }
 
 // unitsTSV and mergersTSV encode rows for the registry tables.

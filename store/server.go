@@ -15,8 +15,8 @@ import (
 
 // server is the backend for a ClickHouse server or cluster.
 type server struct {
-	conn driver.Conn
-	addr string
+	conn    driver.Conn
+	addr    string
 	db      string
 	cluster string
 }

@@ -8,20 +8,12 @@ import (
 	"ee/kovmon/ingest"
 )
 
-func cmdIndicators(ctx context.Context, m *Main, args []string) error {
-	return notYet("kovmon indicators")
-}
-
 func cmdExplain(ctx context.Context, m *Main, args []string) error {
 	return notYet("kovmon explain")
 }
 
 func cmdReport(ctx context.Context, m *Main, args []string) error {
 	return notYet("kovmon report")
-}
-
-func cmdDemo(ctx context.Context, m *Main, args []string) error {
-	return notYet("kovmon demo")
 }
 
 func cmdQuarantine(ctx context.Context, m *Main, args []string) error {

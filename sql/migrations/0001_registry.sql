@@ -25,11 +25,16 @@ CREATE TABLE IF NOT EXISTS mergers (
 ) ENGINE = MergeTree
 ORDER BY (old_ehak_code, new_ehak_code);
 
--- Which unit a code's rows count for at a boundary date: derived from the two tables
--- above by the registry package and rewritten whenever the registry changes.
+-- Which unit a code's rows count for, per boundary mode and year: in `asof` the unit
+-- valid on Y-12-31, in `current` the unit valid on the registry's latest date
+-- (spec/indicators.md, "Mergers"). Derived from the two tables above by the registry
+-- package and rewritten whenever the registry changes; the indicator SQL joins on it,
+-- so that the merger rules live in one place.
 CREATE TABLE IF NOT EXISTS attribution (
+    boundaries    LowCardinality(String),
+    year          UInt16,
     boundary_date Date,
     ehak_code     String,
     unit_code     String
 ) ENGINE = MergeTree
-ORDER BY (boundary_date, ehak_code);
+ORDER BY (boundaries, year, ehak_code);

@@ -33,12 +33,14 @@ CREATE TABLE IF NOT EXISTS mergers ON CLUSTER `kovmon_cluster` AS mergers_local
 ENGINE = Distributed(`kovmon_cluster`, currentDatabase(), mergers_local, rand());
 
 CREATE TABLE IF NOT EXISTS attribution_local ON CLUSTER `kovmon_cluster` (
+    boundaries    LowCardinality(String),
+    year          UInt16,
     boundary_date Date,
     ehak_code     String,
     unit_code     String
 )
 ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/{database}/attribution_local', '{replica}')
-ORDER BY (boundary_date, ehak_code);
+ORDER BY (boundaries, year, ehak_code);
 
 CREATE TABLE IF NOT EXISTS attribution ON CLUSTER `kovmon_cluster` AS attribution_local
 ENGINE = Distributed(`kovmon_cluster`, currentDatabase(), attribution_local, rand());
@@ -231,4 +233,98 @@ ORDER BY (file_id, line, column);
 
 CREATE TABLE IF NOT EXISTS quarantine ON CLUSTER `kovmon_cluster` AS quarantine_local
 ENGINE = Distributed(`kovmon_cluster`, currentDatabase(), quarantine_local, rand());
+
+-- 0004_indicators
+CREATE TABLE IF NOT EXISTS indicator_values_local ON CLUSTER `kovmon_cluster` (
+    refresh_id        String,
+    boundaries        LowCardinality(String),
+    indicator_id      LowCardinality(String),
+    year              UInt16,
+    level             LowCardinality(String),
+    ehak_code         String,
+    name              String,
+    county_code       String,
+    unit_type         LowCardinality(String),
+    value             Nullable(Float64),
+    numerator         UInt64,
+    denominator       UInt64,
+    coverage          Nullable(Float64),
+    target            Nullable(Float64),
+    status            LowCardinality(String),
+    flags             String,
+    ci_low            Nullable(Float64),
+    ci_high           Nullable(Float64),
+    catalogue_version String
+)
+ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/{database}/indicator_values_local', '{replica}')
+PARTITION BY refresh_id
+ORDER BY (boundaries, indicator_id, year, level, ehak_code);
+
+CREATE TABLE IF NOT EXISTS indicator_values ON CLUSTER `kovmon_cluster` AS indicator_values_local
+ENGINE = Distributed(`kovmon_cluster`, currentDatabase(), indicator_values_local, rand());
+
+CREATE TABLE IF NOT EXISTS indicator_forecasts_local ON CLUSTER `kovmon_cluster` (
+    refresh_id   String,
+    boundaries   LowCardinality(String),
+    indicator_id LowCardinality(String),
+    level        LowCardinality(String),
+    ehak_code    String,
+    year         UInt16,
+    value        Float64,
+    low80        Float64,
+    high80       Float64,
+    p_reach      Nullable(Float64),
+    target       Nullable(Float64),
+    method       String,
+    points       UInt16
+)
+ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/{database}/indicator_forecasts_local', '{replica}')
+PARTITION BY refresh_id
+ORDER BY (boundaries, indicator_id, level, ehak_code, year);
+
+CREATE TABLE IF NOT EXISTS indicator_forecasts ON CLUSTER `kovmon_cluster` AS indicator_forecasts_local
+ENGINE = Distributed(`kovmon_cluster`, currentDatabase(), indicator_forecasts_local, rand());
+
+CREATE TABLE IF NOT EXISTS indicator_refreshes_local ON CLUSTER `kovmon_cluster` (
+    refresh_id        String,
+    started_at        DateTime64(3, 'UTC'),
+    finished_at       DateTime64(3, 'UTC'),
+    catalogue_version String,
+    catalogue_hash    String,
+    data_snapshot     String,
+    figures           UInt64,
+    seconds           Float64
+)
+ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/{database}/indicator_refreshes_local', '{replica}')
+ORDER BY finished_at;
+
+CREATE TABLE IF NOT EXISTS indicator_refreshes ON CLUSTER `kovmon_cluster` AS indicator_refreshes_local
+ENGINE = Distributed(`kovmon_cluster`, currentDatabase(), indicator_refreshes_local, rand());
+
+-- 0005_indicator_views
+CREATE VIEW IF NOT EXISTS survey_latest ON CLUSTER `kovmon_cluster` AS
+SELECT s.year AS year, a.unit_code AS unit,
+       lower(trimBoth(argMax(s.answer, (s.submitted_at, s.respondent_id, s.survey_id)))) AS answer
+FROM survey_answers AS s
+INNER JOIN (SELECT year, ehak_code, unit_code FROM attribution WHERE boundaries = {mode:String}) AS a
+    ON a.year = s.year AND a.ehak_code = s.ehak_code
+WHERE s.question_id = {question:String}
+GROUP BY year, unit;
+
+CREATE VIEW IF NOT EXISTS services_latest ON CLUSTER `kovmon_cluster` AS
+SELECT year, unit,
+       argMax(eform_services, snapshot_date) AS eform_services,
+       argMax(eform_incomplete, snapshot_date) AS eform_incomplete,
+       argMax(eservices, snapshot_date) AS eservices
+FROM (
+    SELECT s.year AS year, a.unit_code AS unit, s.snapshot_date AS snapshot_date,
+           countIf(s.has_eform) AS eform_services,
+           countIf(s.has_eform AND NOT (s.described AND s.in_gateway)) AS eform_incomplete,
+           countIf(s.has_eform AND s.in_gateway) AS eservices
+    FROM services AS s
+    INNER JOIN (SELECT year, ehak_code, unit_code FROM attribution WHERE boundaries = {mode:String}) AS a
+        ON a.year = s.year AND a.ehak_code = s.ehak_code
+    GROUP BY year, unit, snapshot_date
+)
+GROUP BY year, unit;
 

@@ -1,0 +1,128 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"ee/kovmon/demo"
+	"ee/kovmon/ingest"
+	"ee/kovmon/metrics"
+	"ee/kovmon/metrics/catalogue"
+)
+
+// loadCatalogue reads the catalogue: KOVMON_CATALOGUE names an edited copy, else the
+// built-in one.
+func loadCatalogue() (*catalogue.Catalogue, error) {
+	if path := os.Getenv("KOVMON_CATALOGUE"); path != "" {
+		return catalogue.Load(path)
+	}
+	return catalogue.Default(), nil
+}
+
+func cmdIndicators(ctx context.Context, m *Main, args []string) error {
+	fs := m.newFlags("indicators")
+	var f metrics.Filter
+	fs.IntVar(&f.Year, "year", 0, "only this year (default: every year with data)")
+	fs.StringVar(&f.Level, "level", "all", "national, municipality or all")
+	fs.StringVar(&f.Boundaries, "boundaries", metrics.BoundariesAsOf, "asof (units of each year) or current (today's units)")
+	format := fs.String("format", "csv", "csv or json")
+	if _, err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	cat, err := loadCatalogue()
+	if err != nil {
+		return err
+	}
+	if err := f.Validate(cat); err != nil {
+		return usageError{err.Error()}
+	}
+	if *format != "csv" && *format != "json" {
+		return usageError{fmt.Sprintf("--format must be csv or json, not %q", *format)}
+	}
+	s, err := m.Open(ctx)
+	if err != nil {
+		return err
+	}
+	if err := metrics.EnsureFresh(ctx, s, cat); err != nil {
+		return err
+	}
+	figures, err := metrics.Figures(ctx, s, cat, f)
+	if err != nil {
+		return err
+	}
+	if *format == "json" {
+		return metrics.WriteJSON(m.Stdout, figures)
+	}
+	return metrics.WriteCSV(m.Stdout, figures)
+}
+
+func cmdDemo(ctx context.Context, m *Main, args []string) error {
+	fs := m.newFlags("demo")
+	seed := fs.Int64("seed", 1, "random seed: the same seed gives the same data")
+	scale := fs.String("scale", "small", "small (seconds) or full (tens of millions of events)")
+	registryDir := fs.String("registry", defaultRegistryDir(), "folder with the real municipalities.csv and mergers.csv (empty: a small synthetic registry)")
+	keep := fs.String("out", "", "write the demo files to this folder and keep them (default: a temporary folder)")
+	if _, err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *scale != "small" && *scale != "full" {
+		return usageError{fmt.Sprintf("--scale must be small or full, not %q", *scale)}
+	}
+	s, err := m.Open(ctx)
+	if err != nil {
+		return err
+	}
+	dir := *keep
+	if dir == "" {
+		if dir, err = os.MkdirTemp("", "kovmon-demo-"); err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+	}
+	start := time.Now()
+	manifest, err := demo.Generate(dir, demo.Options{Seed: *seed, Scale: *scale, RegistryDir: *registryDir})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(m.Stdout, "demo: wrote %d files in %.1f s; loading them through the ingest\n", len(manifest.Files), time.Since(start).Seconds())
+	cat, err := loadCatalogue()
+	if err != nil {
+		return err
+	}
+	loader := &ingest.Loader{Store: s, Log: m.Log}
+	var failed []string
+	for _, f := range manifest.Files {
+		results, err := ingest.Run(ctx, loader, "demo", []string{f.Path}, f.Kind)
+		if err != nil {
+			return err
+		}
+		for _, r := range results {
+			printResult(m.Stdout, r)
+			if r.Status != "loaded" {
+				failed = append(failed, r.File)
+			}
+		}
+	}
+	if len(failed) > 0 {
+		return fmt.Errorf("demo files rejected: %v", failed)
+	}
+	r, err := metrics.Run(ctx, s, cat)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(m.Stdout, "demo: loaded and computed %d figures in %.1f s (refresh %s)\n", r.Figures, time.Since(start).Seconds(), r.ID)
+	return nil
+}
+
+// defaultRegistryDir is ../shared/data beside the repository when it is there.
+func defaultRegistryDir() string {
+	for _, dir := range []string{"../shared/data", "../../shared/data"} {
+		if _, err := os.Stat(filepath.Join(dir, "municipalities.csv")); err == nil {
+			return dir
+		}
+	}
+	return ""
+}

@@ -1,0 +1,111 @@
+package metrics
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"ee/kovmon/store"
+)
+
+// Computed is one refresh's output for one boundary mode.
+type Computed struct {
+	Boundaries string
+	Figures    []Figure
+	Forecasts  []ForecastRow
+}
+
+var valueColumns = []string{"refresh_id", "boundaries", "indicator_id", "year", "level", "ehak_code", "name", "county_code", "unit_type",
+	"value", "numerator", "denominator", "coverage", "target", "status", "flags", "ci_low", "ci_high", "catalogue_version"}
+
+var forecastColumns = []string{"refresh_id", "boundaries", "indicator_id", "level", "ehak_code", "year", "value", "low80", "high80",
+	"p_reach", "target", "method", "points"}
+
+// Publish writes a refresh's figures and forecasts, then records the refresh — the
+// moment readers switch to it — and drops the partitions of older refreshes.
+func Publish(ctx context.Context, s store.Store, r Refresh, results []Computed) error {
+	var values, forecasts []byte
+	for _, c := range results {
+		for _, f := range c.Figures {
+			values = tsvRow(values, r.ID, c.Boundaries, f.IndicatorID, strconv.Itoa(f.Year), f.Level, f.EhakCode, f.Name, f.CountyCode, f.UnitType,
+				nullNumber(f.Value), strconv.FormatInt(f.Numerator, 10), strconv.FormatInt(f.Denominator, 10), nullNumber(f.Coverage),
+				nullNumber(f.Target), f.Status, strings.Join(f.Flags, ";"), nullNumber(f.CILow), nullNumber(f.CIHigh), r.CatalogueVersion)
+			r.Figures++
+		}
+		for _, f := range c.Forecasts {
+			forecasts = tsvRow(forecasts, r.ID, c.Boundaries, f.IndicatorID, f.Level, f.EhakCode, strconv.Itoa(f.Year), FormatNumber(&f.Value),
+				FormatNumber(&f.Low80), FormatNumber(&f.High80), nullNumber(f.PReach), nullNumber(f.Target), f.Method, strconv.Itoa(f.Points))
+		}
+	}
+	if err := s.InsertTSV(ctx, "indicator_values", valueColumns, values); err != nil {
+		return fmt.Errorf("publish figures: %w", err)
+	}
+	if err := s.InsertTSV(ctx, "indicator_forecasts", forecastColumns, forecasts); err != nil {
+		return fmt.Errorf("publish forecasts: %w", err)
+	}
+	err := s.Exec(ctx, `INSERT INTO indicator_refreshes (refresh_id, started_at, finished_at, catalogue_version, catalogue_hash, data_snapshot, figures, seconds)
+VALUES ({id:String}, parseDateTime64BestEffort({started:String}, 3, 'UTC'), now64(3), {version:String}, {hash:String}, {snapshot:String}, {figures:UInt64}, {seconds:Float64})`,
+		store.Params{"id": r.ID, "started": r.Started, "version": r.CatalogueVersion, "hash": r.CatalogueHash, "snapshot": r.DataSnapshot,
+			"figures": uint64(r.Figures), "seconds": r.Seconds})
+	if err != nil {
+		return fmt.Errorf("publish refresh: %w", err)
+	}
+	return dropOldRefreshes(ctx, s, r.ID)
+}
+
+// dropOldRefreshes removes every refresh's partitions but the one just published.
+func dropOldRefreshes(ctx context.Context, s store.Store, keep string) error {
+	for _, table := range []string{"indicator_values", "indicator_forecasts"} {
+		res, err := s.Query(ctx, "SELECT DISTINCT partition_id FROM system.parts WHERE database = currentDatabase() AND table = {t:String} AND active AND partition != {keep:String}",
+			store.Params{"t": localTable(s, table), "keep": keep})
+		if err != nil {
+			return err
+		}
+		for _, row := range res.Rows {
+			stmt := "ALTER TABLE " + localTable(s, table) + onCluster(s) + " DROP PARTITION ID " + quote(row[0])
+			if err := s.Exec(ctx, stmt, nil); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func localTable(s store.Store, table string) string {
+	if s.Cluster() != "" {
+		return table + "_local"
+	}
+	return table
+}
+
+func onCluster(s store.Store) string {
+	if s.Cluster() != "" {
+		return " ON CLUSTER `" + s.Cluster() + "`"
+	}
+	return ""
+}
+
+// quote makes a partition id (hex digits from system.parts) a string literal.
+func quote(s string) string { return "'" + strings.ReplaceAll(s, "'", "") + "'" }
+
+func nullNumber(v *float64) string {
+	if v == nil {
+		return `\N`
+	}
+	return FormatNumber(v)
+}
+
+func tsvRow(dst []byte, fields ...string) []byte {
+	for i, f := range fields {
+		if i > 0 {
+			dst = append(dst, '\t')
+		}
+		if f == `\N` {
+			dst = append(dst, f...)
+			continue
+		}
+		dst = store.EscapeTSV(dst, f)
+	}
+	return append(dst, '\n')
+}
