@@ -64,3 +64,26 @@ func Files(ctx context.Context, s store.Store, limit int) ([]LedgerFile, error) 
 	}
 	return out, nil
 }
+
+// RunInfo is one ingest run as it ended (or is still running).
+type RunInfo struct {
+	RunID    string `json:"run_id"`
+	Trigger  string `json:"trigger"`
+	Started  string `json:"started_at"`
+	Finished string `json:"finished_at"`
+	Status   string `json:"status"`
+	Message  string `json:"message"`
+}
+
+// Runs lists the latest ingest runs with their latest status, newest first.
+func Runs(ctx context.Context, s store.Store, limit int) ([]RunInfo, error) {
+	res, err := s.Query(ctx, kovsql.Query("ingest.Runs"), store.Params{"limit": limit})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]RunInfo, 0, len(res.Rows))
+	for _, r := range res.Rows {
+		out = append(out, RunInfo{RunID: r[0], Trigger: r[1], Started: r[2], Finished: r[3], Status: r[4], Message: r[5]})
+	}
+	return out, nil
+}

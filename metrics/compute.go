@@ -313,4 +313,3 @@ func EnsureFresh(ctx context.Context, s store.Store, cat *catalogue.Catalogue) e
 	_, err = Run(ctx, s, cat)
 	return err
 }
-

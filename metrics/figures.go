@@ -31,22 +31,23 @@ const (
 
 // Figure is one row of the indicator table.
 type Figure struct {
-	IndicatorID      string
-	Year             int
-	Level            string
-	EhakCode         string
-	Name             string
-	Value            *float64
-	Numerator        int64
-	Denominator      int64
-	Coverage         *float64
-	Target           *float64
-	Status           string
-	Flags            []string
-	CILow, CIHigh    *float64 // 95 % Wilson interval of survey shares
-	CountyCode       string
-	UnitType         string
-	CatalogueVersion string
+	IndicatorID      string   `json:"indicator_id"`
+	Year             int      `json:"year"`
+	Level            string   `json:"level"`
+	EhakCode         string   `json:"ehak_code"`
+	Name             string   `json:"name"`
+	Value            *float64 `json:"value"`
+	Numerator        int64    `json:"numerator"`
+	Denominator      int64    `json:"denominator"`
+	Coverage         *float64 `json:"coverage"`
+	Target           *float64 `json:"target"`
+	Status           string   `json:"status"`
+	Flags            []string `json:"flags"`
+	CILow            *float64 `json:"ci_low"` // 95 % Wilson interval of survey shares
+	CIHigh           *float64 `json:"ci_high"`
+	CountyCode       string   `json:"county_code"`
+	UnitType         string   `json:"unit_type"`
+	CatalogueVersion string   `json:"catalogue_version"`
 }
 
 // HasFlag reports whether the figure carries flag.

@@ -8,10 +8,6 @@ import (
 	"ee/kovmon/ingest"
 )
 
-func cmdExplain(ctx context.Context, m *Main, args []string) error {
-	return notYet("kovmon explain")
-}
-
 func cmdReport(ctx context.Context, m *Main, args []string) error {
 	return notYet("kovmon report")
 }

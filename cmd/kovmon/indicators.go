@@ -2,9 +2,11 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"time"
 
 	"ee/kovmon/demo"
@@ -125,4 +127,44 @@ func defaultRegistryDir() string {
 		}
 	}
 	return ""
+}
+
+func cmdExplain(ctx context.Context, m *Main, args []string) error {
+	fs := m.newFlags("explain")
+	boundaries := fs.String("boundaries", metrics.BoundariesAsOf, "asof or current")
+	lang := fs.String("lang", "en", "language of the rule: et or en")
+	asJSON := fs.Bool("json", false, "print JSON")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 3 {
+		return usageError{"usage: kovmon explain INDICATOR YEAR EHAK (EHAK: a 4-digit code or EE)"}
+	}
+	year, err := strconv.Atoi(pos[1])
+	if err != nil {
+		return usageError{fmt.Sprintf("YEAR %q is not a year", pos[1])}
+	}
+	cat, err := loadCatalogue()
+	if err != nil {
+		return err
+	}
+	s, err := m.Open(ctx)
+	if err != nil {
+		return err
+	}
+	if err := metrics.EnsureFresh(ctx, s, cat); err != nil {
+		return err
+	}
+	ex, err := metrics.Explain(ctx, s, cat, pos[0], year, pos[2], *boundaries)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		enc := json.NewEncoder(m.Stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(ex)
+	}
+	ex.WriteText(m.Stdout, *lang)
+	return nil
 }

@@ -1,0 +1,343 @@
+// Package web is kovmon's HTTP face: the JSON/CSV API of spec/interfaces.md, the
+// health check, and the mount points of the dashboards and the report. It owns the
+// rules that every endpoint shares: parameters checked against closed lists, errors
+// mapped to statuses in one place, and one writer at a time (uploads, scheduled loads
+// and the indicator refresh take turns).
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"time"
+
+	"ee/kovmon/ingest"
+	"ee/kovmon/metrics"
+	"ee/kovmon/metrics/catalogue"
+	"ee/kovmon/store"
+)
+
+// Options wire the server.
+type Options struct {
+	Store     store.Store
+	Catalogue *catalogue.Catalogue
+	Log       *slog.Logger
+	// Pages serves everything the API does not: the dashboards (and report) under /.
+	Pages http.Handler
+	// Report serves the annual report under /report.
+	Report http.Handler
+	// UploadDir holds uploaded files while they load ("" = the system's temp folder).
+	UploadDir string
+	// MaxUpload bounds an upload's size in bytes.
+	MaxUpload int64
+}
+
+// Server is the HTTP API and the process's single writer.
+type Server struct {
+	opts Options
+	// Writer serialises everything that changes the store: loads and refreshes.
+	Writer sync.Mutex
+	mux    *http.ServeMux
+}
+
+// New builds the server and its routes.
+func New(opts Options) *Server {
+	if opts.Log == nil {
+		opts.Log = slog.New(slog.DiscardHandler)
+	}
+	if opts.MaxUpload == 0 {
+		opts.MaxUpload = 4 << 30
+	}
+	s := &Server{opts: opts, mux: http.NewServeMux()}
+	s.mux.HandleFunc("GET /healthz", s.healthz)
+	s.mux.HandleFunc("GET /api/indicators", s.indicators)
+	s.mux.HandleFunc("GET /api/explain", s.explain)
+	s.mux.HandleFunc("POST /api/ingest/{kind}", s.upload)
+	s.mux.HandleFunc("GET /api/quarantine", s.quarantine)
+	s.mux.HandleFunc("GET /api/files", s.files)
+	s.mux.HandleFunc("GET /api/runs", s.runs)
+	s.mux.HandleFunc("GET /api/status", s.status)
+	if opts.Report != nil {
+		s.mux.Handle("/report", opts.Report)
+	}
+	if opts.Pages != nil {
+		s.mux.Handle("/", opts.Pages)
+	}
+	return s
+}
+
+// ServeHTTP serves the routes.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
+
+// Refresh recomputes the indicators if the data or catalogue changed, as the writer.
+func (s *Server) Refresh(ctx context.Context) error {
+	s.Writer.Lock()
+	defer s.Writer.Unlock()
+	return metrics.EnsureFresh(ctx, s.opts.Store, s.opts.Catalogue)
+}
+
+// httpError carries a status to the one place that writes errors.
+type httpError struct {
+	status int
+	msg    string
+}
+
+func (e *httpError) Error() string { return e.msg }
+
+func badRequest(format string, args ...any) error {
+	return &httpError{http.StatusBadRequest, fmt.Sprintf(format, args...)}
+}
+
+// fail maps an error to a status: bad parameters 400, a missing figure 404, a store
+// that does not answer 503, anything else 500 (logged, not shown).
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	var he *httpError
+	switch {
+	case errors.As(err, &he):
+		http.Error(w, he.msg, he.status)
+	case errors.Is(err, metrics.ErrNotFound):
+		http.Error(w, err.Error(), http.StatusNotFound)
+	case errors.Is(err, store.ErrUnavailable):
+		http.Error(w, "the store does not answer", http.StatusServiceUnavailable)
+	default:
+		s.opts.Log.Error("request failed", "path", r.URL.Path, "err", err)
+		http.Error(w, "internal error; see the server log", http.StatusInternalServerError)
+	}
+}
+
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
+	defer cancel()
+	if err := s.opts.Store.Ping(ctx); err != nil {
+		http.Error(w, "store does not answer", http.StatusServiceUnavailable)
+		return
+	}
+	io.WriteString(w, "ok\n")
+}
+
+// filterFrom reads the indicator filter of a request; every value is checked against
+// a closed list before it reaches a query.
+func (s *Server) filterFrom(r *http.Request) (metrics.Filter, error) {
+	q := r.URL.Query()
+	f := metrics.Filter{Level: q.Get("level"), Boundaries: q.Get("boundaries"), Indicator: q.Get("indicator"),
+		EhakCode: q.Get("ehak"), County: q.Get("county"), UnitType: q.Get("type")}
+	if y := q.Get("year"); y != "" {
+		year, err := strconv.Atoi(y)
+		if err != nil {
+			return f, badRequest("year must be a number, not %q", y)
+		}
+		f.Year = year
+	}
+	if err := f.Validate(s.opts.Catalogue); err != nil {
+		return f, badRequest("%v", err)
+	}
+	return f, nil
+}
+
+func (s *Server) indicators(w http.ResponseWriter, r *http.Request) {
+	f, err := s.filterFrom(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	format := r.URL.Query().Get("format")
+	if format != "" && format != "csv" && format != "json" {
+		s.fail(w, r, badRequest("format must be csv or json, not %q", format))
+		return
+	}
+	figures, err := metrics.Figures(r.Context(), s.opts.Store, s.opts.Catalogue, f)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if format == "json" {
+		w.Header().Set("Content-Type", "application/json")
+		metrics.WriteJSON(w, figures)
+		return
+	}
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	metrics.WriteCSV(w, figures)
+}
+
+func (s *Server) explain(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	code := q.Get("ehak")
+	if code != metrics.NationalCode {
+		q.Set("ehak", code) // a municipality: checked with the rest of the filter
+	} else {
+		q.Del("ehak")
+	}
+	r.URL.RawQuery = q.Encode()
+	f, err := s.filterFrom(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if f.Indicator == "" || f.Year == 0 || code == "" {
+		s.fail(w, r, badRequest("explain needs indicator, year and ehak (a 4-digit code or EE)"))
+		return
+	}
+	ex, err := metrics.Explain(r.Context(), s.opts.Store, s.opts.Catalogue, f.Indicator, f.Year, code, f.Boundaries)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, ex)
+}
+
+func writeJSON(w http.ResponseWriter, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", " ")
+	enc.Encode(v)
+}
+
+// upload takes a file in the request body and loads it like `kovmon ingest --kind`.
+func (s *Server) upload(w http.ResponseWriter, r *http.Request) {
+	kind := r.PathValue("kind")
+	if !validKind(kind) {
+		s.fail(w, r, badRequest("unknown kind %q", kind))
+		return
+	}
+	name := filepath.Base(r.URL.Query().Get("name"))
+	if name == "." || name == "/" || name == "" {
+		name = kind + "-upload"
+	}
+	dir, err := os.MkdirTemp(s.opts.UploadDir, "kovmon-upload-")
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, name)
+	if err := saveBody(http.MaxBytesReader(w, r.Body, s.opts.MaxUpload), path); err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			s.fail(w, r, &httpError{http.StatusRequestEntityTooLarge, fmt.Sprintf("the file is larger than %d bytes", s.opts.MaxUpload)})
+			return
+		}
+		s.fail(w, r, badRequest("reading the upload: %v", err))
+		return
+	}
+	s.Writer.Lock()
+	results, err := ingest.Run(r.Context(), s.loader(), "http", []string{path}, kind)
+	s.Writer.Unlock()
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if results[0].Status != "loaded" {
+		w.WriteHeader(http.StatusUnprocessableEntity)
+	}
+	writeJSON(w, results[0])
+}
+
+func (s *Server) loader() *ingest.Loader {
+	return &ingest.Loader{Store: s.opts.Store, Log: s.opts.Log, AfterLoad: func(ctx context.Context) error {
+		return metrics.EnsureFresh(ctx, s.opts.Store, s.opts.Catalogue)
+	}}
+}
+
+// Inbox returns the scheduled jobs' inbox, sharing this server's writer lock and
+// refresh.
+func (s *Server) Inbox(dir string) *ingest.Inbox {
+	return &ingest.Inbox{Dir: dir, Loader: s.loader(), Log: s.opts.Log, Lock: &s.Writer, Settle: 2 * time.Second}
+}
+
+func validKind(kind string) bool {
+	for _, k := range ingest.AllKindNames() {
+		if k == kind {
+			return true
+		}
+	}
+	return false
+}
+
+func saveBody(body io.Reader, path string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(f, body); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+func intParam(r *http.Request, name string, fallback, max int) (int, error) {
+	v := r.URL.Query().Get(name)
+	if v == "" {
+		return fallback, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > max {
+		return 0, badRequest("%s must be a number from 1 to %d", name, max)
+	}
+	return n, nil
+}
+
+func (s *Server) quarantine(w http.ResponseWriter, r *http.Request) {
+	limit, err := intParam(r, "limit", 100, 10000)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	rows, err := ingest.Quarantine(r.Context(), s.opts.Store, r.URL.Query().Get("file"), r.URL.Query().Get("run"), limit)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, rows)
+}
+
+func (s *Server) files(w http.ResponseWriter, r *http.Request) {
+	limit, err := intParam(r, "limit", 100, 10000)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	files, err := ingest.Files(r.Context(), s.opts.Store, limit)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, files)
+}
+
+func (s *Server) runs(w http.ResponseWriter, r *http.Request) {
+	limit, err := intParam(r, "limit", 50, 10000)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	runs, err := ingest.Runs(r.Context(), s.opts.Store, limit)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, runs)
+}
+
+// status says whether the figures are up to date with the data.
+func (s *Server) status(w http.ResponseWriter, r *http.Request) {
+	latest, ok, err := metrics.LatestRefresh(r.Context(), s.opts.Store)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	fresh, err := metrics.Fresh(r.Context(), s.opts.Store, s.opts.Catalogue)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, map[string]any{"computed": ok, "fresh": fresh, "latest_refresh": latest, "store": s.opts.Store.Describe()})
+}
