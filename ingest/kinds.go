@@ -51,6 +51,11 @@ type Kind struct {
 	// YearFrom names the date or timestamp column whose Tallinn calendar year is
 	// stored as `year`; empty when the kind has its own `year` column.
 	YearFrom string
+	// LineFrom names an extra column, outside the contract and not stored, that
+	// where a file has it and a row fills it gives the line stored and quarantined
+	// for the row instead of its own: the line in the file the row was converted
+	// from (surveys.ConvertWide writes it for a survey tool's wide export).
+	LineFrom string
 	// stored lists the table columns without file_id and run_id, `line` last.
 	stored []string
 	// check runs the rules that involve more than one column; it returns the
@@ -156,7 +161,7 @@ var kinds = []*Kind{
 		},
 	},
 	{
-		Name: "survey", Table: "survey_answers",
+		Name: "survey", Table: "survey_answers", LineFrom: "source_line",
 		Key: []string{"survey_id", "respondent_id", "question_id"},
 		Columns: []Column{
 			{Name: "survey_id", Type: TypeString},
@@ -201,6 +206,9 @@ func init() {
 			if name != "line" && !(name == "year" && k.YearFrom != "") && k.column(name) < 0 {
 				panic(fmt.Sprintf("ingest: kind %s stores %s, which is not an input column", k.Name, name))
 			}
+		}
+		if k.LineFrom != "" && (k.column(k.LineFrom) >= 0 || slices.Contains(k.stored, k.LineFrom)) {
+			panic(fmt.Sprintf("ingest: kind %s takes its line from %s, which must be no input or stored column", k.Name, k.LineFrom))
 		}
 		if k.YearFrom != "" && k.column(k.YearFrom) < 0 {
 			panic(fmt.Sprintf("ingest: kind %s takes its year from unknown column %s", k.Name, k.YearFrom))

@@ -39,6 +39,9 @@ type Loader struct {
 	Progress func(file string, size, bytesRead int64)
 	// AfterLoad, if set, runs after a run that added rows (the indicator refresh).
 	AfterLoad func(ctx context.Context) error
+	// SurveyAnswer checks survey answers against the survey definitions
+	// (surveys.Set.CheckAnswer); see Options.SurveyAnswer.
+	SurveyAnswer func(surveyID, questionID, raw string) (normalised string, known bool, reason string)
 }
 
 // FileResult is what happened to one file: the summary `kovmon ingest` prints and
@@ -213,7 +216,7 @@ func (l *Loader) loadMeasurements(ctx context.Context, res *FileResult, path str
 
 	hasher := sha256.New()
 	out := newStageWriter(ctx, l.Store, stage, res)
-	opt := Options{Kind: kind, Known: reg.Known, BatchRows: l.batchRows()}
+	opt := Options{Kind: kind, Known: reg.Known, BatchRows: l.batchRows(), SurveyAnswer: l.SurveyAnswer}
 	if l.Progress != nil {
 		opt.Progress = func(n int64) { l.Progress(path, size, n) }
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -37,6 +38,10 @@ type Stats struct {
 	Kind                      *Kind // the kind given, or the one inferred from the header
 	RowsRead, Valid, Problems int64
 	Bytes                     int64 // read from the underlying, possibly compressed, reader
+	// Unmapped counts the valid survey rows whose question Options.SurveyAnswer did
+	// not know, per question id in UnmappedQuestions; they are kept as written.
+	Unmapped          int64
+	UnmappedQuestions map[string]int64
 }
 
 // Options tune ParseWithOptions.
@@ -52,6 +57,12 @@ type Options struct {
 	// Progress, if set, is called after every batch and at the end with the
 	// bytes read so far from the underlying reader.
 	Progress func(bytesRead int64)
+	// SurveyAnswer, if set, checks and normalises each answer of a survey row
+	// against the survey definitions (surveys.Set.CheckAnswer): a non-empty reason
+	// quarantines the row in column answer; known = false keeps the answer as
+	// returned and counts it as unmapped. Nil keeps the built-in normalisation of
+	// yes/no words and numbers, which knows no questions.
+	SurveyAnswer func(surveyID, questionID, raw string) (normalised string, known bool, reason string)
 }
 
 // ErrAllRowsFailed is wrapped by Parse when no row of the file was valid.
@@ -89,6 +100,14 @@ func ParseWithOptions(ctx context.Context, r io.Reader, fileName string, out Out
 	if err != nil {
 		return st, err
 	}
+	st.Unmapped = p.enc.unmapped
+	if st.Unmapped > 0 {
+		st.UnmappedQuestions = make(map[string]int64, len(p.enc.unmappedQuestions))
+		for id, n := range p.enc.unmappedQuestions {
+			st.UnmappedQuestions[id] = *n
+		}
+		out.Warn(unmappedWarning(fileName, st.UnmappedQuestions))
+	}
 	if keys := rr.ExtraKeys(); len(keys) > 0 {
 		slices.Sort(keys)
 		out.Warn(fmt.Sprintf("%s: JSON keys not in the first object ignored: %s / esimeses objektis puudunud JSON-võtmed jäeti vahele: %[2]s",
@@ -107,6 +126,7 @@ type parser struct {
 	out      Output
 	opt      Options
 	fieldOf  []int // header position of each input column, -1 when absent
+	lineFrom int   // header position of Kind.LineFrom, -1 when absent
 	raw      []string
 	enc      *rowEncoder
 	batch    []byte
@@ -133,6 +153,11 @@ func newParser(rr *RecordReader, fileName string, opt Options, out Output) (*par
 		pos[h] = i
 	}
 	var missing []string
+	p.lineFrom = -1
+	if j, ok := pos[kind.LineFrom]; ok && kind.LineFrom != "" {
+		p.lineFrom = j
+		delete(pos, kind.LineFrom)
+	}
 	p.fieldOf = make([]int, len(kind.Columns))
 	for i, c := range kind.Columns {
 		j, ok := pos[c.Name]
@@ -169,6 +194,7 @@ func newParser(rr *RecordReader, fileName string, opt Options, out Output) (*par
 	}
 	p.raw = make([]string, len(kind.Columns))
 	p.enc = newRowEncoder(kind, opt.Known)
+	p.enc.answer = opt.SurveyAnswer
 	p.batch = make([]byte, 0, 64*p.opt.BatchRows)
 	return p, nil
 }
@@ -210,11 +236,17 @@ func (p *parser) run(ctx context.Context, st *Stats) error {
 				p.raw[i] = ""
 			}
 		}
-		var column, reason string
-		if p.batch, column, reason = p.enc.appendRow(p.batch, p.raw, rec.Line); reason != "" {
+		line, column, reason := rec.Line, "", ""
+		if p.lineFrom >= 0 {
+			line, column, reason = sourceLine(rec.Fields[p.lineFrom], p.kind.LineFrom, line)
+		}
+		if reason == "" {
+			p.batch, column, reason = p.enc.appendRow(p.batch, p.raw, line)
+		}
+		if reason != "" {
 			st.Problems++
 			// The reader lends Raw; the Output may keep the problem.
-			if err := p.out.Problem(Problem{Line: rec.Line, Column: column, Reason: reason, Raw: strings.Clone(rec.Raw)}); err != nil {
+			if err := p.out.Problem(Problem{Line: line, Column: column, Reason: reason, Raw: strings.Clone(rec.Raw)}); err != nil {
 				return err
 			}
 			continue
@@ -240,4 +272,42 @@ func (p *parser) flush() error {
 		p.opt.Progress(p.rr.BytesRead())
 	}
 	return nil
+}
+
+// sourceLine reads the line a converted row had in the file it was converted from
+// (Kind.LineFrom), so that stored rows and the quarantine point there; empty keeps
+// the row's own line.
+func sourceLine(text, column string, own int64) (line int64, badColumn, reason string) {
+	text = trimSpace(text)
+	if text == "" {
+		return own, "", ""
+	}
+	n, ok := parseUint(text)
+	if !ok || n == 0 || n > math.MaxInt64 {
+		return own, column, ReasonBadLine
+	}
+	return int64(n), "", ""
+}
+
+// maxUnmappedListed bounds the question ids one warning names.
+const maxUnmappedListed = 20
+
+func unmappedWarning(fileName string, counts map[string]int64) string {
+	ids := make([]string, 0, len(counts))
+	for id := range counts {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	more := ""
+	if len(ids) > maxUnmappedListed {
+		more = fmt.Sprintf(" and %d more / ja veel %[1]d", len(ids)-maxUnmappedListed)
+		ids = ids[:maxUnmappedListed]
+	}
+	listed := make([]string, len(ids))
+	for i, id := range ids {
+		listed[i] = fmt.Sprintf("%s (%d)", id, counts[id])
+	}
+	list := strings.Join(listed, ", ") + more
+	return fmt.Sprintf("%s: answers to questions no survey definition knows were kept as written (unmapped): %s / "+
+		"vastused küsimustele, mida ükski küsimustiku kirjeldus ei tunne, jäeti nii, nagu need olid: %[2]s", fileName, list)
 }

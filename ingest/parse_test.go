@@ -431,3 +431,64 @@ func BenchmarkParseUsage(b *testing.B) {
 		b.ReportMetric(float64(rows)*float64(b.N)/cpu, "rows/cpu-s")
 	}
 }
+
+// TestSurveyAnswerHook checks the survey definitions' hook: a known question's answer
+// is stored as the hook normalised it, one it does not admit is quarantined in column
+// answer with the hook's reason, an unknown question's answer is kept and counted as
+// unmapped; source_line, where a row has it, is the line stored and quarantined.
+func TestSurveyAnswerHook(t *testing.T) {
+	hook := func(surveyID, questionID, raw string) (string, bool, string) {
+		if surveyID != "s" {
+			t.Errorf("hook got survey %q, want the trimmed id s", surveyID)
+		}
+		switch questionID {
+		case "network_standard":
+			switch strings.ToLower(raw) {
+			case "jah", "yes":
+				return "yes", true, ""
+			case "ei", "no":
+				return "no", true, ""
+			}
+			return "", true, "not a yes/no answer"
+		}
+		return raw, false, ""
+	}
+	in := "survey_id,year,ehak_code,respondent_id,submitted_at,question_id,answer,source_line\n" +
+		" s ,2018,784,r1,2018-03-01 10:00:00,network_standard, JAH ,7\n" +
+		"s,2018,784,r1,2018-03-01 10:00:00, network_standard ,võib-olla,8\n" +
+		"s,2018,784,r1,2018-03-01 10:00:00,favourite_colour,Sinine,9\n" +
+		"s,2018,784,r2,2018-03-01 10:00:00,favourite_colour,punane,\n" +
+		"s,2018,784,r3,2018-03-01 10:00:00,colour,12%,x\n"
+	var out recorder
+	kind, _ := KindByName("survey")
+	st, err := ParseWithOptions(context.Background(), strings.NewReader(in), "s.csv", &out, Options{Kind: kind, Known: known, SurveyAnswer: hook})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantRows := "s\t2018\t0784\tr1\t2018-03-01 08:00:00.000\tnetwork_standard\tyes\t7\n" +
+		"s\t2018\t0784\tr1\t2018-03-01 08:00:00.000\tfavourite_colour\tSinine\t9\n" +
+		"s\t2018\t0784\tr2\t2018-03-01 08:00:00.000\tfavourite_colour\tpunane\t5\n"
+	if got := out.tsv.String(); got != wantRows {
+		t.Errorf("rows:\n%s\nwant:\n%s", got, wantRows)
+	}
+	var problems []string
+	for _, p := range out.problems {
+		problems = append(problems, fmt.Sprintf("%d %s %s", p.Line, p.Column, p.Reason))
+	}
+	if got, want := strings.Join(problems, "; "), "8 answer not a yes/no answer; 6 source_line "+ReasonBadLine; got != want {
+		t.Errorf("problems %q, want %q", got, want)
+	}
+	if st.Unmapped != 2 || st.UnmappedQuestions["favourite_colour"] != 2 || len(st.UnmappedQuestions) != 1 {
+		t.Errorf("unmapped %d %v, want 2 answers to favourite_colour", st.Unmapped, st.UnmappedQuestions)
+	}
+	if len(out.warnings) != 1 || !strings.Contains(out.warnings[0], "s.csv: answers to questions no survey definition knows were kept as written (unmapped): favourite_colour (2) / ") {
+		t.Errorf("warnings %q, want one naming favourite_colour", out.warnings)
+	}
+
+	// Without the hook the built-in normalisation applies and nothing is unmapped.
+	out = recorder{}
+	st, err = ParseWithOptions(context.Background(), strings.NewReader(in), "s.csv", &out, Options{Kind: kind, Known: known})
+	if err != nil || st.Unmapped != 0 || len(out.warnings) != 0 || st.Valid != 4 {
+		t.Errorf("without hook: %v, valid %d, unmapped %d, warnings %q", err, st.Valid, st.Unmapped, out.warnings)
+	}
+}

@@ -203,6 +203,28 @@ func LoadFS(fsys fs.FS, dir string) (*Set, error) {
 	return NewSet(defs...)
 }
 
+// EnvDir names the environment variable that may give a folder of survey
+// definitions loaded in addition to the shipped ones.
+const EnvDir = "KOVMON_SURVEYS"
+
+// LoadSet returns the shipped definitions, together with those in dir when dir is
+// not empty (a survey id defined in both is an error, see Merge).
+func LoadSet(dir string) (*Set, error) {
+	set, err := Default()
+	if err != nil || dir == "" {
+		return set, err
+	}
+	extra, err := LoadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	merged, err := Merge(set, extra)
+	if err != nil {
+		return nil, fmt.Errorf("survey definitions in %s: %w", dir, err)
+	}
+	return merged, nil
+}
+
 // Merge combines sets, for a folder on disk loaded in addition to the default set. A
 // survey id defined in two sets is an error, not an override, so that a local file
 // cannot quietly change a shipped survey.

@@ -185,3 +185,20 @@ func mustQuestion(t *testing.T, s *Set, surveyID, questionID string) *Question {
 	}
 	return q
 }
+
+func TestLoadSet(t *testing.T) {
+	shipped, err := LoadSet("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	both, err := LoadSet(filepath.Join("testdata", "extra"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(both.Surveys()) != len(shipped.Surveys())+1 {
+		t.Errorf("%d surveys with the extra folder, %d without", len(both.Surveys()), len(shipped.Surveys()))
+	}
+	if _, err := LoadSet(filepath.Join("testdata", "no-such-folder")); err == nil || !strings.Contains(err.Error(), "no-such-folder") {
+		t.Errorf("err = %v, want the folder named", err)
+	}
+}

@@ -134,3 +134,20 @@ func (s *Set) NormalizeAnswer(surveyID, questionID, raw string) (answer string, 
 	answer, err = q.Normalize(raw)
 	return answer, true, err
 }
+
+// CheckAnswer is NormalizeAnswer in the shape of the ingest's hook
+// (ingest.Options.SurveyAnswer, ingest.Loader.SurveyAnswer): the reason an answer
+// is quarantined for, or "". Pass the method value: Loader{SurveyAnswer: set.CheckAnswer}.
+func (s *Set) CheckAnswer(surveyID, questionID, raw string) (normalised string, known bool, reason string) {
+	answer, known, err := s.NormalizeAnswer(surveyID, questionID, raw)
+	if err != nil {
+		return "", known, err.Error()
+	}
+	return answer, known, ""
+}
+
+// Reasons lists the fixed reasons an answer is quarantined for; a choice answer's
+// reason is ErrNotAChoice followed by ": " and the allowed values.
+func Reasons() []error {
+	return []error{ErrEmptyAnswer, ErrNotYesNo, ErrScale, ErrNotNumber, ErrPercent, ErrNotAChoice}
+}

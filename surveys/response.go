@@ -21,7 +21,9 @@ type Municipality struct {
 type ResponseReport struct {
 	Year     int    `json:"year"`
 	SurveyID string `json:"survey_id"`
-	Active   int    `json:"active"`
+	// SurveyIDs are the survey ids the year's stored answers carry (Responses).
+	SurveyIDs []string `json:"survey_ids,omitempty"`
+	Active    int      `json:"active"`
 	// Responded counts active municipalities with at least one answer.
 	Responded    int      `json:"responded"`
 	ResponseRate *float64 `json:"response_rate"`

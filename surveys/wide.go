@@ -118,6 +118,9 @@ type RowProblem struct {
 	Line   int64  `json:"line"`
 	Column string `json:"column"`
 	Reason string `json:"reason"`
+	// Raw is the row's fields joined by the file's separator, for the quarantine;
+	// left out of JSON because rows may hold personal data (e-mail addresses).
+	Raw string `json:"-"`
 }
 
 func (p RowProblem) String() string {
@@ -232,14 +235,15 @@ func WideToLong(r io.Reader, fileName string, m *WideMapping, emit func(LongRow)
 		if err != nil {
 			var parseErr *csv.ParseError
 			if errors.As(err, &parseErr) && errors.Is(parseErr.Err, csv.ErrFieldCount) {
-				stats.Problems = append(stats.Problems, RowProblem{Line: int64(parseErr.StartLine), Reason: fmt.Sprintf("row has %d fields, header has %d", len(record), len(header))})
+				stats.Problems = append(stats.Problems, RowProblem{Line: int64(parseErr.StartLine),
+					Reason: fmt.Sprintf("row has %d fields, header has %d", len(record), len(header)), Raw: strings.Join(record, string(cr.Comma))})
 				continue
 			}
 			return stats, fmt.Errorf("%s: %w", fileName, err)
 		}
 		line, _ := cr.FieldPos(0)
 		problem := func(col int, reason string) {
-			p := RowProblem{Line: int64(line), Reason: reason}
+			p := RowProblem{Line: int64(line), Reason: reason, Raw: strings.Join(record, string(cr.Comma))}
 			if col >= 0 {
 				p.Column = header[col]
 			}
@@ -333,8 +337,11 @@ func detectSeparator(line string) rune {
 	return ','
 }
 
-// LongHeader is the header of the contract's `survey` kind.
-var LongHeader = []string{"survey_id", "year", "ehak_code", "respondent_id", "submitted_at", "question_id", "answer"}
+// LongHeader is the header of the contract's `survey` kind, plus source_line: the
+// line of the respondent's row in the wide export. The ingest stores and quarantines
+// a row under that line (ingest.Kind.LineFrom), because the long file is a temporary
+// step nobody reads; a person fixing a bad answer looks for it in the export.
+var LongHeader = []string{"survey_id", "year", "ehak_code", "respondent_id", "submitted_at", "question_id", "answer", "source_line"}
 
 // LongWriter writes long rows as a `survey` CSV that the normal ingest loads.
 type LongWriter struct {
@@ -352,7 +359,11 @@ func NewLongWriter(w io.Writer) (*LongWriter, error) {
 
 // Write writes one row; it has the signature of WideToLong's emit.
 func (lw *LongWriter) Write(row LongRow) error {
-	return lw.w.Write([]string{row.SurveyID, strconv.Itoa(row.Year), row.EhakCode, row.RespondentID, row.SubmittedAt, row.QuestionID, row.Answer})
+	line := ""
+	if row.Line > 0 {
+		line = strconv.FormatInt(row.Line, 10)
+	}
+	return lw.w.Write([]string{row.SurveyID, strconv.Itoa(row.Year), row.EhakCode, row.RespondentID, row.SubmittedAt, row.QuestionID, row.Answer, line})
 }
 
 // Flush writes buffered rows and reports any write error.
@@ -373,4 +384,60 @@ func WriteLongCSV(w io.Writer, rows []LongRow) error {
 		}
 	}
 	return lw.Flush()
+}
+
+// ConvertWide reads the wide export at inPath with the mapping at mappingPath and
+// writes the long `survey` CSV that the normal ingest loads to outPath. The rows
+// WideToLong could not convert are in the stats' Problems: the caller reports or
+// quarantines them (IngestWide does), they are not in the long file.
+func ConvertWide(inPath, mappingPath, outPath string) (WideStats, error) {
+	m, err := LoadMapping(mappingPath)
+	if err != nil {
+		return WideStats{}, err
+	}
+	return ConvertWideFile(inPath, m, outPath)
+}
+
+// ConvertWideFile is ConvertWide with a mapping already read. A failed conversion
+// leaves no output file behind.
+func ConvertWideFile(inPath string, m *WideMapping, outPath string) (stats WideStats, err error) {
+	in, err := os.Open(inPath)
+	if err != nil {
+		return stats, err
+	}
+	defer in.Close()
+	out, err := os.Create(outPath)
+	if err != nil {
+		return stats, err
+	}
+	defer func() {
+		if cerr := out.Close(); err == nil && cerr != nil {
+			err = fmt.Errorf("write %s: %w", outPath, cerr)
+		}
+		if err != nil {
+			os.Remove(outPath)
+		}
+	}()
+	w := bufio.NewWriter(out)
+	if stats, err = ConvertWideReader(in, inPath, m, w); err != nil {
+		return stats, err
+	}
+	if err := w.Flush(); err != nil {
+		return stats, fmt.Errorf("write %s: %w", outPath, err)
+	}
+	return stats, nil
+}
+
+// ConvertWideReader streams a wide export from r to a long `survey` CSV on w;
+// fileName is used in messages.
+func ConvertWideReader(r io.Reader, fileName string, m *WideMapping, w io.Writer) (WideStats, error) {
+	lw, err := NewLongWriter(w)
+	if err != nil {
+		return WideStats{}, err
+	}
+	stats, err := WideToLong(r, fileName, m, lw.Write)
+	if err != nil {
+		return stats, err
+	}
+	return stats, lw.Flush()
 }

@@ -60,8 +60,8 @@ func TestWideToLongGolden(t *testing.T) {
 		t.Errorf("problems %v, want the short row and the row without EHAK code", stats.Problems)
 	}
 	header, _, _ := strings.Cut(long.String(), "\n")
-	if header != "survey_id,year,ehak_code,respondent_id,submitted_at,question_id,answer" {
-		t.Errorf("long CSV header %q is not the contract's survey header", header)
+	if header != "survey_id,year,ehak_code,respondent_id,submitted_at,question_id,answer,source_line" {
+		t.Errorf("long CSV header %q is not the contract's survey header and source_line", header)
 	}
 	for _, r := range rows {
 		if r.Line < 2 || r.Column == "" || r.Year != 2018 {
@@ -169,5 +169,32 @@ func TestLongCSVQuoting(t *testing.T) {
 	}
 	if len(records) != 2 || records[1][6] != row.Answer || records[1][1] != "2018" {
 		t.Errorf("round trip gave %q", records)
+	}
+}
+
+// TestConvertWide converts the example export file to file: the output is the long
+// golden, and a conversion that fails leaves no half-written file behind.
+func TestConvertWide(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "lime-2018.csv")
+	stats, err := ConvertWide(filepath.Join("testdata", "lime-2018.csv"), filepath.Join("testdata", "lime-2018.mapping.yaml"), out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkGolden(t, "lime-2018.long.golden.csv", got)
+	if stats.Answers != 43 || len(stats.Problems) != 2 || stats.Problems[0].Raw == "" {
+		t.Errorf("stats %+v, want 43 answers and 2 problems with their rows", stats)
+	}
+
+	bad := filepath.Join(t.TempDir(), "bad.csv")
+	_, err = ConvertWide(filepath.Join("testdata", "answers-2018.long.csv"), filepath.Join("testdata", "lime-2018.mapping.yaml"), bad)
+	if err == nil || !strings.Contains(err.Error(), `missing column "KOV EHAK kood"`) {
+		t.Errorf("err = %v, want the missing column named", err)
+	}
+	if _, statErr := os.Stat(bad); !os.IsNotExist(statErr) {
+		t.Errorf("a failed conversion left %s behind (%v)", bad, statErr)
 	}
 }

@@ -23,12 +23,14 @@ import (
 	"ee/kovmon/metrics"
 	"ee/kovmon/metrics/catalogue"
 	"ee/kovmon/store"
+	"ee/kovmon/surveys"
 )
 
 // Options wire the server.
 type Options struct {
 	Store     store.Store
 	Catalogue *catalogue.Catalogue
+	Surveys   *surveys.Set
 	Log       *slog.Logger
 	// Pages serves everything the API does not: the dashboards (and report) under /.
 	Pages http.Handler
@@ -65,6 +67,7 @@ func New(opts Options) *Server {
 	s.mux.HandleFunc("GET /api/files", s.files)
 	s.mux.HandleFunc("GET /api/runs", s.runs)
 	s.mux.HandleFunc("GET /api/status", s.status)
+	s.mux.HandleFunc("GET /api/surveys/responses", s.surveyResponses)
 	if opts.Report != nil {
 		s.mux.Handle("/report", opts.Report)
 	}
@@ -241,7 +244,11 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) loader() *ingest.Loader {
-	return &ingest.Loader{Store: s.opts.Store, Log: s.opts.Log, AfterLoad: func(ctx context.Context) error {
+	var check func(string, string, string) (string, bool, string)
+	if s.opts.Surveys != nil {
+		check = s.opts.Surveys.CheckAnswer
+	}
+	return &ingest.Loader{Store: s.opts.Store, Log: s.opts.Log, SurveyAnswer: check, AfterLoad: func(ctx context.Context) error {
 		return metrics.EnsureFresh(ctx, s.opts.Store, s.opts.Catalogue)
 	}}
 }
@@ -340,4 +347,37 @@ func (s *Server) status(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, map[string]any{"computed": ok, "fresh": fresh, "latest_refresh": latest, "store": s.opts.Store.Describe()})
+}
+
+// surveyResponses is the response tracking of one survey year: CSV (rates), JSON (all).
+func (s *Server) surveyResponses(w http.ResponseWriter, r *http.Request) {
+	year, err := intParam(r, "year", 0, 2100)
+	if err != nil || year < 1970 {
+		s.fail(w, r, badRequest("year must be a year from 1970 to 2100"))
+		return
+	}
+	if s.opts.Surveys == nil {
+		s.fail(w, r, errors.New("no survey definitions"))
+		return
+	}
+	rep, err := surveys.Responses(r.Context(), s.opts.Store, s.opts.Surveys, year)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	switch r.URL.Query().Get("format") {
+	case "", "json":
+		writeJSON(w, rep)
+	case "csv":
+		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+		rep.WriteCSV(w)
+	case "nonresponse":
+		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+		rep.WriteNonRespondentsCSV(w)
+	case "distribution":
+		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+		rep.WriteDistributionCSV(w)
+	default:
+		s.fail(w, r, badRequest("format must be json, csv, nonresponse or distribution"))
+	}
 }

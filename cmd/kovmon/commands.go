@@ -2,14 +2,104 @@ package main
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
+	"os"
 	"text/tabwriter"
 
 	"ee/kovmon/ingest"
+	"ee/kovmon/metrics"
+	"ee/kovmon/report"
+	"ee/kovmon/store"
+	"ee/kovmon/surveys"
 )
 
+// surveySet is the survey definitions: the shipped ones and KOVMON_SURVEYS's folder.
+func surveySet() (*surveys.Set, error) { return surveys.LoadSet(os.Getenv(surveys.EnvDir)) }
+
+// loader is an ingest loader that checks survey answers against the definitions and
+// refreshes the indicators after a run that added rows.
+func (m *Main) loader(s store.Store) (*ingest.Loader, error) {
+	set, err := surveySet()
+	if err != nil {
+		return nil, err
+	}
+	cat, err := loadCatalogue()
+	if err != nil {
+		return nil, err
+	}
+	return &ingest.Loader{Store: s, Log: m.Log, SurveyAnswer: set.CheckAnswer,
+		AfterLoad: func(ctx context.Context) error { return metrics.EnsureFresh(ctx, s, cat) }}, nil
+}
+
 func cmdReport(ctx context.Context, m *Main, args []string) error {
-	return notYet("kovmon report")
+	fs := m.newFlags("report")
+	year := fs.Int("year", 0, "the year the report is about (required)")
+	lang := fs.String("lang", "et", "et or en")
+	out := fs.String("out", "", "FILE.html or FILE.pdf (required)")
+	if _, err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *year == 0 || *out == "" {
+		return usageError{"--year and --out are required"}
+	}
+	if *lang != "et" && *lang != "en" {
+		return usageError{fmt.Sprintf("--lang must be et or en, not %q", *lang)}
+	}
+	cat, err := loadCatalogue()
+	if err != nil {
+		return err
+	}
+	s, err := m.Open(ctx)
+	if err != nil {
+		return err
+	}
+	if err := metrics.EnsureFresh(ctx, s, cat); err != nil {
+		return err
+	}
+	err = report.Run(ctx, s, cat, *year, *lang, *out, m.Stdout)
+	if errors.Is(err, report.ErrBadRequest) {
+		return usageError{err.Error()}
+	}
+	return err
+}
+
+func cmdSurveys(ctx context.Context, m *Main, args []string) error {
+	fs := m.newFlags("surveys")
+	year := fs.Int("year", 0, "the survey year (required)")
+	format := fs.String("format", "csv", "csv (response rates), nonresponse (CSV of who did not answer), distribution (CSV) or json (all of it)")
+	if _, err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *year == 0 {
+		return usageError{"--year is required"}
+	}
+	s, err := m.Open(ctx)
+	if err != nil {
+		return err
+	}
+	set, err := surveySet()
+	if err != nil {
+		return err
+	}
+	rep, err := surveys.Responses(ctx, s, set, *year)
+	if err != nil {
+		return err
+	}
+	switch *format {
+	case "csv":
+		return rep.WriteCSV(m.Stdout)
+	case "nonresponse":
+		return rep.WriteNonRespondentsCSV(m.Stdout)
+	case "distribution":
+		return rep.WriteDistributionCSV(m.Stdout)
+	case "json":
+		enc := json.NewEncoder(m.Stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(rep)
+	}
+	return usageError{fmt.Sprintf("--format must be csv, nonresponse, distribution or json, not %q", *format)}
 }
 
 func cmdQuarantine(ctx context.Context, m *Main, args []string) error {

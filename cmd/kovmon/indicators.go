@@ -94,7 +94,11 @@ func cmdDemo(ctx context.Context, m *Main, args []string) error {
 	if err != nil {
 		return err
 	}
-	loader := &ingest.Loader{Store: s, Log: m.Log}
+	loader, err := m.loader(s)
+	if err != nil {
+		return err
+	}
+	loader.AfterLoad = nil // computed once, below
 	var failed []string
 	for _, f := range manifest.Files {
 		results, err := ingest.Run(ctx, loader, "demo", []string{f.Path}, f.Kind)

@@ -14,12 +14,14 @@ import (
 	"golang.org/x/term"
 
 	"ee/kovmon/ingest"
+	"ee/kovmon/surveys"
 )
 
 func cmdIngest(ctx context.Context, m *Main, args []string) error {
 	fs := m.newFlags("ingest")
 	kind := fs.String("kind", "", "the kind of every file: "+strings.Join(ingest.AllKindNames(), ", ")+" (default: inferred from each file's header)")
 	asJSON := fs.Bool("json", false, "print the summary as JSON (as POST /api/ingest answers)")
+	mapping := fs.String("mapping", "", "survey: the files are wide exports (one row per respondent) and this YAML maps their columns to question ids")
 	files, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -34,11 +36,22 @@ func cmdIngest(ctx context.Context, m *Main, args []string) error {
 	if err != nil {
 		return err
 	}
-	loader := &ingest.Loader{Store: s, Log: m.Log}
+	loader, err := m.loader(s)
+	if err != nil {
+		return err
+	}
 	if f, ok := m.Stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 		loader.Progress = progressBar(m.Stderr)
 	}
-	results, err := ingest.Run(ctx, loader, "cli", files, *kind)
+	var results []ingest.FileResult
+	if *mapping != "" {
+		if *kind != "survey" {
+			return usageError{"--mapping is for --kind survey (wide survey exports)"}
+		}
+		results, err = surveys.IngestWide(ctx, loader, "cli", *mapping, files)
+	} else {
+		results, err = ingest.Run(ctx, loader, "cli", files, *kind)
+	}
 	if err != nil {
 		return err
 	}

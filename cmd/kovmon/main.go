@@ -67,6 +67,7 @@ func commands() []command {
 		{"demo", "load the demo data set: [--seed N] [--scale small|full]", cmdDemo},
 		{"quarantine", "rows that failed validation: [--file NAME] [--run ID]", cmdQuarantine},
 		{"runs", "the ingest runs and their files", cmdRuns},
+		{"surveys", "survey response rates, non-response and answers: --year Y [--format csv|nonresponse|distribution|json]", cmdSurveys},
 	}
 }
 
@@ -90,7 +91,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		printUsage(stderr, global)
 		return exitUsage
 	}
-	m.Log = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	// A command's own output says what happened; the log speaks up only for problems,
+	// except in serve, whose log is its record of what it did.
+	level := slog.LevelWarn
+	if rest[0] == "serve" {
+		level = slog.LevelInfo
+	}
+	m.Log = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
 	defer m.Close()
 	for _, c := range commands() {
 		if c.name != rest[0] {

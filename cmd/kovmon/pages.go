@@ -2,13 +2,37 @@ package main
 
 import (
 	"net/http"
+	"os"
+	"path/filepath"
 
+	"ee/kovmon/dashboards"
 	"ee/kovmon/metrics/catalogue"
+	"ee/kovmon/report"
 	"ee/kovmon/store"
 )
 
-// pages is the dashboards' handler (nil until the dashboards are wired).
-func pages(s store.Store, cat *catalogue.Catalogue, m *Main) http.Handler { return nil }
+// pages is the dashboards' handler.
+func pages(s store.Store, cat *catalogue.Catalogue, m *Main) http.Handler {
+	return dashboards.New(dashboards.Options{Store: s, Catalogue: cat, Log: m.Log.With("part", "dashboards"),
+		EChartsPath: dashboards.FindECharts(), GeoJSONPath: geoJSONPath()})
+}
 
-// reportHandler serves the annual report (nil until the report is wired).
-func reportHandler(s store.Store, cat *catalogue.Catalogue, m *Main) http.Handler { return nil }
+// reportHandler serves the annual report.
+func reportHandler(s store.Store, cat *catalogue.Catalogue, m *Main) http.Handler {
+	return report.Handler(report.Options{Store: s, Catalogue: cat})
+}
+
+// geoJSONPath finds the 2018 boundaries for the maps: KOVMON_GEOJSON, or the shared
+// reference data beside the repository ("" when there is none: the pages say so).
+func geoJSONPath() string {
+	if p := os.Getenv("KOVMON_GEOJSON"); p != "" {
+		return p
+	}
+	if dir := defaultRegistryDir(); dir != "" {
+		p := filepath.Join(dir, "municipalities_2018.geojson")
+		if _, err := os.Stat(p); err == nil {
+			return p
+		}
+	}
+	return ""
+}

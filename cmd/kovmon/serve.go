@@ -28,7 +28,12 @@ func cmdServe(ctx context.Context, m *Main, args []string) error {
 	if err != nil {
 		return err
 	}
-	api := web.New(web.Options{Store: s, Catalogue: cat, Log: m.Log, MaxUpload: cfg.MaxUpload, Pages: pages(s, cat, m), Report: reportHandler(s, cat, m)})
+	set, err := surveySet()
+	if err != nil {
+		return err
+	}
+	api := web.New(web.Options{Store: s, Catalogue: cat, Surveys: set, Log: m.Log, MaxUpload: cfg.MaxUpload,
+		Pages: pages(s, cat, m), Report: reportHandler(s, cat, m)})
 	if err := api.Refresh(ctx); err != nil {
 		return err
 	}

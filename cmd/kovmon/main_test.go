@@ -1,0 +1,169 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// The command line is tested as users run it: the real binary, in a child process
+// (the embedded engine takes one data folder per process).
+var binary string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "kovmon-bin-")
+	if err != nil {
+		panic(err)
+	}
+	binary = filepath.Join(dir, "kovmon")
+	if out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput(); err != nil {
+		fmt.Fprintf(os.Stderr, "build: %v\n%s", err, out)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+type result struct {
+	stdout, stderr string
+	code           int
+}
+
+func kovmon(t *testing.T, env []string, args ...string) result {
+	t.Helper()
+	cmd := exec.Command(binary, args...)
+	cmd.Env = append(os.Environ(), env...)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return result{out.String(), errb.String(), code}
+}
+
+const registryDir = "../../../shared/data"
+
+func TestMissingEngineLibrary(t *testing.T) {
+	r := kovmon(t, []string{"CHDB_LIB_PATH=/nonexistent/libchdb.so"}, "--data", t.TempDir(), "indicators")
+	if r.code != 1 {
+		t.Fatalf("exit %d, want 1; stderr %q", r.code, r.stderr)
+	}
+	lines := strings.Split(strings.TrimSpace(r.stderr), "\n")
+	if len(lines) != 1 || !strings.Contains(lines[0], "make deps") || !strings.Contains(lines[0], "CHDB_LIB_PATH") || strings.Contains(r.stderr, "goroutine") {
+		t.Fatalf("want one line saying how to get the library, got %q", r.stderr)
+	}
+}
+
+func TestUsageErrorsExit2(t *testing.T) {
+	for _, args := range [][]string{
+		{},
+		{"nosuchcommand"},
+		{"ingest"},
+		{"ingest", "--kind", "nosuchkind", "x.csv"},
+		{"indicators", "--level", "county"},
+		{"indicators", "--boundaries", "2017"},
+		{"indicators", "--format", "xml"},
+		{"explain", "I.1"},
+		{"demo", "--scale", "huge"},
+	} {
+		r := kovmon(t, nil, append([]string{"--data", t.TempDir()}, args...)...)
+		if r.code != 2 || r.stderr == "" {
+			t.Errorf("kovmon %v: exit %d, stderr %q; want 2 and a message", args, r.code, r.stderr)
+		}
+	}
+}
+
+func TestIngestRegistryTwiceLoadsNothingNew(t *testing.T) {
+	data := t.TempDir()
+	file := filepath.Join(registryDir, "municipalities.csv")
+	first := kovmon(t, nil, "--data", data, "ingest", "--kind", "municipalities", file)
+	if first.code != 0 || !strings.Contains(first.stdout, "269 rows read, 269 loaded, 0 duplicates skipped") {
+		t.Fatalf("first load: %+v", first)
+	}
+	second := kovmon(t, nil, "--data", data, "ingest", "--kind", "municipalities", file)
+	if second.code != 0 || !strings.Contains(second.stdout, "269 rows read, 0 loaded, 269 duplicates skipped") || !strings.Contains(second.stdout, "no new rows") {
+		t.Fatalf("second load: %+v", second)
+	}
+}
+
+func TestRejectedFileExit1NamesTheFile(t *testing.T) {
+	data := t.TempDir()
+	bad := filepath.Join(t.TempDir(), "broken.csv")
+	os.WriteFile(bad, []byte("ehak_code,name\n0001,X\n"), 0o644)
+	r := kovmon(t, nil, "--data", data, "ingest", "--kind", "municipalities", bad)
+	if r.code != 1 || !strings.Contains(r.stderr, "broken.csv") || strings.Count(strings.TrimSpace(r.stderr), "\n") > 0 {
+		t.Fatalf("exit %d, stderr %q; want 1 and one line naming the file", r.code, r.stderr)
+	}
+}
+
+func TestServerDSNThatDoesNotAnswer(t *testing.T) {
+	ln, _ := net.Listen("tcp", "127.0.0.1:0")
+	addr := ln.Addr().String()
+	ln.Close()
+	start := time.Now()
+	r := kovmon(t, nil, "--clickhouse", "clickhouse://"+addr+"/kovmon", "indicators")
+	if r.code != 1 || !strings.Contains(r.stderr, addr) || time.Since(start) > 10*time.Second {
+		t.Fatalf("exit %d after %s, stderr %q", r.code, time.Since(start), r.stderr)
+	}
+}
+
+// `kovmon serve` answers /healthz, and the CSV of GET /api/indicators is byte for byte
+// what `kovmon indicators` prints.
+func TestServeHealthAndSameCSVAsCommand(t *testing.T) {
+	data := t.TempDir()
+	if r := kovmon(t, nil, "--data", data, "demo", "--registry", registryDir); r.code != 0 {
+		t.Fatalf("demo: %+v", r)
+	}
+	cli := kovmon(t, nil, "--data", data, "indicators", "--year", "2018", "--boundaries", "current")
+	if cli.code != 0 || !strings.HasPrefix(cli.stdout, "indicator_id,year,level,ehak_code,name,value,numerator,denominator,coverage,target,status,flags") {
+		t.Fatalf("indicators: %+v", cli)
+	}
+	ln, _ := net.Listen("tcp", "127.0.0.1:0")
+	addr := ln.Addr().String()
+	ln.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	cmd := exec.CommandContext(ctx, binary, "--data", data, "serve", "--addr", addr, "--inbox", t.TempDir())
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cancel(); cmd.Wait() })
+	var health *http.Response
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		if resp, err := http.Get("http://" + addr + "/healthz"); err == nil {
+			health = resp
+			break
+		}
+	}
+	if health == nil || health.StatusCode != 200 {
+		t.Fatalf("healthz: %v", health)
+	}
+	resp, err := http.Get("http://" + addr + "/api/indicators?year=2018&boundaries=current")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var body bytes.Buffer
+	body.ReadFrom(resp.Body)
+	if body.String() != cli.stdout {
+		t.Fatalf("API CSV differs from the command's (%d vs %d bytes)", body.Len(), len(cli.stdout))
+	}
+	for _, bad := range []string{"year=20x8", "level=county", "boundaries=x%27%20OR%201=1", "format=xml", "indicator=I.9"} {
+		resp, err := http.Get("http://" + addr + "/api/indicators?" + bad)
+		if err != nil || resp.StatusCode != http.StatusBadRequest {
+			t.Errorf("%s: %v %v, want 400", bad, resp.StatusCode, err)
+		}
+	}
+}

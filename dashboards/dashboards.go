@@ -1,0 +1,143 @@
+// Package dashboards serves kovmon's web pages: the overview of the strategy's goals,
+// a page per indicator and per municipality, and a page on what data has been loaded.
+// The pages read the computed indicator tables (package metrics) and the ingest ledger,
+// draw their charts with go-echarts (the ECharts script is served from disk, never
+// from a CDN, because ministries run offline networks), and keep the whole view —
+// year, boundary mode, county, linn/vald, language — in the URL query, so that a link
+// reproduces what its sender saw. Every chart links to its data as CSV and carries a
+// table for screen readers.
+package dashboards
+
+import (
+	"embed"
+	"errors"
+	"fmt"
+	"html/template"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+
+	"ee/kovmon/metrics/catalogue"
+	"ee/kovmon/store"
+)
+
+// Options configure the pages.
+type Options struct {
+	Store     store.Store
+	Catalogue *catalogue.Catalogue // nil: catalogue.Default()
+	Log       *slog.Logger         // nil: slog.Default()
+	// EChartsPath is echarts.min.js on disk; empty: FindECharts().
+	EChartsPath string
+	// GeoJSONPath holds the post-2017 municipal boundaries (properties OKOOD, ONIMI);
+	// empty or missing: the indicator pages say there is no map and show the ranking.
+	GeoJSONPath string
+}
+
+//go:embed templates/*.html static/*
+var assets embed.FS
+
+// server holds what every page needs; it is safe for concurrent requests.
+type server struct {
+	store       store.Store
+	cat         *catalogue.Catalogue
+	log         *slog.Logger
+	echartsPath string
+	geo         *geoMap // nil without boundaries
+	pages       map[string]*template.Template
+}
+
+// New returns the dashboards' handler, to be mounted at "/".
+func New(opts Options) http.Handler {
+	s := &server{store: opts.Store, cat: opts.Catalogue, log: opts.Log, echartsPath: opts.EChartsPath}
+	if s.cat == nil {
+		s.cat = catalogue.Default()
+	}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	s.log = s.log.With("part", "dashboards")
+	if s.echartsPath == "" {
+		s.echartsPath = FindECharts()
+	}
+	if opts.GeoJSONPath != "" {
+		geo, err := loadGeoMap(opts.GeoJSONPath)
+		if err != nil {
+			s.log.Warn("no map: the indicator pages show the ranking only", "err", err)
+		} else {
+			s.geo = geo
+		}
+	}
+	s.pages = parseTemplates()
+
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /{$}", s.page(s.overview))
+	mux.HandleFunc("GET /indicator/{id}", s.page(s.indicator))
+	mux.HandleFunc("GET /municipality/{ehak}", s.page(s.municipality))
+	mux.HandleFunc("GET /data", s.page(s.dataPage))
+	mux.HandleFunc("GET /extract.csv", s.extractCSV)
+	mux.HandleFunc("GET /coverage.csv", s.coverageCSV)
+	mux.HandleFunc("GET /assets/echarts.min.js", s.echartsScript)
+	mux.HandleFunc("GET /assets/map-ee2018.js", s.mapScript)
+	mux.HandleFunc("GET /geo/ee2018.json", s.mapJSON)
+	mux.HandleFunc("GET /assets/dashboards.css", s.stylesheet)
+	return mux
+}
+
+// EChartsEnv names the environment variable that points at echarts.min.js.
+const EChartsEnv = "KOVMON_ECHARTS"
+
+// echartsRelative is where `make deps` installs the script, relative to the repository.
+var echartsRelative = filepath.Join(".deps", "echarts", "node_modules", "echarts", "dist", "echarts.min.js")
+
+// FindECharts looks for echarts.min.js: $KOVMON_ECHARTS, then .deps/… in the working
+// directory and each of its parents (tests run in a package folder). It returns ""
+// when there is none.
+func FindECharts() string {
+	if p := os.Getenv(EChartsEnv); p != "" {
+		return p
+	}
+	dir, err := os.Getwd()
+	if err != nil {
+		return ""
+	}
+	for {
+		candidate := filepath.Join(dir, echartsRelative)
+		if _, err := os.Stat(candidate); err == nil {
+			return candidate
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return ""
+		}
+		dir = parent
+	}
+}
+
+// errBadRequest marks a query parameter outside its closed list: a 400, not a 500.
+var errBadRequest = errors.New("bad request")
+
+func badRequest(format string, args ...any) error {
+	return fmt.Errorf("%w: %s", errBadRequest, fmt.Sprintf(format, args...))
+}
+
+// errNotFound marks an unknown indicator or municipality.
+var errNotFound = errors.New("not found")
+
+// fail answers an error with the status its kind calls for, in one place.
+func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	status := http.StatusInternalServerError
+	switch {
+	case errors.Is(err, errBadRequest):
+		status = http.StatusBadRequest
+	case errors.Is(err, errNotFound):
+		status = http.StatusNotFound
+	default:
+		s.log.Error("page failed", "path", r.URL.Path, "err", err)
+	}
+	msg := err.Error()
+	if status == http.StatusInternalServerError {
+		msg = "internal error: the log has the details"
+	}
+	http.Error(w, msg, status)
+}

@@ -1,0 +1,164 @@
+package dashboards
+
+import (
+	"context"
+	"flag"
+	"hash/fnv"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strconv"
+	"testing"
+
+	"ee/kovmon/ingest"
+	"ee/kovmon/metrics"
+	"ee/kovmon/metrics/catalogue"
+	"ee/kovmon/registry"
+	"ee/kovmon/store"
+	"ee/kovmon/store/storetest"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
+
+// sharedData is the real reference data of the project (registry and boundaries).
+const sharedData = "../../shared/data"
+
+// fixtureYears are the years of the fixture figures: before, during and after the reform.
+var fixtureYears = []int{2016, 2017, 2018}
+
+// newFixture loads the real registry and two small measurement files through the
+// ingest pipeline, publishes made-up figures for every indicator, and returns the
+// store and the dashboards' handler on it.
+func newFixture(t testing.TB) (store.Store, http.Handler) {
+	t.Helper()
+	ctx := context.Background()
+	s := storetest.New(t)
+	loader := &ingest.Loader{Store: s}
+	for _, load := range []struct{ file, kind string }{
+		{filepath.Join(sharedData, "municipalities.csv"), "municipalities"},
+		{filepath.Join(sharedData, "mergers.csv"), "mergers"},
+		{"testdata/survey.csv", "survey"},
+		{"testdata/trainings.csv", "trainings"},
+	} {
+		if _, err := ingest.Run(ctx, loader, "test", []string{load.file}, load.kind); err != nil {
+			t.Fatalf("load %s: %v", load.file, err)
+		}
+	}
+	reg, err := registry.Load(ctx, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cat := catalogue.Default()
+	var computed []metrics.Computed
+	for _, boundaries := range []string{metrics.BoundariesAsOf, metrics.BoundariesCurrent} {
+		computed = append(computed, fixtureFigures(cat, reg, boundaries))
+	}
+	ref := metrics.Refresh{ID: "fixture", Started: "2026-11-25 10:00:00", CatalogueVersion: cat.Version, CatalogueHash: cat.Hash()}
+	if err := metrics.Publish(ctx, s, ref, computed); err != nil {
+		t.Fatal(err)
+	}
+	h := New(Options{Store: s, Catalogue: cat, EChartsPath: FindECharts(), GeoJSONPath: filepath.Join(sharedData, "municipalities_2018.geojson")})
+	return s, h
+}
+
+// fixtureFigures makes deterministic figures: a value from a hash of indicator, unit
+// and year, a status judged against the catalogue's target, a Wilson interval on the
+// survey indicators, a definition change on I.1 in 2018, and a forecast per indicator.
+func fixtureFigures(cat *catalogue.Catalogue, reg *registry.Registry, boundaries string) metrics.Computed {
+	out := metrics.Computed{Boundaries: boundaries}
+	for _, ind := range cat.Indicators {
+		var last float64
+		for _, year := range fixtureYears {
+			date := registry.YearEnd(year)
+			if boundaries == metrics.BoundariesCurrent {
+				date = reg.LatestDate()
+			}
+			target := targetOf(&ind, year)
+			nat := fixtureFigure(&ind, year, metrics.LevelNational, metrics.NationalCode, metrics.NationalName, target)
+			if ind.ID == "I.1" && year == 2018 {
+				nat.Flags = append(nat.Flags, "definition_changed")
+			}
+			out.Figures = append(out.Figures, nat)
+			last = *nat.Value
+			if !ind.HasLevel(catalogue.LevelMunicipality) {
+				continue
+			}
+			for _, u := range reg.ActiveOn(date) {
+				f := fixtureFigure(&ind, year, metrics.LevelMunicipality, u.Code, u.Name, target)
+				f.CountyCode, f.UnitType = u.CountyCode, u.Type
+				out.Figures = append(out.Figures, f)
+			}
+		}
+		for i, year := range []int{2019, 2020, 2021} {
+			spread := 5 * float64(i+1)
+			out.Forecasts = append(out.Forecasts, metrics.ForecastRow{IndicatorID: ind.ID, Level: metrics.LevelNational,
+				EhakCode: metrics.NationalCode, Year: year, Value: last + 2*float64(i+1), Low80: last + 2*float64(i+1) - spread,
+				High80: last + 2*float64(i+1) + spread, Method: "ols_linear_trend", Points: 3})
+		}
+	}
+	return out
+}
+
+func targetOf(ind *catalogue.Indicator, year int) *float64 {
+	if t, ok := ind.Target(year); ok {
+		return &t
+	}
+	return nil
+}
+
+func fixtureFigure(ind *catalogue.Indicator, year int, level, code, name string, target *float64) metrics.Figure {
+	h := fnv.New32a()
+	h.Write([]byte(ind.ID + "/" + code + "/" + strconv.Itoa(year)))
+	n := h.Sum32()
+	f := metrics.Figure{IndicatorID: ind.ID, Year: year, Level: level, EhakCode: code, Name: name, Target: target,
+		CatalogueVersion: "fixture"}
+	if level == metrics.LevelMunicipality && n%13 == 0 {
+		f.Status, f.Flags = "no_data", []string{"no_data"}
+		return f
+	}
+	f.Denominator = int64(20 + n%80)
+	f.Numerator = int64(n/97) % (f.Denominator + 1)
+	// National figures climb over the years so that the overview has a story.
+	if level == metrics.LevelNational {
+		f.Numerator = f.Denominator * int64(25+10*(year-2016)+int(n%20)) / 100
+	}
+	v := 100 * float64(f.Numerator) / float64(f.Denominator)
+	f.Value = &v
+	switch {
+	case target != nil && v >= *target:
+		f.Status = "achieved"
+	case target != nil:
+		f.Status = "not_achieved"
+	case year == fixtureYears[0]:
+		f.Status = "baseline"
+	case v >= 40:
+		f.Status = "on_track"
+	default:
+		f.Status = "off_track"
+	}
+	if ind.Source == catalogue.SourceSurvey {
+		low, high := v-8, v+8
+		f.CILow, f.CIHigh = &low, &high
+	}
+	return f
+}
+
+// serve starts the handler on a loopback test server.
+func serve(t testing.TB, h http.Handler) *httptest.Server {
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// outputDir is testout/ under the repository root (gitignored), for screenshots.
+func outputDir(t testing.TB) string {
+	dir, err := filepath.Abs(filepath.Join("..", "testout", "dashboards"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}

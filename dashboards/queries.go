@@ -1,0 +1,75 @@
+package dashboards
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+
+	"ee/kovmon/registry"
+	kovsql "ee/kovmon/sql"
+	"ee/kovmon/store"
+)
+
+// coverageRow is how many measurement rows a source has for a year.
+type coverageRow struct {
+	Source string
+	Year   int
+	Rows   int64
+}
+
+// coverage counts rows per source and year, for one unit (by attribution under the
+// view's boundaries) or, with ehak "", for all.
+func (s *server) coverage(ctx context.Context, v view, ehak string) ([]coverageRow, error) {
+	latest := v.reg.LatestDate()
+	if latest.IsZero() {
+		latest = registry.YearEnd(registry.FirstYear)
+	}
+	res, err := s.store.Query(ctx, kovsql.Query("dashboards.Coverage"), store.Params{
+		"ehak": ehak, "boundaries": v.Boundaries, "latest": latest.Format("2006-01-02")})
+	if err != nil {
+		return nil, fmt.Errorf("coverage: %w", err)
+	}
+	out := make([]coverageRow, 0, len(res.Rows))
+	for _, r := range res.Rows {
+		c := coverageRow{Source: r[0]}
+		c.Year, _ = strconv.Atoi(r[1])
+		c.Rows, _ = strconv.ParseInt(r[2], 10, 64)
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+// rows runs a query file and returns its rows as text.
+func (s *server) rows(ctx context.Context, name string, params store.Params) ([][]string, error) {
+	res, err := s.store.Query(ctx, kovsql.Query(name), params)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return res.Rows, nil
+}
+
+// responseRow is the survey response of one year.
+type responseRow struct {
+	Year               int
+	Responding, Active int
+	Answers            int64
+}
+
+// surveyResponse is, per survey year, how many of the year's active municipalities
+// answered at least once.
+func (s *server) surveyResponse(ctx context.Context, reg *registry.Registry) ([]responseRow, error) {
+	rows, err := s.rows(ctx, "dashboards.SurveyResponse", nil)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]responseRow, 0, len(rows))
+	for _, r := range rows {
+		var row responseRow
+		row.Year, _ = strconv.Atoi(r[0])
+		row.Responding, _ = strconv.Atoi(r[1])
+		row.Answers, _ = strconv.ParseInt(r[2], 10, 64)
+		row.Active = len(reg.ActiveOn(registry.YearEnd(row.Year)))
+		out = append(out, row)
+	}
+	return out, nil
+}

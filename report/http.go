@@ -1,0 +1,140 @@
+package report
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"sync"
+
+	"ee/kovmon/i18n"
+	"ee/kovmon/metrics"
+)
+
+// Handler serves GET /report?year=Y&lang=et|en[&format=html|pdf]. The year must be
+// one with data (404 naming the years that have it otherwise), the language and
+// format come from closed lists (400 otherwise). Built reports are kept per refresh,
+// so repeated requests cost nothing until the figures change, and one PDF is printed
+// at a time: Chromium is the heaviest thing the service runs.
+func Handler(opts Options) http.Handler {
+	return &handler{opts: opts, cache: map[cacheKey][]byte{}, hashes: map[cacheKey]string{}, printing: make(chan struct{}, 1), log: slog.Default().With("part", "report")}
+}
+
+type cacheKey struct {
+	refresh, lang, format string
+	year                  int
+}
+
+type handler struct {
+	opts     Options
+	log      *slog.Logger
+	mu       sync.Mutex
+	refresh  string // the refresh the cache holds reports of
+	cache    map[cacheKey][]byte
+	hashes   map[cacheKey]string
+	printing chan struct{}
+}
+
+func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		w.Header().Set("Allow", "GET, HEAD")
+		http.Error(w, "only GET", http.StatusMethodNotAllowed)
+		return
+	}
+	q := r.URL.Query()
+	year, err := strconv.Atoi(q.Get("year"))
+	if err != nil || year < minYear || year > maxYear {
+		http.Error(w, fmt.Sprintf("year must be a year between %d and %d, e.g. ?year=2018", minYear, maxYear), http.StatusBadRequest)
+		return
+	}
+	lang := q.Get("lang")
+	if lang == "" {
+		lang = i18n.Default
+	}
+	format := q.Get("format")
+	if format == "" {
+		format = "html"
+	}
+	if lang != i18n.ET && lang != i18n.EN {
+		http.Error(w, "lang must be et or en", http.StatusBadRequest)
+		return
+	}
+	if format != "html" && format != "pdf" {
+		http.Error(w, "format must be html or pdf", http.StatusBadRequest)
+		return
+	}
+	body, hash, err := h.get(r.Context(), year, lang, format)
+	var noData *NoDataError
+	switch {
+	case errors.As(err, &noData):
+		http.Error(w, noData.Error(), http.StatusNotFound)
+		return
+	case errors.Is(err, ErrBadRequest):
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	case err != nil:
+		h.log.Error("report", "year", year, "lang", lang, "format", format, "err", err)
+		http.Error(w, "the report could not be built; see the service log", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("ETag", `"`+hash+`"`)
+	w.Header().Set("X-Content-SHA256", hash)
+	name := fmt.Sprintf("kovmon-report-%d-%s.%s", year, lang, format)
+	if format == "pdf" {
+		w.Header().Set("Content-Type", "application/pdf")
+	} else {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	}
+	w.Header().Set("Content-Disposition", `inline; filename="`+name+`"`)
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	if r.Method == http.MethodHead {
+		return
+	}
+	w.Write(body)
+}
+
+// get returns the report from the cache, building it when the refresh changed.
+// hash is always the HTML's, the document's identity in both formats.
+func (h *handler) get(ctx context.Context, year int, lang, format string) (body []byte, hash string, err error) {
+	refresh, _, err := metrics.LatestRefresh(ctx, h.opts.Store)
+	if err != nil {
+		return nil, "", err
+	}
+	key := cacheKey{refresh: refresh.ID, year: year, lang: lang, format: format}
+	h.mu.Lock()
+	if h.refresh != refresh.ID {
+		h.refresh, h.cache, h.hashes = refresh.ID, map[cacheKey][]byte{}, map[cacheKey]string{}
+	}
+	body, hash = h.cache[key], h.hashes[key]
+	h.mu.Unlock()
+	if body != nil {
+		return body, hash, nil
+	}
+	opts := h.opts
+	opts.Year, opts.Lang = year, lang
+	rep, err := Build(ctx, opts)
+	if err != nil {
+		return nil, "", err
+	}
+	body, hash = rep.HTML, rep.Hash
+	if format == "pdf" {
+		select {
+		case h.printing <- struct{}{}:
+		case <-ctx.Done():
+			return nil, "", ctx.Err()
+		}
+		body, err = PrintPDF(ctx, rep.HTML)
+		<-h.printing
+		if err != nil {
+			return nil, "", err
+		}
+	}
+	h.mu.Lock()
+	if h.refresh == refresh.ID {
+		h.cache[key], h.hashes[key] = body, hash
+	}
+	h.mu.Unlock()
+	return body, hash, nil
+}

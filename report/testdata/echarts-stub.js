@@ -1,0 +1,1 @@
+/* A stand-in for echarts.min.js in the golden files, so that they hold the report and not 1 MB of library. */
