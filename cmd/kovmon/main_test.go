@@ -167,3 +167,21 @@ func TestServeHealthAndSameCSVAsCommand(t *testing.T) {
 		}
 	}
 }
+
+// The figures README.md's "Try it" documents for the demo data (seed 1, real registry).
+func TestDemoStory(t *testing.T) {
+	data := t.TempDir()
+	if r := kovmon(t, nil, "--data", data, "demo", "--seed", "1", "--registry", registryDir); r.code != 0 {
+		t.Fatalf("demo: %+v", r)
+	}
+	r := kovmon(t, nil, "--data", data, "indicators", "--year", "2018", "--level", "national")
+	for _, want := range []string{
+		"I.3,2018,national,EE,Eesti,40.50632911392405,32,79,",
+		"I.4,2018,national,EE,Eesti,43.5548093067882,9079,20845,,50,not_achieved,",
+		"II.1,2018,national,EE,Eesti,34.177215189873415,27,79,100,30,achieved,",
+	} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("the demo no longer gives %q (README.md, Try it)", want)
+		}
+	}
+}
