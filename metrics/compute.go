@@ -18,6 +18,9 @@ import (
 const (
 	FlagNoData = "no_data"
 	FlagSmallN = "small_n"
+	// FlagDefinitionChanged marks the first year of a revised definition (catalogue
+	// `revisions`): a break in the series.
+	FlagDefinitionChanged = "definition_changed"
 )
 
 // smallSample: an I.1 or I.4 figure with a denominator of 1–9 is flagged small_n.
@@ -169,6 +172,9 @@ func finish(f Figure, ind *catalogue.Indicator, year int) Figure {
 		f.Coverage = nil
 	} else if ind.Denominator == catalogue.DenominatorRows && f.Denominator <= smallSample {
 		f.Flags = append(f.Flags, FlagSmallN)
+	}
+	if ind.DefinitionChangedIn(year) {
+		f.Flags = append(f.Flags, FlagDefinitionChanged)
 	}
 	if ind.Source == catalogue.SourceSurvey && f.Level == LevelNational && f.Denominator > 0 {
 		low, high := surveys.Wilson(int(f.Numerator), int(f.Denominator))

@@ -26,6 +26,7 @@ import (
 //	                     (indicator_id, year and ehak_code are required and pick the
 //	                     row), then the rows; every listed cell must match the output
 //	absent MODE          lines "indicator_id,year,ehak_code" that must have no row
+//	revise ID YEAR       the catalogue records a change of ID's definition from YEAR
 //
 // Lines starting with # are comments; a blank line ends a block.
 func TestIndicatorScripts(t *testing.T) {
@@ -75,7 +76,10 @@ func readScript(t *testing.T, file string) []block {
 func runScript(t *testing.T, file string) {
 	ctx := context.Background()
 	s := storetest.New(t)
-	cat := catalogue.Default()
+	cat, err := catalogue.Parse(catalogue.Shipped(), "catalogue.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
 	loader := &ingest.Loader{Store: s}
 	computed := false
 	for _, b := range readScript(t, file) {
@@ -94,6 +98,15 @@ func runScript(t *testing.T, file string) {
 			if err != nil || results[0].Status != "loaded" {
 				t.Fatalf("%s: load %s: %v %+v", where, b.arg, err, results)
 			}
+			computed = false
+		case "revise":
+			id, year, _ := strings.Cut(b.arg, " ")
+			ind, ok := cat.Indicator(id)
+			y, err := strconv.Atoi(year)
+			if !ok || err != nil {
+				t.Fatalf("%s: revise %q", where, b.arg)
+			}
+			ind.Revisions = append(ind.Revisions, catalogue.Revision{Year: y, Version: "test", Note: catalogue.Text{ET: "muudetud", EN: "changed"}})
 			computed = false
 		case "expect", "absent":
 			if !computed {

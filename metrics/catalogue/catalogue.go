@@ -124,6 +124,28 @@ type Indicator struct {
 	// Targets by year. A year present with a null value is a placeholder for a target
 	// not yet set (2019–2021 in the shipped file) and counts as no target.
 	Targets map[int]*float64 `yaml:"targets"`
+	// Revisions are the years from which the indicator's definition changed. The
+	// engine applies the current rule to every year and flags the first year of each
+	// revision `definition_changed`, so that charts and readers see the series break
+	// where earlier publications used another definition.
+	Revisions []Revision `yaml:"revisions,omitempty"`
+}
+
+// Revision is a change of an indicator's definition, in force from Year.
+type Revision struct {
+	Year    int    `yaml:"year"`
+	Version string `yaml:"version"` // the catalogue version that brought the change
+	Note    Text   `yaml:"note"`
+}
+
+// DefinitionChangedIn reports whether a revision of the definition starts in year.
+func (i *Indicator) DefinitionChangedIn(year int) bool {
+	for _, r := range i.Revisions {
+		if r.Year == year {
+			return true
+		}
+	}
+	return false
 }
 
 // ForecastMethod documents the forecast shown beside the indicators.
@@ -382,6 +404,10 @@ func (c *Catalogue) validate() []string {
 			if b.Value != nil && (*b.Value < 0 || *b.Value > 100) {
 				add("%s baseline: value %v is outside 0–100", where, *b.Value)
 			}
+		}
+		for _, r := range ind.Revisions {
+			checkYear(where+" revision", r.Year)
+			checkText(fmt.Sprintf("%s revision %d note", where, r.Year), r.Note)
 		}
 		for _, y := range sortedKeys(ind.Targets) {
 			checkYear(fmt.Sprintf("%s target", where), y)
