@@ -185,3 +185,68 @@ func TestDemoStory(t *testing.T) {
 		}
 	}
 }
+
+// startServe runs `kovmon serve` on a free loopback port until the test ends and
+// returns its base URL once /healthz answers.
+func startServe(t *testing.T, args ...string) string {
+	t.Helper()
+	ln, _ := net.Listen("tcp", "127.0.0.1:0")
+	addr := ln.Addr().String()
+	ln.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	cmd := exec.CommandContext(ctx, binary, append(args, "serve", "--addr", addr)...)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cancel(); cmd.Wait() })
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		if resp, err := http.Get("http://" + addr + "/healthz"); err == nil && resp.StatusCode == 200 {
+			return "http://" + addr
+		}
+	}
+	t.Fatalf("kovmon serve did not answer on %s", addr)
+	return ""
+}
+
+func get(t *testing.T, url string) string {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var b bytes.Buffer
+	b.ReadFrom(resp.Body)
+	return b.String()
+}
+
+// A file dropped into the inbox of a running `kovmon serve` is loaded by the next
+// scheduled run, moved to done/, and its figures are served without a restart.
+func TestInboxFileLoadedByScheduleWithoutRestart(t *testing.T) {
+	data, inbox := t.TempDir(), t.TempDir()
+	for _, f := range []string{"municipalities.csv", "mergers.csv"} {
+		if r := kovmon(t, nil, "--data", data, "ingest", filepath.Join(registryDir, f)); r.code != 0 {
+			t.Fatalf("registry: %+v", r)
+		}
+	}
+	config := filepath.Join(t.TempDir(), "kovmon.yaml")
+	os.WriteFile(config, []byte("inbox: "+inbox+"\nschedules:\n  - cron: \"@every 1s\"\n    kinds: [trainings]\n"), 0o644)
+	base := startServe(t, "--data", data, "--config", config)
+	trainings := "event_id,event_date,ehak_code,kind,participants\nk1,2018-03-01,0784,training,4\nk2,2018-04-01,0296,consultation,1\n"
+	if err := os.WriteFile(filepath.Join(inbox, "trainings", "t.csv"), []byte(trainings), 0o644); err != nil {
+		t.Fatalf("the inbox folders were not made: %v", err)
+	}
+	want := "IV.2,2018,national,EE,Eesti,2.5316455696202533,2,79,100,70,not_achieved,"
+	var got string
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(500 * time.Millisecond) {
+		if got = get(t, base+"/api/indicators?year=2018&level=national"); strings.Contains(got, want) {
+			break
+		}
+	}
+	if !strings.Contains(got, want) {
+		t.Fatalf("after the scheduled run the API says:\n%s\nwant a line %q", got, want)
+	}
+	if _, err := os.Stat(filepath.Join(inbox, "trainings", "done", "t.csv")); err != nil {
+		t.Fatalf("the file was not moved to done/: %v", err)
+	}
+}
