@@ -2,9 +2,9 @@ package dashboards
 
 import (
 	"bytes"
+	"ee/kovmon/internal/golden"
 	"io"
 	"net/http"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -76,21 +76,7 @@ func TestPagesGolden(t *testing.T) {
 
 func compareGolden(t *testing.T, path string, got []byte) {
 	t.Helper()
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./dashboards -update)", err)
-	}
-	if !bytes.Equal(got, want) {
-		gotPath := path + ".got"
-		os.WriteFile(gotPath, got, 0o644)
-		t.Errorf("%s differs from the golden file; got written to %s (diff them, then -update if right)", path, gotPath)
-	}
+	golden.Compare(t, path, got, *update)
 }
 
 // TestRejectsParameters checks that every query parameter is held to its closed

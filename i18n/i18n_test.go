@@ -1,10 +1,10 @@
 package i18n
 
 import (
+	"ee/kovmon/internal/golden"
 	"flag"
 	"fmt"
 	"math"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -152,19 +152,7 @@ func TestTextsGolden(t *testing.T) {
 	for _, key := range Keys() {
 		fmt.Fprintf(&b, "%s\n  et: %s\n  en: %s\n", key, T(ET, key), T(EN, key))
 	}
-	path := filepath.Join("testdata", "texts.golden")
-	if *update {
-		if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if b.String() != string(want) {
-		t.Errorf("%s is out of date: run go test ./i18n -update and review the diff", path)
-	}
+	golden.Compare(t, filepath.Join("testdata", "texts.golden"), []byte(b.String()), *update)
 }
 
 // Every status, source and denominator kind the catalogue can produce has a text, so a

@@ -3,6 +3,7 @@ package ingest
 import (
 	"bytes"
 	"context"
+	"ee/kovmon/internal/golden"
 	"errors"
 	"flag"
 	"fmt"
@@ -118,23 +119,7 @@ func checkColumnCount(t *testing.T, tsv []byte, want int) {
 
 func compareGolden(t *testing.T, name, got string) {
 	t.Helper()
-	path := filepath.Join("testdata", "golden", name+".golden")
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("output differs from %s (go test -update rewrites it)\ngot:\n%s\nwant:\n%s", path, got, want)
-	}
+	golden.Compare(t, filepath.Join("testdata", "golden", name+".golden"), []byte(got), *update)
 }
 
 // TestBadFixtures checks that each defect is caught where the contract says:

@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"ee/kovmon/store"
 	"errors"
 	"math"
 	"strconv"
@@ -418,38 +419,9 @@ func padEHAK(s string) (string, bool) {
 	return "000"[:4-len(s)] + s, true
 }
 
-var needsEscape = [256]bool{'\\': true, '\t': true, '\n': true, '\r': true, 0: true}
-
-// appendEscaped writes s with ClickHouse TabSeparated escaping.
-func appendEscaped(dst []byte, s string) []byte {
-	clean := true
-	for i := 0; i < len(s); i++ {
-		if needsEscape[s[i]] {
-			clean = false
-			break
-		}
-	}
-	if clean {
-		return append(dst, s...)
-	}
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; c {
-		case '\\':
-			dst = append(dst, '\\', '\\')
-		case '\t':
-			dst = append(dst, '\\', 't')
-		case '\n':
-			dst = append(dst, '\\', 'n')
-		case '\r':
-			dst = append(dst, '\\', 'r')
-		case 0:
-			dst = append(dst, '\\', '0')
-		default:
-			dst = append(dst, c)
-		}
-	}
-	return dst
-}
+// appendEscaped writes s with ClickHouse TabSeparated escaping (store.EscapeTSV: the
+// one escaper, so that what the parser writes is what the store reads).
+func appendEscaped(dst []byte, s string) []byte { return store.EscapeTSV(dst, s) }
 
 // appendAnswer normalises a survey answer: yes/no words in Estonian or English
 // become "yes"/"no", a number loses a trailing % and gets a decimal point instead

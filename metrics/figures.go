@@ -42,7 +42,7 @@ type Figure struct {
 	Coverage         *float64 `json:"coverage"`
 	Target           *float64 `json:"target"`
 	Status           string   `json:"status"`
-	Flags            []string `json:"flags"`
+	Flags            Flags    `json:"flags"`
 	CILow            *float64 `json:"ci_low"` // 95 % Wilson interval of survey shares
 	CIHigh           *float64 `json:"ci_high"`
 	CountyCode       string   `json:"county_code"`
@@ -186,33 +186,20 @@ func WriteCSV(w io.Writer, figures []Figure) error {
 	return cw.Error()
 }
 
-// jsonFigure is a figure in the JSON API: the extract's columns as keys, empty
-// numbers as null.
-type jsonFigure struct {
-	IndicatorID string   `json:"indicator_id"`
-	Year        int      `json:"year"`
-	Level       string   `json:"level"`
-	EhakCode    string   `json:"ehak_code"`
-	Name        string   `json:"name"`
-	Value       *float64 `json:"value"`
-	Numerator   int64    `json:"numerator"`
-	Denominator int64    `json:"denominator"`
-	Coverage    *float64 `json:"coverage"`
-	Target      *float64 `json:"target"`
-	Status      string   `json:"status"`
-	Flags       string   `json:"flags"`
-	CILow       *float64 `json:"ci_low"`
-	CIHigh      *float64 `json:"ci_high"`
-}
+// Flags are a figure's flags; in JSON, as in the CSV, one ";"-separated string.
+type Flags []string
+
+// MarshalJSON writes the flags as the extract's flags column.
+func (f Flags) MarshalJSON() ([]byte, error) { return json.Marshal(strings.Join(f, ";")) }
 
 // WriteJSON writes the figures as a JSON array.
+// The keys are the extract's columns in its order, then the unit's county and type and
+// the catalogue version; empty numbers are null.
 func WriteJSON(w io.Writer, figures []Figure) error {
-	out := make([]jsonFigure, len(figures))
-	for i, f := range figures {
-		out[i] = jsonFigure{f.IndicatorID, f.Year, f.Level, f.EhakCode, f.Name, f.Value, f.Numerator, f.Denominator,
-			f.Coverage, f.Target, f.Status, strings.Join(f.Flags, ";"), f.CILow, f.CIHigh}
+	if figures == nil {
+		figures = []Figure{}
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", " ")
-	return enc.Encode(out)
+	return enc.Encode(figures)
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"ee/kovmon/internal/golden"
 	"encoding/hex"
 	"errors"
 	"net/http"
@@ -247,24 +248,5 @@ func run(t *testing.T, name string, args ...string) string {
 
 func compareGolden(t *testing.T, path string, got []byte) {
 	t.Helper()
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./report -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		gl, wl := strings.Split(string(got), "\n"), strings.Split(string(want), "\n")
-		for i := 0; i < len(gl) && i < len(wl); i++ {
-			if gl[i] != wl[i] {
-				t.Errorf("%s differs at line %d:\n got: %.200s\nwant: %.200s\n(run go test ./report -update and review the diff)", path, i+1, gl[i], wl[i])
-				return
-			}
-		}
-		t.Errorf("%s differs in length: %d lines, want %d (run go test ./report -update)", path, len(gl), len(wl))
-	}
+	golden.Compare(t, path, got, *update)
 }

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"ee/kovmon/internal/golden"
 	"errors"
 	"flag"
 	"net"
@@ -143,17 +144,7 @@ func TestClusterDDLGolden(t *testing.T) {
 			}
 		}
 	}
-	golden := filepath.Join("testdata", "cluster_ddl.golden.sql")
-	if *update {
-		os.WriteFile(golden, []byte(b.String()), 0o644)
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("%v (run go test ./store -update)", err)
-	}
-	if b.String() != string(want) {
-		t.Errorf("cluster DDL differs from %s; rerun with -update if intended", golden)
-	}
+	golden.Compare(t, filepath.Join("testdata", "cluster_ddl.golden.sql"), []byte(b.String()), *update)
 	if strings.Count(b.String(), "ENGINE = Distributed(") != strings.Count(b.String(), "ENGINE = Replicated") {
 		t.Error("every replicated table needs a distributed table over it")
 	}

@@ -66,8 +66,22 @@ func unescapeTSV(f []byte) string {
 	return b.String()
 }
 
-// EscapeTSV appends s to dst with ClickHouse TabSeparated escaping.
+// needsEscape marks the bytes TabSeparated escapes.
+var needsEscape = [256]bool{'\\': true, '\t': true, '\n': true, '\r': true, 0: true}
+
+// EscapeTSV appends s to dst with ClickHouse TabSeparated escaping. It is on the ingest's
+// hot path: most values need no escaping and are copied whole.
 func EscapeTSV(dst []byte, s string) []byte {
+	clean := true
+	for i := 0; i < len(s); i++ {
+		if needsEscape[s[i]] {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return append(dst, s...)
+	}
 	for i := 0; i < len(s); i++ {
 		switch c := s[i]; c {
 		case '\\':

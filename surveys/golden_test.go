@@ -1,9 +1,8 @@
 package surveys
 
 import (
-	"bytes"
+	"ee/kovmon/internal/golden"
 	"flag"
-	"os"
 	"path/filepath"
 	"strconv"
 	"testing"
@@ -14,20 +13,7 @@ var update = flag.Bool("update", false, "rewrite the golden files under testdata
 // checkGolden compares got with testdata/name, or rewrites the file with -update.
 func checkGolden(t *testing.T, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from the golden file:\n--- got\n%s\n--- want\n%s", path, got, want)
-	}
+	golden.Compare(t, filepath.Join("testdata", name), got, *update)
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }

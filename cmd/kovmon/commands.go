@@ -47,15 +47,8 @@ func cmdReport(ctx context.Context, m *Main, args []string) error {
 	if *lang != "et" && *lang != "en" {
 		return usageError{fmt.Sprintf("--lang must be et or en, not %q", *lang)}
 	}
-	cat, err := loadCatalogue()
+	s, cat, err := m.openFresh(ctx)
 	if err != nil {
-		return err
-	}
-	s, err := m.Open(ctx)
-	if err != nil {
-		return err
-	}
-	if err := metrics.EnsureFresh(ctx, s, cat); err != nil {
 		return err
 	}
 	err = report.Run(ctx, s, cat, *year, *lang, *out, m.Stdout)

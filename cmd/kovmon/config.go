@@ -2,7 +2,9 @@ package main
 
 import (
 	"fmt"
+	"net"
 	"os"
+	"time"
 
 	"go.yaml.in/yaml/v3"
 
@@ -10,42 +12,114 @@ import (
 )
 
 // Config is the configuration of `kovmon serve`: defaults, then the file
-// (--config or KOVMON_CONFIG), then the command line.
+// (--config or KOVMON_CONFIG), then the environment (KOVMON_USERS), then the command
+// line, then validate.
 type Config struct {
 	Addr      string            `yaml:"addr"`
 	Inbox     string            `yaml:"inbox"`
 	Schedules []ingest.Schedule `yaml:"schedules"`
 	MaxUpload int64             `yaml:"max_upload_bytes"`
+
+	// UsersFile lists who may sign in (auth.LoadUsers); without it kovmon serves
+	// everyone as admin, and so only on a loopback address.
+	UsersFile           string `yaml:"users_file"`
+	PublicRequiresLogin bool   `yaml:"public_requires_login"`
+	TLSCert             string `yaml:"tls_cert"`
+	TLSKey              string `yaml:"tls_key"`
+	// SecureCookies: cookies only over HTTPS although kovmon itself speaks HTTP (a
+	// proxy ends TLS).
+	SecureCookies   bool          `yaml:"secure_cookies"`
+	SessionTTL      time.Duration `yaml:"session_ttl"`
+	LoginPerMinute  int           `yaml:"login_per_minute"`
+	UploadPerMinute int           `yaml:"uploads_per_minute"`
+	UploadTimeout   time.Duration `yaml:"upload_timeout"`
+	Timeouts        Timeouts      `yaml:"timeouts"`
+}
+
+// Timeouts bound every phase of a request, so that a slow or silent client cannot
+// hold a connection (uploads and the PDF report get longer ones, per route).
+type Timeouts struct {
+	ReadHeader time.Duration `yaml:"read_header"`
+	Read       time.Duration `yaml:"read"`
+	Write      time.Duration `yaml:"write"`
+	Idle       time.Duration `yaml:"idle"`
 }
 
 func defaultConfig() Config {
 	return Config{
-		Addr:      "127.0.0.1:8080",
-		Inbox:     "./inbox",
-		Schedules: []ingest.Schedule{{Cron: "@every 1m"}},
-		MaxUpload: 4 << 30,
+		Addr:            "127.0.0.1:8080",
+		Inbox:           "./inbox",
+		Schedules:       []ingest.Schedule{{Cron: "@every 1m"}},
+		MaxUpload:       4 << 30,
+		SessionTTL:      8 * time.Hour,
+		LoginPerMinute:  10,
+		UploadPerMinute: 60,
+		UploadTimeout:   time.Hour,
+		Timeouts:        Timeouts{ReadHeader: 10 * time.Second, Read: time.Minute, Write: 2 * time.Minute, Idle: 2 * time.Minute},
 	}
+}
+
+// validate checks the settings once the file, environment and flags have spoken.
+func (c Config) validate() error {
+	if c.Addr == "" || c.Inbox == "" {
+		return fmt.Errorf("config: addr and inbox must not be empty")
+	}
+	if (c.TLSCert == "") != (c.TLSKey == "") {
+		return fmt.Errorf("config: tls_cert and tls_key go together; give both or neither")
+	}
+	if c.UsersFile == "" && !loopback(c.Addr) {
+		return fmt.Errorf("serving %s without a users file would let anyone on the network load files and read raw data; "+
+			"name one with users_file: in the configuration or KOVMON_USERS (see README, Access), or listen on 127.0.0.1", c.Addr)
+	}
+	if c.PublicRequiresLogin && c.UsersFile == "" {
+		return fmt.Errorf("config: public_requires_login needs a users_file to sign in with")
+	}
+	t := c.Timeouts
+	if c.SessionTTL <= 0 || c.LoginPerMinute <= 0 || c.UploadPerMinute <= 0 || c.UploadTimeout <= 0 ||
+		t.ReadHeader <= 0 || t.Read <= 0 || t.Write <= 0 || t.Idle <= 0 {
+		return fmt.Errorf("config: session_ttl, login_per_minute, uploads_per_minute, upload_timeout and every timeout must be above zero")
+	}
+	return nil
+}
+
+// loopback reports whether an address listens on this machine only.
+func loopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // loadConfig reads the file over the defaults; unknown keys are refused, so that a
 // misspelt setting is not silently ignored.
 func loadConfig(path string) (Config, error) {
 	cfg := defaultConfig()
-	if path == "" {
-		return cfg, nil
+	if path != "" {
+		if err := readConfigFile(path, &cfg); err != nil {
+			return cfg, err
+		}
 	}
+	if users := os.Getenv("KOVMON_USERS"); users != "" {
+		cfg.UsersFile = users
+	}
+	return cfg, nil
+}
+
+func readConfigFile(path string, cfg *Config) error {
 	f, err := os.Open(path)
 	if err != nil {
-		return cfg, fmt.Errorf("config: %w", err)
+		return fmt.Errorf("config: %w", err)
 	}
 	defer f.Close()
 	dec := yaml.NewDecoder(f)
 	dec.KnownFields(true)
-	if err := dec.Decode(&cfg); err != nil {
-		return cfg, fmt.Errorf("config %s: %w", path, err)
+	if err := dec.Decode(cfg); err != nil {
+		return fmt.Errorf("config %s: %w", path, err)
 	}
-	if cfg.Addr == "" || cfg.Inbox == "" {
-		return cfg, fmt.Errorf("config %s: addr and inbox must not be empty", path)
-	}
-	return cfg, nil
+	return nil
 }

@@ -13,6 +13,7 @@ import (
 	"ee/kovmon/ingest"
 	"ee/kovmon/metrics"
 	"ee/kovmon/metrics/catalogue"
+	"ee/kovmon/store"
 )
 
 // loadCatalogue reads the catalogue: KOVMON_CATALOGUE names an edited copy, else the
@@ -44,11 +45,8 @@ func cmdIndicators(ctx context.Context, m *Main, args []string) error {
 	if *format != "csv" && *format != "json" {
 		return usageError{fmt.Sprintf("--format must be csv or json, not %q", *format)}
 	}
-	s, err := m.Open(ctx)
+	s, cat, err := m.openFresh(ctx)
 	if err != nil {
-		return err
-	}
-	if err := metrics.EnsureFresh(ctx, s, cat); err != nil {
 		return err
 	}
 	figures, err := metrics.Figures(ctx, s, cat, f)
@@ -149,15 +147,8 @@ func cmdExplain(ctx context.Context, m *Main, args []string) error {
 	if err != nil {
 		return usageError{fmt.Sprintf("YEAR %q is not a year", pos[1])}
 	}
-	cat, err := loadCatalogue()
+	s, cat, err := m.openFresh(ctx)
 	if err != nil {
-		return err
-	}
-	s, err := m.Open(ctx)
-	if err != nil {
-		return err
-	}
-	if err := metrics.EnsureFresh(ctx, s, cat); err != nil {
 		return err
 	}
 	ex, err := metrics.Explain(ctx, s, cat, pos[0], year, pos[2], *boundaries)
@@ -171,4 +162,18 @@ func cmdExplain(ctx context.Context, m *Main, args []string) error {
 	}
 	ex.WriteText(m.Stdout, *lang)
 	return nil
+}
+
+// openFresh opens the store with the catalogue and brings the computed indicators up
+// to date with the data first, so that every command answers from current figures.
+func (m *Main) openFresh(ctx context.Context) (store.Store, *catalogue.Catalogue, error) {
+	cat, err := loadCatalogue()
+	if err != nil {
+		return nil, nil, err
+	}
+	s, err := m.Open(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	return s, cat, metrics.EnsureFresh(ctx, s, cat)
 }

@@ -3,9 +3,13 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"time"
 
+	"ee/kovmon/auth"
+	"ee/kovmon/ingest"
+	"ee/kovmon/store"
 	"ee/kovmon/web"
 )
 
@@ -17,8 +21,18 @@ func cmdServe(ctx context.Context, m *Main, args []string) error {
 	fs := m.newFlags("serve")
 	fs.StringVar(&cfg.Addr, "addr", cfg.Addr, "address to listen on")
 	fs.StringVar(&cfg.Inbox, "inbox", cfg.Inbox, "folder whose <kind>/ subfolders the scheduled ingesters read")
+	fs.StringVar(&cfg.UsersFile, "users", cfg.UsersFile, "users file (YAML) of who may sign in and with which role (env KOVMON_USERS)")
 	if _, err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	if err := cfg.validate(); err != nil {
+		return usageError{err.Error()}
+	}
+	var users *auth.Users
+	if cfg.UsersFile != "" {
+		if users, err = auth.LoadUsers(cfg.UsersFile); err != nil {
+			return err
+		}
 	}
 	cat, err := loadCatalogue()
 	if err != nil {
@@ -32,8 +46,14 @@ func cmdServe(ctx context.Context, m *Main, args []string) error {
 	if err != nil {
 		return err
 	}
+	if err := reportInterrupted(ctx, m, s); err != nil {
+		return err
+	}
 	api := web.New(web.Options{Store: s, Catalogue: cat, Surveys: set, Log: m.Log, MaxUpload: cfg.MaxUpload,
-		Pages: pages(s, cat, m), Report: reportHandler(s, cat, m)})
+		Pages: pages(s, cat, m), Report: reportHandler(s, cat, m),
+		UploadTimeout: cfg.UploadTimeout, Users: users, PublicRequiresLogin: cfg.PublicRequiresLogin,
+		SecureCookies: cfg.SecureCookies, SessionTTL: cfg.SessionTTL,
+		LoginPerMinute: cfg.LoginPerMinute, UploadPerMinute: cfg.UploadPerMinute})
 	if err := api.Refresh(ctx); err != nil {
 		return err
 	}
@@ -44,10 +64,22 @@ func cmdServe(ctx context.Context, m *Main, args []string) error {
 	if err := inbox.Start(ctx, cfg.Schedules); err != nil {
 		return err
 	}
-	srv := &http.Server{Addr: cfg.Addr, Handler: api, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	t := cfg.Timeouts
+	srv := &http.Server{Addr: cfg.Addr, Handler: api, ReadHeaderTimeout: t.ReadHeader, ReadTimeout: t.Read,
+		WriteTimeout: t.Write, IdleTimeout: t.Idle, MaxHeaderBytes: 64 << 10}
 	errc := make(chan error, 1)
-	go func() { errc <- srv.ListenAndServe() }()
-	m.Log.Info("kovmon serving", "addr", "http://"+cfg.Addr+"/", "store", s.Describe(), "inbox", cfg.Inbox)
+	scheme := "http"
+	if cfg.TLSCert != "" {
+		scheme = "https"
+		go func() { errc <- srv.ListenAndServeTLS(cfg.TLSCert, cfg.TLSKey) }()
+	} else {
+		go func() { errc <- srv.ListenAndServe() }()
+	}
+	access := "everyone is admin (no users file; loopback only)"
+	if users != nil {
+		access = fmt.Sprintf("%d users from %s, public pages need sign-in: %v", users.Len(), cfg.UsersFile, cfg.PublicRequiresLogin)
+	}
+	m.Log.Info("kovmon serving", "addr", scheme+"://"+cfg.Addr+"/", "store", s.Describe(), "inbox", cfg.Inbox, "access", access)
 	select {
 	case err := <-errc:
 		return err
@@ -59,4 +91,29 @@ func cmdServe(ctx context.Context, m *Main, args []string) error {
 		}
 		return nil
 	}
+}
+
+// reportInterrupted closes the runs a killed process left open. The embedded engine's
+// folder belongs to this process alone, so a run still "running" there died with its
+// process; its files are still in the inbox (a file moves to done/ only after its
+// load) and load again at the next tick, where the file's hash keeps rows from
+// counting twice. On a server other processes may be loading, so runs are left alone.
+func reportInterrupted(ctx context.Context, m *Main, s store.Store) error {
+	if !store.Embedded(s) {
+		return nil
+	}
+	runs, err := ingest.Runs(ctx, s, 10000)
+	if err != nil {
+		return err
+	}
+	for _, r := range runs {
+		if r.Status != "running" {
+			continue
+		}
+		m.Log.Warn("an ingest run was interrupted by the end of the process; its inbox files load again", "run", r.RunID, "trigger", r.Trigger, "started", r.Started)
+		if err := ingest.FinishRun(ctx, s, r.RunID, r.Trigger, "interrupted", "the process stopped during this run; files still in the inbox load again at the next scheduled run"); err != nil {
+			return fmt.Errorf("closing interrupted run %s: %w", r.RunID, err)
+		}
+	}
+	return nil
 }

@@ -2,6 +2,7 @@ package catalogue
 
 import (
 	"crypto/sha256"
+	"ee/kovmon/internal/golden"
 	"encoding/hex"
 	"flag"
 	"fmt"
@@ -237,16 +238,5 @@ func TestTextIn(t *testing.T) {
 
 func compareGolden(t *testing.T, path, got string) {
 	t.Helper()
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("%s differs from the output (run go test -update after checking):\n--- got\n%s", path, got)
-	}
+	golden.Compare(t, path, []byte(got), *update)
 }

@@ -1,10 +1,10 @@
 package forecast
 
 import (
+	"ee/kovmon/internal/golden"
 	"flag"
 	"fmt"
 	"math"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -242,17 +242,5 @@ func TestForecastGolden(t *testing.T) {
 		fmt.Fprintf(&b, "%s: %d %s n=%d value=%.4f low80=%.4f high80=%.4f p(>=%g)=%.4f\n",
 			tc.name, f.Year, f.Method, f.N, f.Value, f.Low80, f.High80, tc.target, *f.PReach)
 	}
-	path := filepath.Join("testdata", "forecasts.golden")
-	if *update {
-		if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if b.String() != string(want) {
-		t.Errorf("forecasts differ from %s:\n%s", path, b.String())
-	}
+	golden.Compare(t, filepath.Join("testdata", "forecasts.golden"), []byte(b.String()), *update)
 }
