@@ -2,6 +2,8 @@ package dashboards
 
 import (
 	"html/template"
+	"maps"
+	"slices"
 	"sort"
 	"strconv"
 
@@ -172,7 +174,7 @@ func nationalSeries(id string, in seriesInput) *charts.Line {
 			yearSet[y] = true
 		}
 	}
-	years := sortedKeys(yearSet)
+	years := slices.Sorted(maps.Keys(yearSet))
 	axis := make([]string, len(years))
 	pts := func(at func(y int) any) []opts.LineData {
 		out := make([]opts.LineData, len(years))
@@ -184,7 +186,7 @@ func nationalSeries(id string, in seriesInput) *charts.Line {
 	for i, y := range years {
 		axis[i] = strconv.Itoa(y)
 	}
-	targetYears := sortedKeys(in.Targets)
+	targetYears := slices.Sorted(maps.Keys(in.Targets))
 	onPath := func(y int) any {
 		if firstYear != 0 && y == firstYear && (len(targetYears) == 0 || y < targetYears[0]) {
 			return pointValue(value[y])
@@ -397,15 +399,6 @@ func stackedBars(id string, categories []string, series []barSeries) *charts.Bar
 // sourceColors: one colour per source, Okabe–Ito order.
 var sourceColors = []string{"#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442"}
 
-func sortedKeys[V any](m map[int]V) []int {
-	keys := make([]int, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Ints(keys)
-	return keys
-}
-
 func minKey(m map[int]bool) int {
-	return sortedKeys(m)[0]
+	return slices.Sorted(maps.Keys(m))[0]
 }

@@ -3,7 +3,9 @@ package dashboards
 import (
 	"fmt"
 	"html/template"
+	"maps"
 	"net/http"
+	"slices"
 	"sort"
 	"strconv"
 	"time"
@@ -183,7 +185,7 @@ func (v view) coverageBlock(id, title string, rows []coverageRow, csv template.U
 		}
 		bySource[c.Source][c.Year] = c.Rows
 	}
-	years := sortedKeys(yearSet)
+	years := slices.Sorted(maps.Keys(yearSet))
 	categories := make([]string, len(years))
 	table := dataTable{Head: []string{v.t("table.source")}}
 	for i, y := range years {

@@ -15,7 +15,9 @@ import (
 	_ "embed"
 	"encoding/hex"
 	"fmt"
+	"maps"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 
@@ -409,7 +411,7 @@ func (c *Catalogue) validate() []string {
 			checkYear(where+" revision", r.Year)
 			checkText(fmt.Sprintf("%s revision %d note", where, r.Year), r.Note)
 		}
-		for _, y := range sortedKeys(ind.Targets) {
+		for _, y := range slices.Sorted(maps.Keys(ind.Targets)) {
 			checkYear(fmt.Sprintf("%s target", where), y)
 			if v := ind.Targets[y]; v != nil && (*v < 0 || *v > 100) {
 				add("%s target %d: %v is outside 0–100", where, y, *v)
@@ -443,13 +445,4 @@ func joinAny[T ~string](list []T) string {
 		s[i] = string(v)
 	}
 	return strings.Join(s, ", ")
-}
-
-func sortedKeys[V any](m map[int]V) []int {
-	keys := make([]int, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Ints(keys)
-	return keys
 }

@@ -90,32 +90,28 @@ func betaContinuedFraction(x, a, b float64) float64 {
 	for m := 1; m <= maxIterations; m++ {
 		fm := float64(m)
 		m2 := 2 * fm
-		aa := fm * (b - fm) * x / ((qam + m2) * (a + m2))
-		d = 1 + aa*d
-		if math.Abs(d) < tiny {
-			d = tiny
-		}
-		c = 1 + aa/c
-		if math.Abs(c) < tiny {
-			c = tiny
-		}
-		d = 1 / d
-		h *= d * c
-		aa = -(a + fm) * (qab + fm) * x / ((a + m2) * (qap + m2))
-		d = 1 + aa*d
-		if math.Abs(d) < tiny {
-			d = tiny
-		}
-		c = 1 + aa/c
-		if math.Abs(c) < tiny {
-			c = tiny
-		}
-		d = 1 / d
-		del := d * c
+		h *= lentz(fm*(b-fm)*x/((qam+m2)*(a+m2)), &c, &d)
+		del := lentz(-(a+fm)*(qab+fm)*x/((a+m2)*(qap+m2)), &c, &d)
 		h *= del
 		if math.Abs(del-1) < epsilon {
 			break
 		}
 	}
 	return h
+}
+
+// lentz is one step of the modified Lentz algorithm for the continued fraction: it
+// updates c and d with the coefficient aa and returns the factor for the result.
+func lentz(aa float64, c, d *float64) float64 {
+	const tiny = 1e-300
+	*d = 1 + aa**d
+	if math.Abs(*d) < tiny {
+		*d = tiny
+	}
+	*c = 1 + aa/(*c)
+	if math.Abs(*c) < tiny {
+		*c = tiny
+	}
+	*d = 1 / *d
+	return *d * *c
 }
