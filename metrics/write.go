@@ -51,6 +51,7 @@ VALUES ({id:String}, parseDateTime64BestEffort({started:String}, 3, 'UTC'), now6
 	if err != nil {
 		return fmt.Errorf("publish refresh: %w", err)
 	}
+	published.Add(1) // readers switch now: their cached figures are of an older refresh
 	return dropOldRefreshes(ctx, s, r.ID)
 }
 
