@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sort"
 	"strconv"
+	"strings"
 
 	"github.com/go-echarts/go-echarts/v2/charts"
 	"github.com/go-echarts/go-echarts/v2/opts"
@@ -69,8 +70,20 @@ type snippetRenderer interface{ RenderSnippet() render.ChartSnippet }
 func (v view) block(id, title string, chart snippetRenderer, csv template.URL, table dataTable) chartBlock {
 	sn := chart.RenderSnippet()
 	table.Caption = title
-	return chartBlock{ID: id, Title: title, Element: template.HTML(sn.Element), Script: template.HTML(sn.Script), CSV: csv, Table: table,
+	return chartBlock{ID: id, Title: title, Element: template.HTML(sn.Element), Script: template.HTML(scriptSafe(sn.Script)), CSV: csv, Table: table,
 		CSVText: v.t("chart.download_csv"), TableText: v.t("dashboards.chart_table")}
+}
+
+// scriptSafe escapes "</" inside a chart's script element: go-echarts writes the
+// options as JSON without HTML escaping, so a name in the data holding "</script>"
+// would end the element and put the rest into the page as markup (the report escapes
+// its options the same way, report/charts.go). In JSON "<\/" reads as "</".
+func scriptSafe(script string) string {
+	start, end := strings.Index(script, ">")+1, strings.LastIndex(script, "</")
+	if start <= 0 || end < start {
+		return script
+	}
+	return script[:start] + strings.ReplaceAll(script[start:end], "</", `<\/`) + script[end:]
 }
 
 // baseOptions every chart shares: the pinned id (stable goldens), the script from

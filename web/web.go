@@ -1,8 +1,10 @@
 // Package web is kovmon's HTTP face: the JSON/CSV API of spec/interfaces.md, the
 // health check, and the mount points of the dashboards and the report. It owns the
-// rules that every endpoint shares: parameters checked against closed lists, errors
-// mapped to statuses in one place, and one writer at a time (uploads, scheduled loads
-// and the indicator refresh take turns).
+// rules that every endpoint shares: one table of routes and the least role each needs
+// (routes.go), sign-in, CSRF, body limits, rate limits and security headers
+// (guard.go, csp.go), parameters checked against closed lists, errors mapped to
+// statuses in one place, and one writer at a time (uploads, scheduled loads and the
+// indicator refresh take turns).
 package web
 
 import (
@@ -16,9 +18,11 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
+	"ee/kovmon/auth"
 	"ee/kovmon/ingest"
 	"ee/kovmon/metrics"
 	"ee/kovmon/metrics/catalogue"
@@ -40,14 +44,34 @@ type Options struct {
 	UploadDir string
 	// MaxUpload bounds an upload's size in bytes.
 	MaxUpload int64
+	// UploadTimeout is how long an upload may take to arrive and load (default 1 h).
+	UploadTimeout time.Duration
+
+	// Users may sign in; nil means no sign-in at all and every request acts as admin,
+	// which cmd/kovmon allows only on a loopback address.
+	Users *auth.Users
+	// PublicRequiresLogin: the published figures too need a signed-in user.
+	PublicRequiresLogin bool
+	// SecureCookies marks cookies Secure even on plain HTTP (TLS ends at a proxy);
+	// with TLS here they always are.
+	SecureCookies bool
+	// SessionTTL is how long a sign-in lasts (default 8 h).
+	SessionTTL time.Duration
+	// LoginPerMinute and UploadPerMinute are the rate limits per client address
+	// (defaults 10 and 60), each with a burst of the same size.
+	LoginPerMinute, UploadPerMinute int
 }
 
 // Server is the HTTP API and the process's single writer.
 type Server struct {
 	opts Options
 	// Writer serialises everything that changes the store: loads and refreshes.
-	Writer sync.Mutex
-	mux    *http.ServeMux
+	Writer   sync.Mutex
+	mux      *http.ServeMux
+	sessions *auth.Sessions
+	limiters map[string]*auth.Limiter
+	audit    *auth.Audit
+	inbox    *ingest.Inbox
 }
 
 // New builds the server and its routes.
@@ -58,27 +82,43 @@ func New(opts Options) *Server {
 	if opts.MaxUpload == 0 {
 		opts.MaxUpload = 4 << 30
 	}
-	s := &Server{opts: opts, mux: http.NewServeMux()}
-	s.mux.HandleFunc("GET /healthz", s.healthz)
-	s.mux.HandleFunc("GET /api/indicators", s.indicators)
-	s.mux.HandleFunc("GET /api/explain", s.explain)
-	s.mux.HandleFunc("POST /api/ingest/{kind}", s.upload)
-	s.mux.HandleFunc("GET /api/quarantine", s.quarantine)
-	s.mux.HandleFunc("GET /api/files", s.files)
-	s.mux.HandleFunc("GET /api/runs", s.runs)
-	s.mux.HandleFunc("GET /api/status", s.status)
-	s.mux.HandleFunc("GET /api/surveys/responses", s.surveyResponses)
-	if opts.Report != nil {
-		s.mux.Handle("/report", opts.Report)
+	if opts.SessionTTL == 0 {
+		opts.SessionTTL = 8 * time.Hour
 	}
-	if opts.Pages != nil {
-		s.mux.Handle("/", opts.Pages)
+	if opts.LoginPerMinute == 0 {
+		opts.LoginPerMinute = 10
+	}
+	if opts.UploadPerMinute == 0 {
+		opts.UploadPerMinute = 60
+	}
+	s := &Server{opts: opts, mux: http.NewServeMux(), sessions: auth.NewSessions(opts.SessionTTL),
+		audit: &auth.Audit{Store: opts.Store, Log: opts.Log.With("part", "audit")},
+		limiters: map[string]*auth.Limiter{
+			limitLogin:  auth.NewLimiter(opts.LoginPerMinute, opts.LoginPerMinute),
+			limitUpload: auth.NewLimiter(opts.UploadPerMinute, opts.UploadPerMinute),
+		}}
+	// Only the routes of the table are served: anything else is 404, whatever the
+	// dashboards or the report would answer.
+	for _, rt := range routes() {
+		h := rt.handler(s)
+		if h == nil {
+			h = http.NotFoundHandler()
+		}
+		s.mux.Handle(rt.Pattern, s.guard(rt, h))
 	}
 	return s
 }
 
+// crossOrigin refuses state-changing requests that a browser sends from another site
+// (Sec-Fetch-Site, Origin): the CSRF defence that also covers local use without
+// sign-in, where a page on the web could otherwise post a file to 127.0.0.1.
+var crossOrigin = http.NewCrossOriginProtection()
+
 // ServeHTTP serves the routes.
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	securityHeaders(w, r)
+	crossOrigin.Handler(s.mux).ServeHTTP(w, r)
+}
 
 // Refresh recomputes the indicators if the data or catalogue changed, as the writer.
 func (s *Server) Refresh(ctx context.Context) error {
@@ -211,7 +251,7 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	name := filepath.Base(r.URL.Query().Get("name"))
-	if name == "." || name == "/" || name == "" {
+	if name == "." || name == ".." || name == "/" || name == "" {
 		name = kind + "-upload"
 	}
 	dir, err := os.MkdirTemp(s.opts.UploadDir, "kovmon-upload-")
@@ -223,6 +263,7 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request) {
 	path := filepath.Join(dir, name)
 	if err := saveBody(http.MaxBytesReader(w, r.Body, s.opts.MaxUpload), path); err != nil {
 		var tooBig *http.MaxBytesError
+		s.record(r, "upload", kind+"/"+name, "not_received", err.Error())
 		if errors.As(err, &tooBig) {
 			s.fail(w, r, &httpError{http.StatusRequestEntityTooLarge, fmt.Sprintf("the file is larger than %d bytes", s.opts.MaxUpload)})
 			return
@@ -231,12 +272,18 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.Writer.Lock()
-	results, err := ingest.Run(r.Context(), s.loader(), "http", []string{path}, kind)
+	// A load, once the file is here, finishes even if the client hangs up: a
+	// half-loaded file would only be loaded again.
+	results, err := ingest.Run(context.WithoutCancel(r.Context()), s.loader(), "http", []string{path}, kind)
 	s.Writer.Unlock()
 	if err != nil {
+		s.record(r, "upload", kind+"/"+name, "error", err.Error())
 		s.fail(w, r, err)
 		return
 	}
+	res := results[0]
+	s.record(r, "upload", fmt.Sprintf("%s/%s sha256:%s", kind, name, res.FileID), res.Status,
+		fmt.Sprintf("run %s: %d rows read, %d loaded, %d duplicates, %d quarantined %s", res.RunID, res.RowsRead, res.Loaded, res.Duplicates, res.Quarantined, res.Error))
 	if results[0].Status != "loaded" {
 		w.WriteHeader(http.StatusUnprocessableEntity)
 	}
@@ -254,9 +301,61 @@ func (s *Server) loader() *ingest.Loader {
 }
 
 // Inbox returns the scheduled jobs' inbox, sharing this server's writer lock and
-// refresh.
+// refresh; POST /api/inbox/run runs it now.
 func (s *Server) Inbox(dir string) *ingest.Inbox {
-	return &ingest.Inbox{Dir: dir, Loader: s.loader(), Log: s.opts.Log, Lock: &s.Writer, Settle: 2 * time.Second}
+	s.inbox = &ingest.Inbox{Dir: dir, Loader: s.loader(), Log: s.opts.Log, Lock: &s.Writer, Settle: 2 * time.Second}
+	return s.inbox
+}
+
+// record writes an audit entry for the request's user.
+func (s *Server) record(r *http.Request, action, object, outcome, detail string) {
+	p := principalOf(r)
+	s.audit.Record(r.Context(), auth.Entry{Actor: p.name, Role: p.role.String(), Client: clientIP(r),
+		Action: action, Object: object, Outcome: outcome, Detail: detail})
+}
+
+// runInbox is the scheduled-job control: load what waits in the inbox now (every
+// kind, or ?kind=), instead of at the next tick.
+func (s *Server) runInbox(w http.ResponseWriter, r *http.Request) {
+	if s.inbox == nil {
+		s.fail(w, r, &httpError{http.StatusNotFound, "this server has no inbox"})
+		return
+	}
+	kinds := ingest.AllKindNames()
+	if k := r.URL.Query().Get("kind"); k != "" {
+		if !validKind(k) {
+			s.fail(w, r, badRequest("unknown kind %q", k))
+			return
+		}
+		kinds = []string{k}
+	}
+	results := s.inbox.RunOnce(context.WithoutCancel(r.Context()), kinds)
+	loaded := 0
+	for _, res := range results {
+		if res.Status == "loaded" {
+			loaded++
+		}
+	}
+	s.record(r, "inbox_run", strings.Join(kinds, ","), "done", fmt.Sprintf("%d files, %d loaded", len(results), loaded))
+	if results == nil {
+		results = []ingest.FileResult{}
+	}
+	writeJSON(w, results)
+}
+
+// auditLog shows the audit log to admins.
+func (s *Server) auditLog(w http.ResponseWriter, r *http.Request) {
+	limit, err := intParam(r, "limit", 200, 10000)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	entries, err := s.audit.List(r.Context(), limit)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, entries)
 }
 
 func validKind(kind string) bool {

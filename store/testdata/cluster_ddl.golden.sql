@@ -328,3 +328,21 @@ FROM (
 )
 GROUP BY year, unit;
 
+-- 0006_audit
+CREATE TABLE IF NOT EXISTS audit_log_local ON CLUSTER `kovmon_cluster` (
+    at      DateTime64(3, 'UTC'),
+    actor   String,
+    role    LowCardinality(String),
+    client  String,
+    action  LowCardinality(String),
+    object  String,
+    outcome LowCardinality(String),
+    detail  String
+)
+ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/{database}/audit_log_local', '{replica}')
+PARTITION BY toYear(at)
+ORDER BY (at, action);
+
+CREATE TABLE IF NOT EXISTS audit_log ON CLUSTER `kovmon_cluster` AS audit_log_local
+ENGINE = Distributed(`kovmon_cluster`, currentDatabase(), audit_log_local, rand());
+

@@ -1,0 +1,54 @@
+package auth
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+
+	kovsql "ee/kovmon/sql"
+	"ee/kovmon/store"
+)
+
+// Entry is one line of the audit log.
+type Entry struct {
+	At      string `json:"at"`
+	Actor   string `json:"actor"`  // a user name, "local" without a users file, or ingest:<trigger>
+	Role    string `json:"role"`   // the actor's role when it acted
+	Client  string `json:"client"` // the client's address
+	Action  string `json:"action"` // login, logout, upload, inbox_run, load, denied
+	Object  string `json:"object"` // what was acted on: a file, a route
+	Outcome string `json:"outcome"`
+	Detail  string `json:"detail"`
+}
+
+// Audit writes and reads the audit log in the store.
+type Audit struct {
+	Store store.Store
+	Log   *slog.Logger
+}
+
+// Record writes an entry. It outlives the request (a client that hangs up does not
+// erase its trace) and a failure is logged, not returned: the action has happened
+// already, and the log line keeps what the table could not.
+func (a *Audit) Record(ctx context.Context, e Entry) {
+	err := a.Store.Exec(context.WithoutCancel(ctx), kovsql.Query("audit.Record"), store.Params{
+		"actor": e.Actor, "role": e.Role, "client": e.Client, "action": e.Action,
+		"object": e.Object, "outcome": e.Outcome, "detail": e.Detail})
+	if err != nil && a.Log != nil {
+		a.Log.Error("audit log not written", "err", err, "actor", e.Actor, "action", e.Action, "object", e.Object, "outcome", e.Outcome)
+	}
+}
+
+// List returns the newest entries, uploads and logins beside the files loaded from the
+// command line or the schedules (from the ingest ledger).
+func (a *Audit) List(ctx context.Context, limit int) ([]Entry, error) {
+	res, err := a.Store.Query(ctx, kovsql.Query("audit.List"), store.Params{"limit": limit})
+	if err != nil {
+		return nil, fmt.Errorf("audit log: %w", err)
+	}
+	out := make([]Entry, 0, len(res.Rows))
+	for _, r := range res.Rows {
+		out = append(out, Entry{At: r[0], Actor: r[1], Role: r[2], Client: r[3], Action: r[4], Object: r[5], Outcome: r[6], Detail: r[7]})
+	}
+	return out, nil
+}

@@ -1,0 +1,300 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/csv"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"ee/kovmon/auth"
+)
+
+// served is a running `kovmon serve` in a child process.
+type served struct {
+	cmd  *exec.Cmd
+	addr string
+	mu   sync.Mutex
+	log  bytes.Buffer
+}
+
+func (s *served) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.log.Write(p)
+}
+
+func (s *served) logText() string { s.mu.Lock(); defer s.mu.Unlock(); return s.log.String() }
+
+func freeAddr(t *testing.T) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// startServed starts serve on data with a configuration file and waits for /healthz.
+func startServed(t *testing.T, data, config string) *served {
+	t.Helper()
+	s := &served{cmd: exec.Command(binary, "--data", data, "--config", config, "serve")}
+	s.cmd.Stdout, s.cmd.Stderr = s, s
+	if err := s.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.cmd.Process.Kill(); s.cmd.Wait() })
+	for _, line := range strings.Split(readFile(t, config), "\n") {
+		if a, ok := strings.CutPrefix(line, "addr: "); ok {
+			s.addr = a
+		}
+	}
+	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		if resp, err := http.Get("http://" + s.addr + "/healthz"); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				return s
+			}
+		}
+	}
+	t.Fatalf("serve did not answer /healthz: %s", s.logText())
+	return nil
+}
+
+func readFile(t *testing.T, path string) string {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+func writeFile(t *testing.T, path, text string) string {
+	if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// TestServeRefusesTheNetworkWithoutUsers: without a users file everyone is admin, so
+// serve listens on loopback only; any other address is refused with a clear message.
+func TestServeRefusesTheNetworkWithoutUsers(t *testing.T) {
+	for _, addr := range []string{"0.0.0.0:0", ":8080", "192.0.2.1:8080"} {
+		r := kovmon(t, []string{"KOVMON_USERS="}, "--data", t.TempDir(), "serve", "--addr", addr, "--inbox", t.TempDir())
+		if r.code != 2 || !strings.Contains(r.stderr, "users file") || !strings.Contains(r.stderr, "127.0.0.1") {
+			t.Errorf("serve --addr %s without users: exit %d, %q", addr, r.code, r.stderr)
+		}
+	}
+	cfg := writeFile(t, filepath.Join(t.TempDir(), "c.yaml"), "addr: 127.0.0.1:0\ntls_cert: x.pem\n")
+	if r := kovmon(t, nil, "--data", t.TempDir(), "--config", cfg, "serve"); r.code != 2 || !strings.Contains(r.stderr, "tls_key") {
+		t.Errorf("tls_cert without tls_key: exit %d, %q", r.code, r.stderr)
+	}
+	users := writeFile(t, filepath.Join(t.TempDir(), "u.yaml"), "users:\n  - name: x\n    role: boss\n    password: nothash\n")
+	if r := kovmon(t, []string{"KOVMON_USERS=" + users}, "--data", t.TempDir(), "serve", "--addr", "127.0.0.1:0"); r.code != 1 || !strings.Contains(r.stderr, "role") {
+		t.Errorf("a users file with a bad role: exit %d, %q", r.code, r.stderr)
+	}
+}
+
+// TestPasswdMakesAnEntryThatSignsIn: the hash `kovmon passwd` prints is one the
+// users file accepts and that matches the password.
+func TestPasswdMakesAnEntryThatSignsIn(t *testing.T) {
+	cmd := exec.Command(binary, "passwd", "--name", "mari", "--role", "analyst", "--token")
+	cmd.Stdin = strings.NewReader("a long enough password\n")
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("%v %s", err, errb.String())
+	}
+	path := writeFile(t, filepath.Join(t.TempDir(), "users.yaml"), "users:\n"+out.String())
+	users, err := auth.LoadUsers(path)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out.String())
+	}
+	token := errb.String()[strings.LastIndex(errb.String(), " ")+1:]
+	if u := users.Login("mari", "a long enough password"); u == nil || u.Level() != auth.Analyst {
+		t.Fatalf("the printed hash does not sign in: %s", out.String())
+	}
+	if users.ByToken(strings.TrimSpace(token)) == nil || users.Login("mari", "wrong") != nil {
+		t.Fatalf("token %q or a wrong password", token)
+	}
+}
+
+// coverageRows sums the rows of one source in /coverage.csv.
+func coverageRows(t *testing.T, addr, token, source string) int {
+	t.Helper()
+	req, _ := http.NewRequest("GET", "http://"+addr+"/coverage.csv", nil)
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	rows, err := csv.NewReader(resp.Body).ReadAll()
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("coverage: %d %v", resp.StatusCode, err)
+	}
+	total := 0
+	for _, r := range rows[1:] {
+		if r[0] == source {
+			n, _ := strconv.Atoi(r[2])
+			total += n
+		}
+	}
+	return total
+}
+
+// usageFile writes n valid usage rows for Tallinn, ids prefixed so that files differ.
+func usageFile(t *testing.T, path, prefix string, n int) {
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := bufio.NewWriterSize(f, 1<<20)
+	fmt.Fprintln(w, "event_id,event_time,ehak_code,system,service_code,channel,event")
+	for i := 0; i < n; i++ {
+		fmt.Fprintf(w, "%s-%d,2019-%02d-%02dT%02d:%02d:00Z,0784,KOVTP,S%d,web,submit\n", prefix, i, 1+i%12, 1+i%28, i%24, i%60, i%50)
+	}
+	if err := w.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+}
+
+// stageTablesExist reports whether a load is under way in an embedded data folder: the
+// loader stages a file in stage_* tables before it commits.
+func stageTablesExist(data string) bool {
+	m, _ := filepath.Glob(filepath.Join(data, "metadata", "*", "stage_*.sql"))
+	return len(m) > 0
+}
+
+// TestKillDuringScheduledIngestAndReport kills serve (SIGKILL) in the middle of a
+// scheduled load of a big inbox file, and in the middle of a PDF report; after a
+// restart the file loads once, every row counted once, the interrupted run is
+// reported, and the report is built again.
+func TestKillDuringScheduledIngestAndReport(t *testing.T) {
+	data, inbox := t.TempDir(), t.TempDir()
+	for _, kind := range []string{"municipalities", "mergers"} {
+		if r := kovmon(t, nil, "--data", data, "ingest", "--kind", kind, filepath.Join(registryDir, kind+".csv")); r.code != 0 {
+			t.Fatalf("%s: %+v", kind, r)
+		}
+	}
+	config := writeFile(t, filepath.Join(t.TempDir(), "serve.yaml"), fmt.Sprintf("addr: %s\ninbox: %s\nschedules:\n  - cron: \"@every 1s\"\n", freeAddr(t), inbox))
+	os.MkdirAll(filepath.Join(inbox, "usage"), 0o755)
+	const rows = 1_500_000
+	big := filepath.Join(inbox, "usage", "big.csv")
+	usageFile(t, big, "big", rows)
+	old := time.Now().Add(-time.Minute)
+	os.Chtimes(big, old, old) // settled: the first tick takes it
+
+	s := startServed(t, data, config)
+	killed := false
+	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if stageTablesExist(data) {
+			s.cmd.Process.Signal(syscall.SIGKILL)
+			s.cmd.Wait()
+			killed = true
+			break
+		}
+	}
+	if !killed {
+		t.Fatalf("the load never started: %s", s.logText())
+	}
+	if _, err := os.Stat(big); err != nil {
+		t.Fatalf("after the kill the file is not in the inbox any more: %v", err)
+	}
+
+	s = startServed(t, data, config)
+	for deadline := time.Now().Add(3 * time.Minute); ; time.Sleep(200 * time.Millisecond) {
+		if _, err := os.Stat(filepath.Join(inbox, "usage", "done", "big.csv")); err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the file was not loaded after the restart: %s", s.logText())
+		}
+	}
+	if got := coverageRows(t, s.addr, "", "usage"); got != rows {
+		t.Errorf("usage rows after kill and restart: %d, want %d exactly", got, rows)
+	}
+	if !strings.Contains(s.logText(), "interrupted") {
+		t.Errorf("the restart did not report the interrupted run: %s", s.logText())
+	}
+	runs := getOK(t, s.addr, "/api/runs")
+	if strings.Count(runs, `"status": "interrupted"`) != 1 || strings.Count(runs, fmt.Sprintf(`"message": "1 files, %d rows loaded"`, rows)) != 1 {
+		t.Errorf("runs after the restart: want one interrupted and one that loaded the file: %s", runs)
+	}
+	if rejected, _ := filepath.Glob(filepath.Join(inbox, "*", "rejected", "*")); len(rejected) > 0 {
+		reason, _ := os.ReadFile(rejected[len(rejected)-1])
+		t.Errorf("the inbox rejected %d files after the restart, e.g. %s: %s", len(rejected), rejected[len(rejected)-1], reason)
+	}
+
+	// A PDF report being printed when the process dies leaves nothing behind that the
+	// next start could trip over, and is built again on the next request.
+	before := getOK(t, s.addr, "/api/indicators?year=2019")
+	go http.Get("http://" + s.addr + "/report?year=2019&format=pdf")
+	time.Sleep(1500 * time.Millisecond)
+	pid := s.cmd.Process.Pid
+	children := childPIDs(pid)
+	s.cmd.Process.Signal(syscall.SIGKILL)
+	s.cmd.Wait()
+	time.Sleep(2 * time.Second)
+	for _, c := range children {
+		if syscall.Kill(c, 0) == nil {
+			t.Logf("process %d (a child of the killed serve) outlived it", c)
+		}
+	}
+	s = startServed(t, data, config)
+	if after := getOK(t, s.addr, "/api/indicators?year=2019"); after != before {
+		t.Errorf("the figures changed across a kill during the report")
+	}
+	if resp, err := http.Get("http://" + s.addr + "/report?year=2019&format=pdf"); err != nil || resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "application/pdf" {
+		t.Errorf("the report after the restart: %v %v", resp, err)
+	}
+}
+
+// childPIDs lists the processes whose parent is pid (Linux /proc).
+func childPIDs(pid int) []int {
+	var out []int
+	entries, _ := os.ReadDir("/proc")
+	for _, e := range entries {
+		c, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		stat, err := os.ReadFile(filepath.Join("/proc", e.Name(), "stat"))
+		if err != nil {
+			continue
+		}
+		fields := strings.Fields(string(stat[bytes.LastIndexByte(stat, ')')+1:]))
+		if len(fields) > 1 && fields[1] == strconv.Itoa(pid) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+func getOK(t *testing.T, addr, path string) string {
+	t.Helper()
+	resp, err := http.Get("http://" + addr + path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 {
+		t.Fatalf("GET %s: %d %s", path, resp.StatusCode, b)
+	}
+	return string(b)
+}

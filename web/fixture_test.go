@@ -1,0 +1,144 @@
+package web
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"golang.org/x/crypto/bcrypt"
+
+	"ee/kovmon/auth"
+	"ee/kovmon/dashboards"
+	"ee/kovmon/ingest"
+	"ee/kovmon/metrics"
+	"ee/kovmon/metrics/catalogue"
+	"ee/kovmon/report"
+	"ee/kovmon/store"
+	"ee/kovmon/store/storetest"
+	"ee/kovmon/surveys"
+)
+
+const sharedData = "../../shared/data"
+
+// Secrets of the fixture: a feedback comment (loaded) and a quarantined line, which
+// must never reach the public role.
+const (
+	secretComment    = "SECRET-COMMENT"
+	secretQuarantine = "SECRET-QUARANTINE"
+	testPassword     = "correct horse battery"
+)
+
+// The fixture's users: one per role, each with a token named after it.
+var testUsers = map[auth.Role]string{auth.Public: "pub", auth.Analyst: "ana", auth.Admin: "adm"}
+
+func tokenOf(role auth.Role) string { return "token-of-" + testUsers[role] }
+
+type fixture struct {
+	store store.Store
+	srv   *Server
+	http  *httptest.Server
+}
+
+// newFixture loads the real registry and a small feedback file (one row with a
+// comment, one quarantined) through the ingest, computes the indicators, and serves
+// the whole site — API, dashboards, report — behind the access rules, with a user per
+// role (password testPassword, token tokenOf(role)). users=false: no users file.
+func newFixture(t testing.TB, users bool, tune func(*Options)) *fixture {
+	t.Helper()
+	ctx := context.Background()
+	s := storetest.New(t)
+	loader := &ingest.Loader{Store: s}
+	for _, load := range []struct{ file, kind string }{
+		{filepath.Join(sharedData, "municipalities.csv"), "municipalities"},
+		{filepath.Join(sharedData, "mergers.csv"), "mergers"},
+		{"testdata/feedback.csv", "feedback"},
+	} {
+		if _, err := ingest.Run(ctx, loader, "test", []string{load.file}, load.kind); err != nil {
+			t.Fatalf("load %s: %v", load.file, err)
+		}
+	}
+	cat := catalogue.Default()
+	if err := metrics.EnsureFresh(ctx, s, cat); err != nil {
+		t.Fatal(err)
+	}
+	set, err := surveys.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := Options{Store: s, Catalogue: cat, Surveys: set, UploadDir: t.TempDir(),
+		Pages:  dashboards.New(dashboards.Options{Store: s, Catalogue: cat, GeoJSONPath: filepath.Join(sharedData, "municipalities_2018.geojson")}),
+		Report: report.Handler(report.Options{Store: s, Catalogue: cat})}
+	if users {
+		var hash []byte
+		hash, err = bcrypt.GenerateFromPassword([]byte(testPassword), bcrypt.MinCost)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var list []auth.User
+		for role, name := range testUsers {
+			list = append(list, auth.User{Name: name, Role: role.String(), Password: string(hash), Tokens: []string{auth.HashToken(tokenOf(role))}})
+		}
+		if opts.Users, err = auth.NewUsers(list); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if tune != nil {
+		tune(&opts)
+	}
+	f := &fixture{store: s, srv: New(opts)}
+	f.srv.Inbox(t.TempDir()).Folders()
+	f.http = httptest.NewServer(f.srv)
+	t.Cleanup(f.http.Close)
+	return f
+}
+
+// noRedirect shows redirects as they are: the access rules answer some with one.
+var noRedirect = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+
+// do sends a request as a role (auth.Anyone: no credentials) and returns the status
+// and body.
+func (f *fixture) do(t testing.TB, role auth.Role, method, target string, body io.Reader) (int, string, http.Header) {
+	t.Helper()
+	req, err := http.NewRequest(method, f.http.URL+target, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if role != auth.Anyone {
+		req.Header.Set("Authorization", "Bearer "+tokenOf(role))
+	}
+	resp, err := noRedirect.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b), resp.Header
+}
+
+// snapshot is the state of the store that no request but an upload may change: every
+// table and its row count, and the indicator extract.
+func snapshot(t testing.TB, s store.Store) string {
+	t.Helper()
+	ctx := context.Background()
+	res, err := s.Query(ctx, "SELECT name, total_rows FROM system.tables WHERE database = currentDatabase() ORDER BY name", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	for _, r := range res.Rows {
+		if strings.HasPrefix(r[0], "stage_") || r[0] == "audit_log" {
+			continue // stage tables come and go with loads; the audit log grows by design
+		}
+		b.WriteString(strings.Join(r, "=") + "\n")
+	}
+	figures, err := metrics.Figures(ctx, s, catalogue.Default(), metrics.Filter{Boundaries: metrics.BoundariesAsOf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	metrics.WriteCSV(&b, figures)
+	return b.String()
+}

@@ -1,0 +1,183 @@
+package web
+
+import (
+	"context"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"ee/kovmon/auth"
+)
+
+// Cookie names. The session cookie is the only credential a browser holds.
+const (
+	sessionCookie = "kovmon_session"
+	loginCSRF     = "kovmon_login_csrf"
+	csrfHeader    = "X-CSRF-Token"
+	csrfField     = "csrf"
+)
+
+// principal is who a request acts for.
+type principal struct {
+	name    string // "" anonymous
+	role    auth.Role
+	session *auth.Session // nil for tokens, anonymous and local mode
+}
+
+type principalKey struct{}
+
+func principalOf(r *http.Request) principal {
+	p, _ := r.Context().Value(principalKey{}).(principal)
+	return p
+}
+
+// errBadToken: an Authorization header that names no user is refused outright rather
+// than served as anonymous, so that a script with a stale token fails loudly.
+type authResult int
+
+const (
+	authOK authResult = iota
+	authBadToken
+)
+
+// who reads the credentials of a request: a bearer token, else the session cookie,
+// else nobody. Without a users file (local use on loopback) everyone is admin.
+func (s *Server) who(r *http.Request) (principal, authResult) {
+	if s.opts.Users == nil {
+		return principal{name: "local", role: auth.Admin}, authOK
+	}
+	anonymous := principal{role: auth.Public}
+	if s.opts.PublicRequiresLogin {
+		anonymous.role = auth.Anyone
+	}
+	if h := r.Header.Get("Authorization"); h != "" {
+		token, ok := strings.CutPrefix(h, "Bearer ")
+		u := s.opts.Users.ByToken(strings.TrimSpace(token))
+		if !ok || u == nil {
+			return anonymous, authBadToken
+		}
+		return principal{name: u.Name, role: u.Level()}, authOK
+	}
+	if c, err := r.Cookie(sessionCookie); err == nil {
+		if sess := s.sessions.Get(c.Value); sess != nil {
+			return principal{name: sess.User, role: sess.Role, session: sess}, authOK
+		}
+	}
+	return anonymous, authOK
+}
+
+// clientIP is the peer's address. X-Forwarded-For is not trusted: kovmon is meant to
+// be reached directly; behind a proxy, every client shares the proxy's buckets.
+func clientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// guard wraps a route's handler with the rules every route shares, in this order:
+// the body limit, the deadline, who is asking and whether their role suffices, the
+// CSRF token of a signed-in browser, the rate limit, and the security headers with
+// the content security policy.
+func (s *Server) guard(rt Route, h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case rt.Body == 0:
+			r.Body = http.MaxBytesReader(w, r.Body, smallBody)
+		case rt.Body > 0:
+			r.Body = http.MaxBytesReader(w, r.Body, rt.Body)
+		}
+		if d := s.deadline(rt); d > 0 {
+			rc := http.NewResponseController(w)
+			rc.SetReadDeadline(time.Now().Add(d))
+			rc.SetWriteDeadline(time.Now().Add(d))
+		}
+		if rt.Role >= auth.Analyst {
+			w.Header().Set("Cache-Control", "private, no-store") // per-row data: not for shared caches
+		}
+		p, res := s.who(r)
+		if res == authBadToken {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="kovmon", error="invalid_token"`)
+			http.Error(w, "the API token is not valid", http.StatusUnauthorized)
+			return
+		}
+		if p.role < rt.Role {
+			s.refuse(w, r, rt, p)
+			return
+		}
+		if unsafeMethod(r.Method) && p.session != nil && rt.Pattern != "POST /login" {
+			if !auth.Equal(csrfToken(r), p.session.CSRF) {
+				http.Error(w, "missing or wrong CSRF token: reload the page and try again", http.StatusForbidden)
+				return
+			}
+		}
+		if l := s.limiters[rt.Limit]; l != nil && !l.Allow(clientIP(r)) {
+			w.Header().Set("Retry-After", "60")
+			http.Error(w, "too many requests from this address; wait a minute", http.StatusTooManyRequests)
+			return
+		}
+		r = r.WithContext(context.WithValue(r.Context(), principalKey{}, p))
+		cw := &cspWriter{ResponseWriter: w, documentScripts: rt.DocumentScripts}
+		h.ServeHTTP(cw, r)
+		cw.finish()
+	})
+}
+
+func (s *Server) deadline(rt Route) time.Duration {
+	if rt.Body < 0 && s.opts.UploadTimeout > 0 {
+		return s.opts.UploadTimeout
+	}
+	return rt.Deadline
+}
+
+// refuse answers a request whose role does not suffice: nobody signed in gets 401 (a
+// browser asking for a page is sent to the login form), a signed-in user 403, which
+// the audit log keeps.
+func (s *Server) refuse(w http.ResponseWriter, r *http.Request, rt Route, p principal) {
+	if p.name == "" {
+		if r.Method == http.MethodGet && strings.Contains(r.Header.Get("Accept"), "text/html") {
+			http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+			return
+		}
+		w.Header().Set("WWW-Authenticate", `Bearer realm="kovmon"`)
+		http.Error(w, "sign in first: /login, or an API token in Authorization: Bearer", http.StatusUnauthorized)
+		return
+	}
+	s.audit.Record(r.Context(), auth.Entry{Actor: p.name, Role: p.role.String(), Client: clientIP(r), Action: "denied",
+		Object: r.Method + " " + r.URL.Path, Outcome: "forbidden", Detail: "needs " + rt.Role.String()})
+	http.Error(w, "your role ("+p.role.String()+") may not use this; it needs "+rt.Role.String(), http.StatusForbidden)
+}
+
+func unsafeMethod(m string) bool {
+	return m != http.MethodGet && m != http.MethodHead && m != http.MethodOptions
+}
+
+// csrfToken is the token a state-changing request carries: a header for scripts in
+// the page, a form field for forms. The form is read only for form bodies, so that an
+// upload's body is never parsed here.
+func csrfToken(r *http.Request) string {
+	if t := r.Header.Get(csrfHeader); t != "" {
+		return t
+	}
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
+		return r.PostFormValue(csrfField)
+	}
+	return ""
+}
+
+// securityHeaders go on every answer, a 404 too; HTML pages get their script policy
+// from cspWriter.
+func securityHeaders(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "same-origin")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
+	h.Set("Cross-Origin-Opener-Policy", "same-origin")
+	if r.TLS != nil {
+		h.Set("Strict-Transport-Security", "max-age=31536000")
+	}
+}

@@ -1,0 +1,123 @@
+package web
+
+import (
+	"html/template"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"ee/kovmon/auth"
+)
+
+// The login form is the service's own page, in both languages at once (it is the one
+// page shown before anyone has chosen), with no script at all.
+var loginPage = template.Must(template.New("login").Parse(`<!DOCTYPE html>
+<html lang="et">
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Sisselogimine · Sign in · kovmon</title><link rel="stylesheet" href="/assets/dashboards.css"></head>
+<body><main>
+{{if .User}}
+<h1>{{.User}} ({{.Role}})</h1>
+<form method="post" action="/logout"><input type="hidden" name="csrf" value="{{.CSRF}}">
+<button type="submit" id="logout">Logi välja · Sign out</button></form>
+<p><a href="/">kovmon</a></p>
+{{else}}
+<h1>Sisselogimine · Sign in</h1>
+{{if .Failed}}<p role="alert" id="login-failed">Vale nimi või parool. · Wrong name or password.</p>{{end}}
+<form method="post" action="/login">
+<input type="hidden" name="csrf" value="{{.CSRF}}"><input type="hidden" name="next" value="{{.Next}}">
+<p><label>Nimi · Name <input name="name" autocomplete="username" required maxlength="64"></label></p>
+<p><label>Parool · Password <input name="password" type="password" autocomplete="current-password" required maxlength="1024"></label></p>
+<p><button type="submit" id="login">Logi sisse · Sign in</button></p>
+</form>
+{{end}}
+</main></body></html>
+`))
+
+type loginView struct {
+	User, Role, CSRF, Next string
+	Failed                 bool
+}
+
+// safeNext keeps a redirect after login on this site: a local path, never
+// "//host" or a scheme, which would send the user elsewhere.
+func safeNext(next string) string {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") ||
+		strings.ContainsAny(next, "\r\n\\") || len(next) > 2048 {
+		return "/"
+	}
+	return next
+}
+
+func (s *Server) cookie(r *http.Request, name, value, path string, maxAge int) *http.Cookie {
+	return &http.Cookie{Name: name, Value: value, Path: path, MaxAge: maxAge, HttpOnly: true,
+		SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil || s.opts.SecureCookies}
+}
+
+// loginForm shows the form (with a fresh double-submit CSRF token in a cookie and a
+// hidden field) or, to someone signed in, who they are and the sign-out button.
+func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) {
+	v := loginView{Next: safeNext(r.URL.Query().Get("next")), Failed: r.URL.Query().Has("failed")}
+	if p := principalOf(r); p.session != nil {
+		v.User, v.Role, v.CSRF = p.name, p.role.String(), p.session.CSRF
+	} else {
+		v.CSRF = auth.RandomToken()
+		http.SetCookie(w, s.cookie(r, loginCSRF, v.CSRF, "/login", 3600))
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	loginPage.Execute(w, v)
+}
+
+// login checks the form's CSRF token against its cookie, then the name and password;
+// a success starts a new session (a fresh id: an id planted before login is worth
+// nothing) and is recorded, and so is a failure.
+func (s *Server) login(w http.ResponseWriter, r *http.Request) {
+	if s.opts.Users == nil {
+		http.Error(w, "this kovmon has no users file: there is nobody to sign in as", http.StatusNotFound)
+		return
+	}
+	c, err := r.Cookie(loginCSRF)
+	if err != nil || c.Value == "" || !auth.Equal(c.Value, r.PostFormValue(csrfField)) {
+		http.Error(w, "missing or wrong CSRF token: open /login again", http.StatusForbidden)
+		return
+	}
+	name := r.PostFormValue("name")
+	next := safeNext(r.PostFormValue("next"))
+	entry := auth.Entry{Actor: truncate(name, 64), Client: clientIP(r), Action: "login", Object: "session"}
+	u := s.opts.Users.Login(name, r.PostFormValue("password"))
+	if u == nil {
+		entry.Outcome = "failed"
+		s.audit.Record(r.Context(), entry)
+		http.Redirect(w, r, "/login?failed=1&next="+url.QueryEscape(next), http.StatusSeeOther)
+		return
+	}
+	if old, err := r.Cookie(sessionCookie); err == nil {
+		s.sessions.End(old.Value)
+	}
+	sess := s.sessions.Start(u)
+	http.SetCookie(w, s.cookie(r, sessionCookie, sess.ID, "/", int(s.sessions.TTL/time.Second)))
+	http.SetCookie(w, s.cookie(r, loginCSRF, "", "/login", -1))
+	entry.Role, entry.Outcome = sess.Role.String(), "ok"
+	s.audit.Record(r.Context(), entry)
+	http.Redirect(w, r, next, http.StatusSeeOther)
+}
+
+// logout ends the session (its CSRF token was checked by the guard).
+func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
+	p := principalOf(r)
+	if p.session != nil {
+		s.sessions.End(p.session.ID)
+		s.audit.Record(r.Context(), auth.Entry{Actor: p.name, Role: p.role.String(), Client: clientIP(r), Action: "logout", Object: "session", Outcome: "ok"})
+	}
+	http.SetCookie(w, s.cookie(r, sessionCookie, "", "/", -1))
+	http.Redirect(w, r, "/", http.StatusSeeOther)
+}
+
+func truncate(s string, n int) string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
+}
