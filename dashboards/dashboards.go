@@ -9,6 +9,7 @@
 package dashboards
 
 import (
+	"ee/kovmon/metrics"
 	"embed"
 	"errors"
 	"fmt"
@@ -41,6 +42,7 @@ var assets embed.FS
 type server struct {
 	store       store.Store
 	cat         *catalogue.Catalogue
+	figures     *metrics.Reader // the computed table, cached between refreshes
 	log         *slog.Logger
 	echartsPath string
 	geo         *geoMap // nil without boundaries
@@ -49,7 +51,7 @@ type server struct {
 
 // New returns the dashboards' handler, to be mounted at "/".
 func New(opts Options) http.Handler {
-	s := &server{store: opts.Store, cat: opts.Catalogue, log: opts.Log, echartsPath: opts.EChartsPath}
+	s := &server{store: opts.Store, cat: opts.Catalogue, figures: metrics.NewReader(opts.Store, opts.Catalogue), log: opts.Log, echartsPath: opts.EChartsPath}
 	if s.cat == nil {
 		s.cat = catalogue.Default()
 	}

@@ -56,7 +56,7 @@ func (s *server) extractCSV(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, badRequest("municipality %q is not in the registry", f.EhakCode))
 		return
 	}
-	figures, err := metrics.Figures(r.Context(), s.store, s.cat, f)
+	figures, err := s.figures.Figures(r.Context(), f)
 	if err != nil {
 		s.fail(w, r, err)
 		return

@@ -116,7 +116,7 @@ func (s *server) overview(r *http.Request, v view) (string, any, error) {
 	ctx := r.Context()
 	f := v.filter()
 	f.Year, f.Level = 0, metrics.LevelNational
-	national, err := metrics.Figures(ctx, s.store, s.cat, f)
+	national, err := s.figures.Figures(ctx, f)
 	if err != nil {
 		return "", nil, err
 	}
@@ -216,12 +216,12 @@ func (s *server) indicator(r *http.Request, v view) (string, any, error) {
 	f := v.filter()
 	f.Indicator = ind.ID
 	f.Year, f.Level = 0, metrics.LevelNational
-	national, err := metrics.Figures(ctx, s.store, s.cat, f)
+	national, err := s.figures.Figures(ctx, f)
 	if err != nil {
 		return "", nil, err
 	}
 	f.Year, f.Level = v.Year, ""
-	ofYear, err := metrics.Figures(ctx, s.store, s.cat, f)
+	ofYear, err := s.figures.Figures(ctx, f)
 	if err != nil {
 		return "", nil, err
 	}

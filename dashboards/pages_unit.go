@@ -58,7 +58,7 @@ func (s *server) municipality(r *http.Request, v view) (string, any, error) {
 	}
 	// The unit's own figures: the county and type filters choose units, not this one.
 	f := metrics.Filter{Year: v.Year, Boundaries: v.Boundaries, EhakCode: code}
-	figures, err := metrics.Figures(r.Context(), s.store, s.cat, f)
+	figures, err := s.figures.Figures(r.Context(), f)
 	if err != nil {
 		return "", nil, err
 	}

@@ -50,7 +50,9 @@ func (in *Inbox) Folders() error {
 // Start runs the schedules until ctx ends; it returns at once after checking every
 // cron expression.
 func (in *Inbox) Start(ctx context.Context, schedules []Schedule) error {
-	c := cron.New()
+	// A tick that finds the previous one of the same job still loading is skipped:
+	// the files it would see are the ones being loaded.
+	c := cron.New(cron.WithChain(cron.SkipIfStillRunning(cron.DiscardLogger)))
 	for _, sch := range schedules {
 		kinds := sch.Kinds
 		if len(kinds) == 0 {
@@ -93,26 +95,32 @@ func (in *Inbox) RunOnce(ctx context.Context, kinds []string) []FileResult {
 	}
 	sort.Slice(ordered, func(i, j int) bool { return order[ordered[i]] < order[ordered[j]] })
 	for _, kind := range ordered {
-		files := in.waiting(kind)
-		if len(files) == 0 {
-			continue
-		}
-		if in.Lock != nil {
-			in.Lock.Lock()
-		}
-		results, err := Run(ctx, in.Loader, "schedule", files, kind)
-		if in.Lock != nil {
-			in.Lock.Unlock()
-		}
+		results, err := in.runKind(ctx, kind)
 		if err != nil {
 			in.log().Error("scheduled ingest", "kind", kind, "err", err)
-		}
-		for _, r := range results {
-			in.file(r)
 		}
 		all = append(all, results...)
 	}
 	return all
+}
+
+// runKind loads the files waiting for one kind. The inbox is listed after the lock is
+// taken, so that a load that ran meanwhile (an upload, another job) has already moved
+// its files away.
+func (in *Inbox) runKind(ctx context.Context, kind string) ([]FileResult, error) {
+	if in.Lock != nil {
+		in.Lock.Lock()
+		defer in.Lock.Unlock()
+	}
+	files := in.waiting(kind)
+	if len(files) == 0 {
+		return nil, nil
+	}
+	results, err := Run(ctx, in.Loader, "schedule", files, kind)
+	for _, r := range results {
+		in.file(r)
+	}
+	return results, err
 }
 
 // waiting lists the files of a kind ready to load, oldest first.

@@ -72,6 +72,8 @@ type Server struct {
 	limiters map[string]*auth.Limiter
 	audit    *auth.Audit
 	inbox    *ingest.Inbox
+	// figures caches the computed table between refreshes: the API's hot path.
+	figures *metrics.Reader
 }
 
 // New builds the server and its routes.
@@ -91,7 +93,7 @@ func New(opts Options) *Server {
 	if opts.UploadPerMinute == 0 {
 		opts.UploadPerMinute = 60
 	}
-	s := &Server{opts: opts, mux: http.NewServeMux(), sessions: auth.NewSessions(opts.SessionTTL),
+	s := &Server{opts: opts, figures: metrics.NewReader(opts.Store, opts.Catalogue), mux: http.NewServeMux(), sessions: auth.NewSessions(opts.SessionTTL),
 		audit: &auth.Audit{Store: opts.Store, Log: opts.Log.With("part", "audit")},
 		limiters: map[string]*auth.Limiter{
 			limitLogin:  auth.NewLimiter(opts.LoginPerMinute, opts.LoginPerMinute),
@@ -196,18 +198,20 @@ func (s *Server) indicators(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, badRequest("format must be csv or json, not %q", format))
 		return
 	}
-	figures, err := metrics.Figures(r.Context(), s.opts.Store, s.opts.Catalogue, f)
+	if format == "" {
+		format = metrics.FormatCSV
+	}
+	body, err := s.figures.Encoded(r.Context(), f, format)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	if format == "json" {
-		w.Header().Set("Content-Type", "application/json")
-		metrics.WriteJSON(w, figures)
-		return
+	contentType := "text/csv; charset=utf-8"
+	if format == metrics.FormatJSON {
+		contentType = "application/json"
 	}
-	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	metrics.WriteCSV(w, figures)
+	w.Header().Set("Content-Type", contentType)
+	w.Write(body)
 }
 
 func (s *Server) explain(w http.ResponseWriter, r *http.Request) {
