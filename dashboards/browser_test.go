@@ -145,9 +145,16 @@ func TestBrowser(t *testing.T) {
 	t.Run("language switch", func(t *testing.T) {
 		b.do(t, chromedp.Navigate(srv.URL+"/"), chromedp.WaitVisible(chromedp.CSS("#page-title")))
 		before := value(t, b, chromedp.Text(chromedp.CSS("#page-title")))
-		b.do(t, chromedp.Click(chromedp.CSS("#lang-switch")), chromedp.WaitVisible(chromedp.CSS(`html[lang="en"] #page-title`)))
-		after := value(t, b, chromedp.Text(chromedp.CSS("#page-title")))
-		lang := value(t, b, chromedp.AttributeValue(chromedp.CSS("html"), "lang")).Value
+		b.do(t, chromedp.Click(chromedp.CSS("#lang-switch")))
+		// The click loads a new document: poll it by script rather than hold nodes of
+		// the old one, which a fast server replaces before they are read.
+		var lang, after string
+		for deadline := time.Now().Add(10 * time.Second); lang != "en" && time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+			// An error here is the page between documents: try again.
+			lang, _ = chromedp.Run(b.ctx, chromedp.Evaluate[string](`document.documentElement.lang`))
+		}
+		b.do(t, chromedp.WaitVisible(chromedp.CSS("#page-title")))
+		after = value(t, b, chromedp.Evaluate[string](`(document.querySelector('#page-title') || {}).textContent || ''`))
 		if before == after || lang != "en" {
 			t.Errorf("the language switch left the heading %q → %q (lang %q)", before, after, lang)
 		}
@@ -168,8 +175,11 @@ func TestBrowser(t *testing.T) {
 				break
 			}
 		}
-		b.do(t, chromedp.WaitVisible(chromedp.CSS(figure)))
-		after := value(t, b, chromedp.Text(chromedp.CSS(figure)))
+		// Read the new document by script until it is there (see the language switch).
+		after := before
+		for deadline := time.Now().Add(10 * time.Second); after == before && time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+			after, _ = chromedp.Run(b.ctx, chromedp.Evaluate[string](`(document.querySelector('`+figure+`') || {}).textContent || ''`))
+		}
 		if !strings.Contains(location, "year=2016") {
 			t.Errorf("the year filter did not reach the URL: %s", location)
 		}

@@ -43,6 +43,7 @@ type server struct {
 	store       store.Store
 	cat         *catalogue.Catalogue
 	figures     *metrics.Reader // the computed table, cached between refreshes
+	pageCache   pageCache
 	log         *slog.Logger
 	echartsPath string
 	geo         *geoMap // nil without boundaries
@@ -73,10 +74,10 @@ func New(opts Options) http.Handler {
 	s.pages = parseTemplates()
 
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /{$}", s.page(s.overview))
-	mux.HandleFunc("GET /indicator/{id}", s.page(s.indicator))
-	mux.HandleFunc("GET /municipality/{ehak}", s.page(s.municipality))
-	mux.HandleFunc("GET /data", s.page(s.dataPage))
+	mux.HandleFunc("GET /{$}", s.cachedPage(s.overview))
+	mux.HandleFunc("GET /indicator/{id}", s.cachedPage(s.indicator))
+	mux.HandleFunc("GET /municipality/{ehak}", s.cachedPage(s.municipality))
+	mux.HandleFunc("GET /data", s.briefPage(s.dataPage))
 	mux.HandleFunc("GET /extract.csv", s.extractCSV)
 	mux.HandleFunc("GET /coverage.csv", s.coverageCSV)
 	mux.HandleFunc("GET /assets/echarts.min.js", s.echartsScript)

@@ -6,34 +6,117 @@ import (
 	"html/template"
 	"net/http"
 	"strconv"
+	"sync"
+	"time"
 
 	"ee/kovmon/metrics"
 )
 
-// page turns a page builder into a handler: the builder reads the store and names
-// its template; the page is rendered into a buffer first so that an error still gets a
-// clean status.
-func (s *server) page(build func(*http.Request, view) (string, any, error)) http.HandlerFunc {
+// cachedPage serves the pages made only of the computed figures (and the registry
+// and coverage, which change only with a new refresh): each address is rendered once
+// per refresh. Every query on the embedded engine waits for the one before it, so
+// without this 50 clients wait for each other's queries.
+func (s *server) cachedPage(build func(*http.Request, view) (string, any, error)) http.HandlerFunc {
+	return s.cached(build, func(r *http.Request) (string, error) { return s.figures.RefreshID(r.Context()) })
+}
+
+// briefPage serves the data page, which shows the ingest ledger: it changes with
+// every load, so a rendering is kept for a few seconds only — enough that a crowd of
+// readers does not queue for the same dozen queries.
+func (s *server) briefPage(build func(*http.Request, view) (string, any, error)) http.HandlerFunc {
+	const keep = 3 * time.Second
+	return s.cached(build, func(*http.Request) (string, error) {
+		return strconv.FormatInt(time.Now().UnixNano()/int64(keep), 10), nil
+	})
+}
+
+// cached serves a rendering of the page for as long as generation answers the same.
+func (s *server) cached(build func(*http.Request, view) (string, any, error), generation func(*http.Request) (string, error)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		v, err := s.requestView(r)
+		gen, err := generation(r)
 		if err != nil {
 			s.fail(w, r, err)
 			return
 		}
-		name, data, err := build(r, v)
+		p, err := s.pageCache.get(gen+" "+r.URL.RequestURI(), func() (renderedPage, error) {
+			body, lang, err := s.render(r, build)
+			return renderedPage{body, lang}, err
+		})
 		if err != nil {
 			s.fail(w, r, err)
 			return
 		}
-		var buf bytes.Buffer
-		if err := s.pages[name].ExecuteTemplate(&buf, "layout", data); err != nil {
-			s.fail(w, r, err)
-			return
-		}
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		w.Header().Set("Content-Language", v.Lang)
-		w.Write(buf.Bytes())
+		writePage(w, p.body, p.lang)
 	}
+}
+
+// render builds a page into a buffer first, so that an error still gets a clean status.
+func (s *server) render(r *http.Request, build func(*http.Request, view) (string, any, error)) ([]byte, string, error) {
+	v, err := s.requestView(r)
+	if err != nil {
+		return nil, "", err
+	}
+	name, data, err := build(r, v)
+	if err != nil {
+		return nil, "", err
+	}
+	var buf bytes.Buffer
+	if err := s.pages[name].ExecuteTemplate(&buf, "layout", data); err != nil {
+		return nil, "", err
+	}
+	return buf.Bytes(), v.Lang, nil
+}
+
+func writePage(w http.ResponseWriter, body []byte, lang string) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Content-Language", lang)
+	w.Write(body)
+}
+
+// renderedPage is a page as served.
+type renderedPage struct {
+	body []byte
+	lang string
+}
+
+// pageCache holds rendered pages by generation and address; it starts over when full,
+// and entries of older generations are never asked for again. Requests for a page
+// being rendered wait for that rendering instead of starting their own.
+type pageCache struct {
+	mu    sync.Mutex
+	pages map[string]*pageFlight
+}
+
+type pageFlight struct {
+	done chan struct{}
+	page renderedPage
+	err  error
+}
+
+const maxCachedPages = 2048
+
+func (c *pageCache) get(key string, render func() (renderedPage, error)) (renderedPage, error) {
+	c.mu.Lock()
+	f, ok := c.pages[key]
+	if !ok {
+		if c.pages == nil || len(c.pages) >= maxCachedPages {
+			c.pages = map[string]*pageFlight{}
+		}
+		f = &pageFlight{done: make(chan struct{})}
+		c.pages[key] = f
+	}
+	c.mu.Unlock()
+	if !ok {
+		f.page, f.err = render()
+		if f.err != nil {
+			c.mu.Lock()
+			delete(c.pages, key) // errors are not kept: the next request tries again
+			c.mu.Unlock()
+		}
+		close(f.done)
+	}
+	<-f.done
+	return f.page, f.err
 }
 
 // extractCSV answers the figures of a filter in the extract's columns

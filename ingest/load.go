@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"ee/kovmon/registry"
@@ -26,10 +27,12 @@ import (
 //
 // How a measurement file is loaded, and why it survives a crash: the valid rows go
 // first into a stage table of their own; only when the whole file has been read are
-// they copied into the real table, leaving out keys the table already holds (and all
-// but the first of a key repeated within the file). A process killed at any point
-// leaves at worst a stage table (dropped later) and part of the copy; loading the same
-// file again copies exactly the rows still missing.
+// they put into the real table, leaving out keys the table already holds (and all
+// but the first of a key repeated within the file) — on the embedded engine, when the
+// table is empty, by attaching the stage's partitions (stage.go). A process killed at
+// any point leaves at worst a stage table (dropped later) and part of the commit;
+// loading the same file again finds the table not empty and copies exactly the rows
+// still missing.
 type Loader struct {
 	Store store.Store
 	Log   *slog.Logger
@@ -191,16 +194,24 @@ func hasAll(header, required []string) bool {
 // fileID is the SHA-256 of a file's bytes, as stored (compressed if it was).
 func fileID(h hash.Hash) string { return hex.EncodeToString(h.Sum(nil)) }
 
+// embeddedLoads lets one measurement load at a time into the embedded engine: a
+// direct stage is attached to an empty table only if no other load fills it
+// meanwhile. The engine runs one statement at a time anyway.
+var embeddedLoads sync.Mutex
+
 func (l *Loader) loadMeasurements(ctx context.Context, res *FileResult, path string, kind *Kind) error {
+	// The file's id goes into every row as it is staged, so it is worked out first:
+	// one more read of the file, from the page cache.
+	id, size, expand, err := hashFile(path)
+	if err != nil {
+		return err
+	}
+	res.FileID = id
 	f, err := os.Open(path)
 	if err != nil {
 		return err
 	}
 	defer f.Close()
-	var size int64
-	if st, err := f.Stat(); err == nil {
-		size = st.Size()
-	}
 	reg, err := registry.Load(ctx, l.Store)
 	if err != nil {
 		return err
@@ -208,22 +219,26 @@ func (l *Loader) loadMeasurements(ctx context.Context, res *FileResult, path str
 	if len(reg.Units()) == 0 {
 		return fmt.Errorf("%s: the registry is empty: load municipalities (and mergers) first / laadige esmalt omavalitsuste register", path)
 	}
+	if embedded(l.Store) {
+		embeddedLoads.Lock()
+		defer embeddedLoads.Unlock()
+	}
 	stage, err := newStage(ctx, l.Store, kind)
 	if err != nil {
 		return err
 	}
 	defer stage.drop(context.WithoutCancel(ctx))
 
-	hasher := sha256.New()
-	out := newStageWriter(ctx, l.Store, stage, res)
+	out, err := newStageWriter(ctx, stage, res, size*expand)
+	if err != nil {
+		return err
+	}
 	opt := Options{Kind: kind, Known: reg.Known, BatchRows: l.batchRows(), SurveyAnswer: l.SurveyAnswer}
 	if l.Progress != nil {
 		opt.Progress = func(n int64) { l.Progress(path, size, n) }
 	}
-	st, perr := ParseWithOptions(ctx, io.TeeReader(f, hasher), filepath.Base(path), out, opt)
+	st, perr := ParseWithOptions(ctx, f, filepath.Base(path), out, opt)
 	werr := out.close()
-	io.Copy(hasher, f) // a rejected file may not have been read to its end
-	res.FileID = fileID(hasher)
 	res.RowsRead = st.RowsRead
 	res.Quarantined = st.Problems
 	if errors.Is(perr, ErrAllRowsFailed) && werr == nil {
@@ -241,11 +256,37 @@ func (l *Loader) loadMeasurements(ctx context.Context, res *FileResult, path str
 	return stage.commit(ctx, res, filepath.Base(path))
 }
 
+// hashFile returns the file's id (the SHA-256 of its bytes, compressed if it is), its
+// size, and by how much it probably grows uncompressed (for sizing, not exact).
+func hashFile(path string) (id string, size, expand int64, err error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", 0, 0, err
+	}
+	defer f.Close()
+	h := sha256.New()
+	var magic [2]byte
+	n, err := io.ReadFull(f, magic[:])
+	h.Write(magic[:n])
+	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) {
+		return "", 0, 0, fmt.Errorf("%s: %w", path, err)
+	}
+	rest, err := io.Copy(h, f)
+	if err != nil {
+		return "", 0, 0, fmt.Errorf("%s: %w", path, err)
+	}
+	expand = 1
+	if magic == [2]byte{0x1f, 0x8b} {
+		expand = 6 // gzip's usual ratio on CSV
+	}
+	return fileID(h), int64(n) + rest, expand, nil
+}
+
 func (l *Loader) batchRows() int {
 	if l.BatchRows > 0 {
 		return l.BatchRows
 	}
-	return 200_000
+	return 50_000
 }
 
 // recordFile writes the ledger row of a file.

@@ -1,10 +1,14 @@
 package ingest
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"path/filepath"
+	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -15,6 +19,15 @@ import (
 
 // stage is the pair of scratch tables one file is read into before it is committed:
 // its valid rows and its quarantined rows.
+//
+// On the embedded engine the stage is direct: its rows table has the kind's table's
+// own definition (partitions and order), the rows get their file and run ids as they
+// stream in, and a key repeated within the file is set aside as it is read (a Bloom
+// filter of the keys, repeats.go) and resolved when the file is in. The stage then
+// holds each key once, and when the kind's table is empty — the first load, the
+// large one — its partitions are attached to the table as they are, with no copy.
+// On a server the stage is a plain MergeTree filled in batches, and the commit does
+// all the deduplication.
 type stage struct {
 	s          store.Store
 	kind       *Kind
@@ -23,6 +36,7 @@ type stage struct {
 	problems   string // stage of quarantined rows: the quarantine's columns
 	keyList    string // key columns, comma-separated
 	keyTuple   string // the key as one expression
+	direct     bool
 	stagedRows int64
 }
 
@@ -34,21 +48,43 @@ func newStage(ctx context.Context, s store.Store, kind *Kind) (*stage, error) {
 	var b [6]byte
 	rand.Read(b[:])
 	suffix := hex.EncodeToString(b[:])
-	st := &stage{s: s, kind: kind, table: kind.Table, rows: stagePrefix + kind.Table + "_" + suffix, problems: stagePrefix + "q_" + suffix}
+	st := &stage{s: s, kind: kind, table: kind.Table, rows: stagePrefix + kind.Table + "_" + suffix, problems: stagePrefix + "q_" + suffix,
+		direct: embedded(s)}
 	st.keyList = strings.Join(kind.Key, ", ")
 	st.keyTuple = st.keyList
 	if len(kind.Key) > 1 {
 		st.keyTuple = "(" + st.keyList + ")"
 	}
 	for table, source := range map[string]string{st.rows: kind.Table, st.problems: "quarantine"} {
+		engine := " ENGINE = MergeTree ORDER BY tuple()"
 		if s.Cluster() != "" {
 			source += "_local" // the stage lives on the node this connection talks to
 		}
-		if err := s.Exec(ctx, "CREATE TABLE "+table+" AS "+source+" ENGINE = MergeTree ORDER BY tuple()", nil); err != nil {
+		if st.direct && table == st.rows {
+			engine = "" // the kind's table's own engine, partitions and order
+		}
+		if err := s.Exec(ctx, "CREATE TABLE "+table+" AS "+source+engine, nil); err != nil {
+			return nil, fmt.Errorf("stage for %s: %w", kind.Name, err)
+		}
+	}
+	if st.direct {
+		// Merging a stage's parts is wasted work (the kind's table merges them once
+		// attached) and memory taken from the load.
+		if err := s.Exec(ctx, "SYSTEM STOP MERGES "+st.rows, nil); err != nil {
 			return nil, fmt.Errorf("stage for %s: %w", kind.Name, err)
 		}
 	}
 	return st, nil
+}
+
+// keyColumns are the positions of the key's columns in a staged TSV row.
+func (st *stage) keyColumns() []int {
+	stored := st.kind.StoredColumns()
+	cols := make([]int, len(st.kind.Key))
+	for i, k := range st.kind.Key {
+		cols[i] = slices.Index(stored, k)
+	}
+	return cols
 }
 
 func (st *stage) drop(ctx context.Context) {
@@ -57,26 +93,23 @@ func (st *stage) drop(ctx context.Context) {
 }
 
 // rowsPerPass bounds the rows deduplicated at once, and with it the memory of the
-// commit: the keys of one pass are held in a hash set by the engine.
+// commit: the keys of one pass are held in hash sets by the engine.
 const rowsPerPass = 4_000_000
 
-// commit copies the staged rows into the kind's table, each key once, leaving out keys
-// the table already holds; then the quarantined rows, each (line, column) of the file
-// once. res gets the counts.
+// commit puts the staged rows into the kind's table, each key once (from its first
+// line in the file), leaving out keys the table already holds; then the quarantined
+// rows, each (line, column) of the file once. res gets the counts.
 func (st *stage) commit(ctx context.Context, res *FileResult, fileName string) error {
-	passes := (st.stagedRows + rowsPerPass - 1) / rowsPerPass
-	if passes < 1 {
-		passes = 1
+	params := store.Params{"fid": res.FileID, "run": res.RunID}
+	var err error
+	attached := false
+	if st.direct {
+		if attached, err = st.attachIfEmpty(ctx); err != nil {
+			return fmt.Errorf("%s: commit: %w", fileName, err)
+		}
 	}
-	params := store.Params{"fid": res.FileID, "run": res.RunID, "passes": uint64(passes)}
-	inPass := "cityHash64(" + st.keyList + ") % {passes:UInt64} = {pass:UInt64}"
-	query := "INSERT INTO " + st.table + " SELECT * REPLACE ({fid:String} AS file_id, {run:String} AS run_id) FROM " + st.rows +
-		" WHERE " + inPass + " AND " + st.keyTuple + " NOT IN (SELECT " + st.keyList + " FROM " + st.table +
-		" WHERE " + inPass + " AND " + st.keyTuple + " IN (SELECT " + st.keyList + " FROM " + st.rows + " WHERE " + inPass + "))" +
-		" ORDER BY " + st.keyList + ", line LIMIT 1 BY " + st.keyList
-	for pass := uint64(0); pass < uint64(passes); pass++ {
-		params["pass"] = pass
-		if err := st.s.Exec(ctx, query, params); err != nil {
+	if !attached {
+		if err := st.copyNewKeys(ctx, params); err != nil {
 			return fmt.Errorf("%s: commit: %w", fileName, err)
 		}
 	}
@@ -87,6 +120,66 @@ func (st *stage) commit(ctx context.Context, res *FileResult, fileName string) e
 	res.Loaded = loaded
 	res.Duplicates = res.RowsRead - res.Quarantined - loaded
 	return st.commitProblems(ctx, res)
+}
+
+// attachIfEmpty moves a direct stage's partitions into the kind's table when that
+// holds no row, and reports whether it did. A process killed midway leaves some
+// partitions attached; the load run again finds the table not empty and copies the
+// missing rows.
+func (st *stage) attachIfEmpty(ctx context.Context) (bool, error) {
+	n, err := st.count(ctx, "SELECT count() FROM "+st.table, nil)
+	if err != nil || n > 0 {
+		return false, err
+	}
+	r, err := st.s.Query(ctx, "SELECT DISTINCT partition_id FROM system.parts WHERE database = currentDatabase() AND table = {t:String} AND active",
+		store.Params{"t": st.rows})
+	if err != nil {
+		return false, err
+	}
+	for _, row := range r.Rows {
+		if !partitionID.MatchString(row[0]) {
+			return false, fmt.Errorf("unexpected partition id %q", row[0])
+		}
+		if err := st.s.Exec(ctx, "ALTER TABLE "+st.table+" ATTACH PARTITION ID '"+row[0]+"' FROM "+st.rows, nil); err != nil {
+			return false, err
+		}
+	}
+	return true, nil
+}
+
+// partitionID matches the partition ids ClickHouse makes (a value, "all", or a hash).
+var partitionID = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
+
+// copyNewKeys copies the staged rows into the kind's table, leaving out keys it
+// holds, and of a key repeated in the stage (not a direct one) the first line. The keys are taken in
+// passes (by hash), so that the engine's hash sets hold one pass's keys.
+//
+// Keys repeated within the file are rare, so rather than sort the whole stage by key
+// and line, the commit finds the repeated keys (a hash aggregation) and their first
+// lines, and lets every other row through as it is read.
+func (st *stage) copyNewKeys(ctx context.Context, params store.Params) error {
+	passes := (st.stagedRows + rowsPerPass - 1) / rowsPerPass
+	if passes < 1 {
+		passes = 1
+	}
+	params["passes"] = uint64(passes)
+	inPass := "cityHash64(" + st.keyList + ") % {passes:UInt64} = {pass:UInt64}"
+	repeated := "SELECT " + st.keyList + " FROM " + st.rows + " WHERE " + inPass + " GROUP BY " + st.keyList + " HAVING count() > 1"
+	query := "INSERT INTO " + st.table + " SELECT * REPLACE ({fid:String} AS file_id, {run:String} AS run_id) FROM " + st.rows +
+		" WHERE " + inPass +
+		" AND " + st.keyTuple + " NOT IN (SELECT " + st.keyList + " FROM " + st.table +
+		" WHERE " + inPass + " AND " + st.keyTuple + " IN (SELECT " + st.keyList + " FROM " + st.rows + " WHERE " + inPass + "))"
+	if !st.direct { // a direct stage holds each key once already
+		query += " AND (" + st.keyTuple + " NOT IN (" + repeated + ") OR (" + st.keyList + ", line) IN (SELECT " + st.keyList + ", min(line) FROM " + st.rows +
+			" WHERE " + inPass + " AND " + st.keyTuple + " IN (" + repeated + ") GROUP BY " + st.keyList + "))"
+	}
+	for pass := uint64(0); pass < uint64(passes); pass++ {
+		params["pass"] = pass
+		if err := st.s.Exec(ctx, query, params); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // commitProblems stores the quarantined rows of the file, each (line, column) once
@@ -109,48 +202,112 @@ func (st *stage) count(ctx context.Context, query string, params store.Params) (
 	return strconv.ParseInt(r.Rows[0][0], 10, 64)
 }
 
-// stageWriter is the Output of Parse for a load: valid rows go to the stage in batches
-// from a goroutine of their own, so that the engine loads one batch while the next is
-// parsed (the machine has two cores); problems go to the problem stage.
+// stageWriter is the Output of Parse for a load. Valid rows go to the stage from a
+// goroutine of their own, so that parsing (one core) and the engine's insert (the
+// other) overlap; problems are kept aside and staged when the rows are in (close).
+// For a direct stage the goroutine also sets aside the rows whose key may have come
+// before (keyFilter), which close resolves.
 type stageWriter struct {
 	ctx      context.Context
 	st       *stage
 	res      *FileResult
-	columns  []string
+	fileName string
+	rows     rowSink
 	batches  chan []byte
 	free     chan []byte
 	done     chan error
-	problems []byte
-	nProblem int
+	problems problemSink
+	prob     []byte
 	now      string
 	once     sync.Once
 	err      error
+
+	// A direct stage's repeated keys.
+	expectBytes int64 // the file's size, uncompressed if known, for the filter's size
+	filter      *keyFilter
+	repeated    *tempTSV
+	repeatBuf   []byte
 }
 
 // maxReasons is how many distinct quarantine reasons a summary lists.
 const maxReasons = 5
 
-func newStageWriter(ctx context.Context, s store.Store, st *stage, res *FileResult) *stageWriter {
-	w := &stageWriter{ctx: ctx, st: st, res: res, columns: st.kind.StoredColumns(),
+// newStageWriter starts staging a file of fileBytes bytes (0: unknown; its
+// uncompressed size for a compressed file).
+func newStageWriter(ctx context.Context, st *stage, res *FileResult, fileBytes int64) (*stageWriter, error) {
+	w := &stageWriter{ctx: ctx, st: st, res: res, fileName: filepath.Base(res.File),
 		batches: make(chan []byte), free: make(chan []byte, 2), done: make(chan error, 1),
-		now: time.Now().UTC().Format("2006-01-02 15:04:05.000")}
-	w.free <- nil
-	w.free <- nil
-	go func() {
-		var err error
-		for b := range w.batches {
-			if err == nil {
-				err = s.InsertTSV(ctx, st.rows, w.columns, b)
-			}
-			w.free <- b[:0]
+		now: time.Now().UTC().Format("2006-01-02 15:04:05.000"), expectBytes: fileBytes}
+	var err error
+	if st.direct {
+		if w.repeated, err = newTempTSV("kovmon-repeated-*.tsv"); err != nil {
+			return nil, err
 		}
-		w.done <- err
-	}()
-	return w
+	}
+	if w.rows, err = newRowSink(ctx, st, res); err != nil {
+		w.dropRepeated()
+		return nil, fmt.Errorf("stage for %s: %w", st.kind.Name, err)
+	}
+	if w.problems, err = newProblemSink(ctx, st.s, st.problems, st.direct); err != nil {
+		w.rows.close()
+		w.dropRepeated()
+		return nil, fmt.Errorf("stage for %s: %w", st.kind.Name, err)
+	}
+	w.free <- nil
+	w.free <- nil
+	go w.send()
+	return w, nil
+}
+
+// send passes the batches on to the engine.
+func (w *stageWriter) send() {
+	var err error
+	for b := range w.batches {
+		if err == nil {
+			err = w.rows.write(b)
+		}
+		w.free <- b[:0]
+	}
+	if cerr := w.rows.close(); err == nil {
+		err = cerr
+	}
+	w.done <- err
+}
+
+// expectRows guesses the file's rows from its size and the first batch's row length.
+func (w *stageWriter) expectRows(batch []byte) int64 {
+	rows := int64(bytes.Count(batch, []byte{'\n'}))
+	if rows == 0 || w.expectBytes <= 0 {
+		return 1 << 20
+	}
+	return w.expectBytes/(int64(len(batch))/rows+1) + rows
+}
+
+func (w *stageWriter) dropRepeated() {
+	if w.repeated != nil {
+		w.repeated.finish()
+		w.repeated.remove()
+		w.repeated = nil
+	}
 }
 
 func (w *stageWriter) Rows(tsv []byte, n int) error {
-	buf := append(<-w.free, tsv...)
+	buf := <-w.free
+	if w.repeated == nil {
+		buf = append(buf, tsv...)
+	} else {
+		// Set aside the rows whose key may have come before, in the same copy.
+		if w.filter == nil {
+			w.filter = newKeyFilter(w.expectRows(tsv), w.st.keyColumns())
+		}
+		var repeated []byte
+		if buf, repeated = w.filter.split(tsv, buf, w.repeatBuf[:0]); len(repeated) > 0 {
+			if err := w.repeated.add(repeated); err != nil {
+				return err
+			}
+		}
+		w.repeatBuf = repeated
+	}
 	select {
 	case w.batches <- buf:
 	case err := <-w.done:
@@ -169,41 +326,59 @@ func (w *stageWriter) Problem(p Problem) error {
 		}
 		w.res.Reasons = append(w.res.Reasons, reason)
 	}
-	for _, f := range []string{w.res.RunID, "", w.res.File, w.st.kind.Name, strconv.FormatInt(p.Line, 10), p.Column, p.Reason, p.Raw, w.now} {
-		w.problems = store.EscapeTSV(w.problems, f)
-		w.problems = append(w.problems, '\t')
+	// The file's name without its folder, as in the ledger: the quarantine is
+	// filtered by it.
+	w.prob = w.prob[:0]
+	for _, f := range []string{w.res.RunID, "", w.fileName, w.st.kind.Name, strconv.FormatInt(p.Line, 10), p.Column, p.Reason, p.Raw, w.now} {
+		w.prob = store.EscapeTSV(w.prob, f)
+		w.prob = append(w.prob, '\t')
 	}
-	w.problems[len(w.problems)-1] = '\n'
-	w.nProblem++
-	if w.nProblem >= 10_000 {
-		return w.flushProblems()
-	}
-	return nil
-}
-
-var quarantineColumns = []string{"run_id", "file_id", "file_name", "kind", "line", "column", "reason", "raw", "at"}
-
-func (w *stageWriter) flushProblems() error {
-	if w.nProblem == 0 {
-		return nil
-	}
-	err := w.st.s.InsertTSV(w.ctx, w.st.problems, quarantineColumns, w.problems)
-	w.problems, w.nProblem = w.problems[:0], 0
-	return err
+	w.prob[len(w.prob)-1] = '\n'
+	return w.problems.add(w.prob)
 }
 
 func (w *stageWriter) Warn(msg string) { w.res.Warnings = append(w.res.Warnings, msg) }
 
-// close waits for the last batch and flushes the problems.
+// close waits until the engine has every row, resolves the rows set aside as
+// possible repeats, then stages the problems.
 func (w *stageWriter) close() error {
 	w.once.Do(func() {
 		close(w.batches)
 		w.err = <-w.done
-		if err := w.flushProblems(); w.err == nil {
+		if w.repeated != nil {
+			if err := w.stageRepeated(); w.err == nil {
+				w.err = err
+			}
+		}
+		if err := w.problems.close(); w.err == nil {
 			w.err = err
 		}
 	})
 	return w.err
+}
+
+// stageRepeated adds to a direct stage those rows set aside whose key it lacks, each
+// key from its first line: a repeat's key is staged already, since the filter never
+// sets aside the first row of a key unless it mistook it, and then it set aside all
+// of them.
+func (w *stageWriter) stageRepeated() error {
+	defer w.dropRepeated()
+	if err := w.repeated.finish(); err != nil || w.repeated.rows == 0 || w.err != nil {
+		return err
+	}
+	st := w.st
+	columns := st.kind.StoredColumns()
+	structure, err := tableStructure(w.ctx, st.s, st.rows, columns)
+	if err != nil {
+		return err
+	}
+	query := fileInsertQuery(st.rows, columns, true, " WHERE "+st.keyTuple+" NOT IN (SELECT "+st.keyList+" FROM "+st.rows+
+		" WHERE "+st.keyTuple+" IN (SELECT "+st.keyList+" FROM "+fromFile+")) ORDER BY "+st.keyList+", line LIMIT 1 BY "+st.keyList)
+	err = st.s.Exec(w.ctx, query, store.Params{"path": w.repeated.f.Name(), "structure": structure, "fid": w.res.FileID, "run": w.res.RunID})
+	if err != nil {
+		return fmt.Errorf("stage repeated keys: %w", err)
+	}
+	return nil
 }
 
 // DropStaleStages drops the scratch tables that loads killed midway left behind and

@@ -202,3 +202,14 @@ func (r *Reader) maxEntries() int {
 	}
 	return 512
 }
+
+// RefreshID returns the id of the latest refresh ("" before the first), from memory
+// when it can: callers key their own caches of what they build from the figures on it.
+func (r *Reader) RefreshID(ctx context.Context) (string, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if err := r.checkRefreshLocked(ctx); err != nil {
+		return "", err
+	}
+	return r.refreshID, nil
+}
