@@ -38,8 +38,9 @@ type Loader struct {
 	Log   *slog.Logger
 	// BatchRows is how many rows go to the engine at once (memory grows with it).
 	BatchRows int
-	// Progress, if set, is told how far a file has been read.
-	Progress func(file string, size, bytesRead int64)
+	// Progress, if set, is told how far a file has been read: bytes of the file, and
+	// the valid rows so far.
+	Progress func(file string, size, bytesRead, rows int64)
 	// AfterLoad, if set, runs after a run that added rows (the indicator refresh).
 	AfterLoad func(ctx context.Context) error
 	// SurveyAnswer checks survey answers against the survey definitions
@@ -235,7 +236,7 @@ func (l *Loader) loadMeasurements(ctx context.Context, res *FileResult, path str
 	}
 	opt := Options{Kind: kind, Known: reg.Known, BatchRows: l.batchRows(), SurveyAnswer: l.SurveyAnswer}
 	if l.Progress != nil {
-		opt.Progress = func(n int64) { l.Progress(path, size, n) }
+		opt.Progress = func(n int64) { l.Progress(path, size, n, stage.stagedRows) }
 	}
 	st, perr := ParseWithOptions(ctx, f, filepath.Base(path), out, opt)
 	werr := out.close()

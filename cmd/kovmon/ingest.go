@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -99,21 +100,22 @@ func printResult(w io.Writer, r ingest.FileResult) {
 // progressBarMinBytes: smaller files load too fast for a bar to help.
 const progressBarMinBytes = 4 << 20
 
-func progressBar(w io.Writer) func(file string, size, read int64) {
+func progressBar(w io.Writer) func(file string, size, read, rows int64) {
 	var (
 		bar     *progressbar.ProgressBar
 		current string
 	)
-	return func(file string, size, read int64) {
+	return func(file string, size, read, rows int64) {
 		if size < progressBarMinBytes {
 			return
 		}
 		if file != current {
 			current = file
 			bar = progressbar.NewOptions64(size, progressbar.OptionSetWriter(w), progressbar.OptionShowBytes(true),
-				progressbar.OptionSetDescription(file), progressbar.OptionThrottle(200*time.Millisecond),
+				progressbar.OptionSetPredictTime(true), progressbar.OptionThrottle(200*time.Millisecond),
 				progressbar.OptionShowElapsedTimeOnFinish(), progressbar.OptionOnCompletion(func() { fmt.Fprintln(w) }))
 		}
+		bar.Describe(fmt.Sprintf("%s: %d rows", filepath.Base(file), rows))
 		bar.Set64(read)
 	}
 }
