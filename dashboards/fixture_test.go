@@ -2,6 +2,7 @@ package dashboards
 
 import (
 	"context"
+	"ee/kovmon/internal/fixture"
 	"flag"
 	"hash/fnv"
 	"net/http"
@@ -11,7 +12,6 @@ import (
 	"strconv"
 	"testing"
 
-	"ee/kovmon/ingest"
 	"ee/kovmon/metrics"
 	"ee/kovmon/metrics/catalogue"
 	"ee/kovmon/registry"
@@ -34,17 +34,7 @@ func newFixture(t testing.TB) (store.Store, http.Handler) {
 	t.Helper()
 	ctx := context.Background()
 	s := storetest.New(t)
-	loader := &ingest.Loader{Store: s}
-	for _, load := range []struct{ file, kind string }{
-		{filepath.Join(sharedData, "municipalities.csv"), "municipalities"},
-		{filepath.Join(sharedData, "mergers.csv"), "mergers"},
-		{"testdata/survey.csv", "survey"},
-		{"testdata/trainings.csv", "trainings"},
-	} {
-		if _, err := ingest.Run(ctx, loader, "test", []string{load.file}, load.kind); err != nil {
-			t.Fatalf("load %s: %v", load.file, err)
-		}
-	}
+	fixture.RealRegistry(t, s, [2]string{"testdata/survey.csv", "survey"}, [2]string{"testdata/trainings.csv", "trainings"})
 	reg, err := registry.Load(ctx, s)
 	if err != nil {
 		t.Fatal(err)

@@ -13,7 +13,7 @@ import (
 
 	"ee/kovmon/auth"
 	"ee/kovmon/dashboards"
-	"ee/kovmon/ingest"
+	kovfixture "ee/kovmon/internal/fixture"
 	"ee/kovmon/metrics"
 	"ee/kovmon/metrics/catalogue"
 	"ee/kovmon/report"
@@ -51,16 +51,7 @@ func newFixture(t testing.TB, users bool, tune func(*Options)) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	s := storetest.New(t)
-	loader := &ingest.Loader{Store: s}
-	for _, load := range []struct{ file, kind string }{
-		{filepath.Join(sharedData, "municipalities.csv"), "municipalities"},
-		{filepath.Join(sharedData, "mergers.csv"), "mergers"},
-		{"testdata/feedback.csv", "feedback"},
-	} {
-		if _, err := ingest.Run(ctx, loader, "test", []string{load.file}, load.kind); err != nil {
-			t.Fatalf("load %s: %v", load.file, err)
-		}
-	}
+	kovfixture.RealRegistry(t, s, [2]string{"testdata/feedback.csv", "feedback"})
 	cat := catalogue.Default()
 	if err := metrics.EnsureFresh(ctx, s, cat); err != nil {
 		t.Fatal(err)
