@@ -74,9 +74,6 @@ type Server struct {
 	inbox    *ingest.Inbox
 	// figures caches the computed table between refreshes: the API's hot path.
 	figures *metrics.Reader
-	// refreshPending is set while a refresh after a load is waiting to run.
-	refreshMu      sync.Mutex
-	refreshPending bool
 }
 
 // New builds the server and its routes.
@@ -302,33 +299,12 @@ func (s *Server) loader() *ingest.Loader {
 	if s.opts.Surveys != nil {
 		check = s.opts.Surveys.CheckAnswer
 	}
-	return &ingest.Loader{Store: s.opts.Store, Log: s.opts.Log, SurveyAnswer: check, AfterLoad: func(context.Context) error {
-		s.refreshSoon()
-		return nil
+	// The figures are recomputed before the load answers, so that a client that
+	// uploads and then asks for the indicators sees its data (a run of several inbox
+	// files refreshes once, after the last).
+	return &ingest.Loader{Store: s.opts.Store, Log: s.opts.Log, SurveyAnswer: check, AfterLoad: func(ctx context.Context) error {
+		return metrics.EnsureFresh(ctx, s.opts.Store, s.opts.Catalogue)
 	}}
-}
-
-// refreshDelay is how long after a load the indicators are recomputed. Loads that
-// come in the meantime share one refresh: a burst of uploads would otherwise
-// recompute everything after each file and hold every reader up meanwhile. Until then
-// the previous figures are served and /api/status says they are not fresh.
-const refreshDelay = 2 * time.Second
-
-func (s *Server) refreshSoon() {
-	s.refreshMu.Lock()
-	defer s.refreshMu.Unlock()
-	if s.refreshPending {
-		return
-	}
-	s.refreshPending = true
-	time.AfterFunc(refreshDelay, func() {
-		s.refreshMu.Lock()
-		s.refreshPending = false
-		s.refreshMu.Unlock()
-		if err := s.Refresh(context.Background()); err != nil {
-			s.opts.Log.Error("refreshing the indicators after a load", "err", err)
-		}
-	})
 }
 
 // Inbox returns the scheduled jobs' inbox, sharing this server's writer lock and

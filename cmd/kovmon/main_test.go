@@ -250,3 +250,26 @@ func TestInboxFileLoadedByScheduleWithoutRestart(t *testing.T) {
 		t.Fatalf("the file was not moved to done/: %v", err)
 	}
 }
+
+// An upload answers after the figures are recomputed: the next GET sees the new data.
+func TestUploadThenIndicatorsSeesTheData(t *testing.T) {
+	data := t.TempDir()
+	for _, f := range []string{"municipalities.csv", "mergers.csv"} {
+		if r := kovmon(t, nil, "--data", data, "ingest", filepath.Join(registryDir, f)); r.code != 0 {
+			t.Fatalf("registry: %+v", r)
+		}
+	}
+	config := filepath.Join(t.TempDir(), "kovmon.yaml")
+	os.WriteFile(config, []byte("inbox: "+t.TempDir()+"\n"), 0o644)
+	base := startServe(t, "--data", data, "--config", config)
+	trainings := "event_id,event_date,ehak_code,kind,participants\nk1,2018-03-01,0784,training,4\nk2,2018-04-01,0296,consultation,1\n"
+	resp, err := http.Post(base+"/api/ingest/trainings?name=t.csv", "text/csv", strings.NewReader(trainings))
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("upload: %v %v", resp, err)
+	}
+	resp.Body.Close()
+	want := "IV.2,2018,national,EE,Eesti,2.5316455696202533,2,79,100,70,not_achieved,"
+	if got := get(t, base+"/api/indicators?year=2018&level=national"); !strings.Contains(got, want) {
+		t.Fatalf("right after the upload the API says:\n%s\nwant a line %q", got, want)
+	}
+}

@@ -242,7 +242,7 @@ func TestKillDuringScheduledIngestAndReport(t *testing.T) {
 
 	// A PDF report being printed when the process dies leaves nothing behind that the
 	// next start could trip over, and is built again on the next request.
-	// The figures are recomputed shortly after a load (web.refreshDelay): wait for it.
+	// The figures are recomputed after the load; wait until they are.
 	for deadline := time.Now().Add(30 * time.Second); !strings.Contains(getOK(t, s.addr, "/api/status"), `"fresh": true`); time.Sleep(200 * time.Millisecond) {
 		if time.Now().After(deadline) {
 			t.Fatal("the figures were not refreshed after the load")
