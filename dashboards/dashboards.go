@@ -18,6 +18,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"sync"
 
 	"ee/kovmon/metrics/catalogue"
 	"ee/kovmon/store"
@@ -44,6 +45,8 @@ type server struct {
 	cat         *catalogue.Catalogue
 	figures     *metrics.Reader // the computed table, cached between refreshes
 	pageCache   pageCache
+	factsMu     sync.Mutex
+	facts       refreshFacts
 	log         *slog.Logger
 	echartsPath string
 	geo         *geoMap // nil without boundaries

@@ -63,7 +63,7 @@ func (s *server) readView(ctx context.Context, q url.Values, yearRequired bool) 
 		}
 		v.UnitType = t
 	}
-	reg, err := registry.Load(ctx, s.store)
+	reg, years, err := s.refreshFacts(ctx, v.Boundaries)
 	if err != nil {
 		return v, err
 	}
@@ -75,9 +75,7 @@ func (s *server) readView(ctx context.Context, q url.Values, yearRequired bool) 
 		}
 		v.County = c
 	}
-	if v.Years, err = s.years(ctx, v.Boundaries); err != nil {
-		return v, err
-	}
+	v.Years = years
 	if y := q.Get(paramYear); y != "" {
 		n, err := strconv.Atoi(y)
 		if err != nil || !slices.Contains(v.Years, n) {
@@ -91,6 +89,40 @@ func (s *server) readView(ctx context.Context, q url.Values, yearRequired bool) 
 }
 
 // years lists the years of the latest refresh.
+// refreshFacts returns the registry and the years with figures, read once per refresh:
+// every request checks its parameters against them, and a registry change always
+// comes with a new refresh (the refresh follows every load).
+func (s *server) refreshFacts(ctx context.Context, boundaries string) (*registry.Registry, []int, error) {
+	id, err := s.figures.RefreshID(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	s.factsMu.Lock()
+	defer s.factsMu.Unlock()
+	if s.facts.refresh != id || s.facts.reg == nil {
+		reg, err := registry.Load(ctx, s.store)
+		if err != nil {
+			return nil, nil, err
+		}
+		s.facts = refreshFacts{refresh: id, reg: reg, years: map[string][]int{}}
+	}
+	years, ok := s.facts.years[boundaries]
+	if !ok {
+		if years, err = s.years(ctx, boundaries); err != nil {
+			return nil, nil, err
+		}
+		s.facts.years[boundaries] = years
+	}
+	return s.facts.reg, years, nil
+}
+
+// refreshFacts is what refreshFacts keeps for one refresh.
+type refreshFacts struct {
+	refresh string
+	reg     *registry.Registry
+	years   map[string][]int
+}
+
 func (s *server) years(ctx context.Context, boundaries string) ([]int, error) {
 	res, err := s.store.Query(ctx, kovsql.Query("dashboards.Years"), map[string]any{"boundaries": boundaries})
 	if err != nil {
