@@ -12,7 +12,6 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -306,8 +305,3 @@ VALUES ({run:String}, {fid:String}, {name:String}, {kind:String}, {size:UInt64},
 			"read": uint64(res.RowsRead), "loaded": uint64(res.Loaded), "dups": uint64(res.Duplicates), "q": uint64(res.Quarantined),
 			"status": res.Status, "msg": msg})
 }
-
-// ErrRejected marks a file rejected whole.
-var ErrRejected = errors.New("file rejected")
-
-func itoa(n int64) string { return strconv.FormatInt(n, 10) }

@@ -14,6 +14,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	_ "ee/kovmon/store/enginelib" // must come before the chDB binding; see its doc
+
 	"github.com/chdb-io/chdb-go/chdb"
 )
 
@@ -26,7 +27,6 @@ var (
 	engineSession *chdb.Session
 	enginePath    string
 	engineDB      string // the database the session is USE-ing
-	engineUsers   int
 )
 
 type embedded struct {
@@ -68,9 +68,7 @@ func openEmbedded(cfg Config) (Store, error) {
 	} else if enginePath != abs {
 		return nil, fmt.Errorf("%w: this process already has the data folder %s open; the embedded engine takes one per process", ErrUnavailable, enginePath)
 	}
-	engineUsers++
 	if _, err := engineSession.Query("CREATE DATABASE IF NOT EXISTS "+db, "TabSeparated"); err != nil {
-		engineUsers--
 		return nil, fmt.Errorf("create database %s: %w", db, err)
 	}
 	return &embedded{db: db}, nil
@@ -217,10 +215,7 @@ func (e *embedded) Cluster() string { return "" }
 func (e *embedded) Close() error {
 	engineMu.Lock()
 	defer engineMu.Unlock()
-	if !e.closed {
-		e.closed = true
-		engineUsers--
-	}
+	e.closed = true
 	return nil
 }
 

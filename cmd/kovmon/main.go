@@ -195,9 +195,3 @@ func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
 		args = args[1:]
 	}
 }
-
-// notYet answers for a command that a later piece of work fills in: clearly, and with
-// exit status 1, never silently.
-func notYet(what string) error {
-	return fmt.Errorf("%s is not available yet in this build of kovmon / %s pole selles kovmoni versioonis veel saadaval", what, what)
-}
