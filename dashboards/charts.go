@@ -241,16 +241,23 @@ func nationalSeries(id string, in seriesInput) *charts.Line {
 			colored(colorForecast), dashed(colorForecast))
 		// The band is drawn as two stacked series: the low end, invisible, and the
 		// width of the interval on top of it, filled. Both carry the band's name so
-		// that the legend toggles them together.
+		// that the legend toggles them together. Like the forecast line, the band
+		// starts at the last value (zero width), so that it widens from there.
 		low := func(y int) any {
 			if fc, ok := forecast[y]; ok {
 				return round(fc.Low80, 2)
+			}
+			if y == lastYear {
+				return pointValue(value[y])
 			}
 			return missing
 		}
 		width := func(y int) any {
 			if fc, ok := forecast[y]; ok {
 				return round(fc.High80-fc.Low80, 2)
+			}
+			if y == lastYear && value[y] != nil {
+				return 0.0
 			}
 			return missing
 		}
