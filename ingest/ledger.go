@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 
 	kovsql "ee/kovmon/sql"
@@ -86,4 +87,27 @@ func Runs(ctx context.Context, s store.Store, limit int) ([]RunInfo, error) {
 		out = append(out, RunInfo{RunID: r[0], Trigger: r[1], Started: r[2], Finished: r[3], Status: r[4], Message: r[5]})
 	}
 	return out, nil
+}
+
+// QuarantineColumns are the quarantine table's columns as AppendQuarantineRow writes them.
+var QuarantineColumns = []string{"run_id", "file_id", "file_name", "kind", "line", "column", "reason", "raw", "at"}
+
+// AppendQuarantineRow appends problem p of a file as one TSV row of QuarantineColumns.
+func AppendQuarantineRow(dst []byte, runID, fileID, fileName, kind string, p Problem, at string) []byte {
+	return store.AppendTSVRow(dst, runID, fileID, fileName, kind, strconv.FormatInt(p.Line, 10), p.Column, p.Reason, p.Raw, at)
+}
+
+// maxReasons is how many quarantine reasons a file's summary lists.
+const maxReasons = 5
+
+// NoteProblem lists p among the file's first reasons, as the summary prints them.
+func (r *FileResult) NoteProblem(p Problem) {
+	if len(r.Reasons) >= maxReasons {
+		return
+	}
+	if p.Column == "" {
+		r.Reasons = append(r.Reasons, fmt.Sprintf("line %d: %s", p.Line, p.Reason))
+		return
+	}
+	r.Reasons = append(r.Reasons, fmt.Sprintf("line %d: %s: %s", p.Line, p.Column, p.Reason))
 }

@@ -194,9 +194,7 @@ func tableStructure(ctx context.Context, s store.Store, table string, columns []
 	return strings.Join(parts, ", "), nil
 }
 
-var quarantineColumns = []string{"run_id", "file_id", "file_name", "kind", "line", "column", "reason", "raw", "at"}
-
-// problemSink collects a file's quarantined rows (TSV, quarantineColumns) and stages
+// problemSink collects a file's quarantined rows (TSV, QuarantineColumns) and stages
 // them. The embedded engine runs one statement at a time, and the rows' INSERT runs
 // as long as the file is read, so there they wait in a temporary file until close.
 type problemSink interface {
@@ -235,11 +233,11 @@ func (p *problemFile) close() error {
 	if err := t.finish(); err != nil || t.rows == 0 {
 		return err
 	}
-	structure, err := tableStructure(p.ctx, p.s, p.table, quarantineColumns)
+	structure, err := tableStructure(p.ctx, p.s, p.table, QuarantineColumns)
 	if err != nil {
 		return err
 	}
-	return p.s.Exec(p.ctx, fileInsertQuery(p.table, quarantineColumns, false, ""), store.Params{"path": t.f.Name(), "structure": structure})
+	return p.s.Exec(p.ctx, fileInsertQuery(p.table, QuarantineColumns, false, ""), store.Params{"path": t.f.Name(), "structure": structure})
 }
 
 // tempTSV is a temporary file of TSV rows, for the engine to read with fromFile.
@@ -292,7 +290,7 @@ func (p *problemBatches) add(row []byte) error {
 }
 
 func (p *problemBatches) close() error {
-	err := p.s.InsertTSV(p.ctx, p.table, quarantineColumns, p.buf)
+	err := p.s.InsertTSV(p.ctx, p.table, QuarantineColumns, p.buf)
 	p.buf = p.buf[:0]
 	return err
 }

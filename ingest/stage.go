@@ -229,9 +229,6 @@ type stageWriter struct {
 	repeatBuf   []byte
 }
 
-// maxReasons is how many distinct quarantine reasons a summary lists.
-const maxReasons = 5
-
 // newStageWriter starts staging a file of fileBytes bytes (0: unknown; its
 // uncompressed size for a compressed file).
 func newStageWriter(ctx context.Context, st *stage, res *FileResult, fileBytes int64) (*stageWriter, error) {
@@ -319,21 +316,10 @@ func (w *stageWriter) Rows(tsv []byte, n int) error {
 }
 
 func (w *stageWriter) Problem(p Problem) error {
-	if len(w.res.Reasons) < maxReasons {
-		reason := fmt.Sprintf("line %d: %s: %s", p.Line, p.Column, p.Reason)
-		if p.Column == "" {
-			reason = fmt.Sprintf("line %d: %s", p.Line, p.Reason)
-		}
-		w.res.Reasons = append(w.res.Reasons, reason)
-	}
+	w.res.NoteProblem(p)
 	// The file's name without its folder, as in the ledger: the quarantine is
 	// filtered by it.
-	w.prob = w.prob[:0]
-	for _, f := range []string{w.res.RunID, "", w.fileName, w.st.kind.Name, strconv.FormatInt(p.Line, 10), p.Column, p.Reason, p.Raw, w.now} {
-		w.prob = store.EscapeTSV(w.prob, f)
-		w.prob = append(w.prob, '\t')
-	}
-	w.prob[len(w.prob)-1] = '\n'
+	w.prob = AppendQuarantineRow(w.prob[:0], w.res.RunID, "", w.fileName, w.st.kind.Name, p, w.now)
 	return w.problems.add(w.prob)
 }
 

@@ -267,11 +267,16 @@ func DataSnapshot(ctx context.Context, s store.Store) (string, error) {
 
 // Run computes every indicator in both boundary modes and publishes the result.
 func Run(ctx context.Context, s store.Store, cat *catalogue.Catalogue) (Refresh, error) {
-	start := time.Now()
 	snapshot, err := DataSnapshot(ctx, s)
 	if err != nil {
 		return Refresh{}, err
 	}
+	return run(ctx, s, cat, snapshot)
+}
+
+// run computes and publishes the figures of the data whose fingerprint is snapshot.
+func run(ctx context.Context, s store.Store, cat *catalogue.Catalogue, snapshot string) (Refresh, error) {
+	start := time.Now()
 	in, err := Inputs(ctx, s, cat)
 	if err != nil {
 		return Refresh{}, err
@@ -299,23 +304,28 @@ func Run(ctx context.Context, s store.Store, cat *catalogue.Catalogue) (Refresh,
 // Fresh reports whether the latest refresh was made from the current data and
 // catalogue; kovmon refreshes before it answers when it was not.
 func Fresh(ctx context.Context, s store.Store, cat *catalogue.Catalogue) (bool, error) {
+	fresh, _, err := freshness(ctx, s, cat)
+	return fresh, err
+}
+
+// freshness is Fresh, with the data's fingerprint it compared.
+func freshness(ctx context.Context, s store.Store, cat *catalogue.Catalogue) (fresh bool, snapshot string, err error) {
+	if snapshot, err = DataSnapshot(ctx, s); err != nil {
+		return false, "", err
+	}
 	latest, ok, err := LatestRefresh(ctx, s)
 	if err != nil || !ok {
-		return false, err
+		return false, snapshot, err
 	}
-	snapshot, err := DataSnapshot(ctx, s)
-	if err != nil {
-		return false, err
-	}
-	return latest.DataSnapshot == snapshot && latest.CatalogueHash == cat.Hash(), nil
+	return latest.DataSnapshot == snapshot && latest.CatalogueHash == cat.Hash(), snapshot, nil
 }
 
 // EnsureFresh refreshes the computed tables when they are stale.
 func EnsureFresh(ctx context.Context, s store.Store, cat *catalogue.Catalogue) error {
-	fresh, err := Fresh(ctx, s, cat)
+	fresh, snapshot, err := freshness(ctx, s, cat)
 	if err != nil || fresh {
 		return err
 	}
-	_, err = Run(ctx, s, cat)
+	_, err = run(ctx, s, cat, snapshot)
 	return err
 }

@@ -28,13 +28,13 @@ func Publish(ctx context.Context, s store.Store, r Refresh, results []Computed) 
 	var values, forecasts []byte
 	for _, c := range results {
 		for _, f := range c.Figures {
-			values = tsvRow(values, r.ID, c.Boundaries, f.IndicatorID, strconv.Itoa(f.Year), f.Level, f.EhakCode, f.Name, f.CountyCode, f.UnitType,
+			values = store.AppendTSVRow(values, r.ID, c.Boundaries, f.IndicatorID, strconv.Itoa(f.Year), f.Level, f.EhakCode, f.Name, f.CountyCode, f.UnitType,
 				nullNumber(f.Value), strconv.FormatInt(f.Numerator, 10), strconv.FormatInt(f.Denominator, 10), nullNumber(f.Coverage),
 				nullNumber(f.Target), f.Status, strings.Join(f.Flags, ";"), nullNumber(f.CILow), nullNumber(f.CIHigh), r.CatalogueVersion)
 			r.Figures++
 		}
 		for _, f := range c.Forecasts {
-			forecasts = tsvRow(forecasts, r.ID, c.Boundaries, f.IndicatorID, f.Level, f.EhakCode, strconv.Itoa(f.Year), FormatNumber(&f.Value),
+			forecasts = store.AppendTSVRow(forecasts, r.ID, c.Boundaries, f.IndicatorID, f.Level, f.EhakCode, strconv.Itoa(f.Year), FormatNumber(&f.Value),
 				FormatNumber(&f.Low80), FormatNumber(&f.High80), nullNumber(f.PReach), nullNumber(f.Target), f.Method, strconv.Itoa(f.Points))
 		}
 	}
@@ -92,21 +92,7 @@ func quote(s string) string { return "'" + strings.ReplaceAll(s, "'", "") + "'" 
 
 func nullNumber(v *float64) string {
 	if v == nil {
-		return `\N`
+		return store.Null
 	}
 	return FormatNumber(v)
-}
-
-func tsvRow(dst []byte, fields ...string) []byte {
-	for i, f := range fields {
-		if i > 0 {
-			dst = append(dst, '\t')
-		}
-		if f == `\N` {
-			dst = append(dst, f...)
-			continue
-		}
-		dst = store.EscapeTSV(dst, f)
-	}
-	return append(dst, '\n')
 }

@@ -1,7 +1,6 @@
 package registry
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"sort"
@@ -73,11 +72,7 @@ func WriteAttribution(ctx context.Context, s store.Store, r *Registry) error {
 	}
 	var tsv []byte
 	row := func(mode string, year int, day time.Time, code, unit string) {
-		tsv = fmt.Appendf(tsv, "%s\t%d\t%s\t", mode, year, day.Format(time.DateOnly))
-		tsv = store.EscapeTSV(tsv, code)
-		tsv = append(tsv, '\t')
-		tsv = store.EscapeTSV(tsv, unit)
-		tsv = append(tsv, '\n')
+		tsv = store.AppendTSVRow(tsv, mode, strconv.Itoa(year), day.Format(time.DateOnly), code, unit)
 	}
 	for y := FirstYear; y <= LastYear; y++ {
 		end := YearEnd(y)
@@ -115,51 +110,33 @@ func (r *Registry) BoundaryDate(mode string, y int) time.Time {
 
 // unitsTSV and mergersTSV encode rows for the registry tables.
 func unitsTSV(units []Municipality, fileID, runID string) []byte {
-	var b bytes.Buffer
+	var b []byte
 	for _, u := range units {
-		fields := []string{u.Code, u.Name, u.Type, u.CountyCode, u.CountyName, dateOrNull(u.ValidFrom), dateOrNull(u.ValidTo), intOrNull(u.Population), fileID, runID}
-		writeTSVRow(&b, fields)
+		b = store.AppendTSVRow(b, u.Code, u.Name, u.Type, u.CountyCode, u.CountyName, dateOrNull(u.ValidFrom), dateOrNull(u.ValidTo), intOrNull(u.Population), fileID, runID)
 	}
-	return b.Bytes()
+	return b
 }
 
 func mergersTSV(mergers []Merger, fileID, runID string) []byte {
-	var b bytes.Buffer
+	var b []byte
 	for _, m := range mergers {
-		fields := []string{m.Old, m.New, m.Effective.Format(time.DateOnly), strconv.FormatFloat(m.AreaShare, 'g', -1, 64), fileID, runID}
-		writeTSVRow(&b, fields)
+		b = store.AppendTSVRow(b, m.Old, m.New, m.Effective.Format(time.DateOnly), strconv.FormatFloat(m.AreaShare, 'g', -1, 64), fileID, runID)
 	}
-	return b.Bytes()
+	return b
 }
-
-const null = "\x00NULL"
 
 func dateOrNull(d time.Time) string {
 	if d.IsZero() {
-		return null
+		return store.Null
 	}
 	return d.Format(time.DateOnly)
 }
 
 func intOrNull(n int) string {
 	if n == 0 {
-		return null
+		return store.Null
 	}
 	return strconv.Itoa(n)
-}
-
-func writeTSVRow(b *bytes.Buffer, fields []string) {
-	for i, f := range fields {
-		if i > 0 {
-			b.WriteByte('\t')
-		}
-		if f == null {
-			b.WriteString(`\N`)
-			continue
-		}
-		b.Write(store.EscapeTSV(nil, f))
-	}
-	b.WriteByte('\n')
 }
 
 // UnitColumns and MergerColumns are the registry tables' columns in the order the

@@ -100,3 +100,21 @@ func EscapeTSV(dst []byte, s string) []byte {
 	}
 	return dst
 }
+
+// Null stands for SQL NULL among the fields of AppendTSVRow (written as \N).
+const Null = "\x00\\N"
+
+// AppendTSVRow appends one TabSeparated row of fields, escaped, ending in '\n'.
+func AppendTSVRow(dst []byte, fields ...string) []byte {
+	for i, f := range fields {
+		if i > 0 {
+			dst = append(dst, '\t')
+		}
+		if f == Null {
+			dst = append(dst, '\\', 'N')
+			continue
+		}
+		dst = EscapeTSV(dst, f)
+	}
+	return append(dst, '\n')
+}

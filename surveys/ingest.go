@@ -107,38 +107,24 @@ func quarantineWide(ctx context.Context, s store.Store, r *ingest.FileResult, pr
 	}
 	now := time.Now().UTC().Format("2006-01-02 15:04:05.000")
 	var tsv []byte
-	for _, p := range problems {
-		line := strconv.FormatInt(p.Line, 10)
-		if len(r.Reasons) < maxReasons {
-			r.Reasons = append(r.Reasons, fmt.Sprintf("line %d: %s: %s", p.Line, p.Column, p.Reason))
-		}
+	for _, rp := range problems {
+		p := ingest.Problem{Line: rp.Line, Column: rp.Column, Reason: rp.Reason, Raw: rp.Raw}
+		r.NoteProblem(p)
 		r.Quarantined++
 		r.RowsRead++
+		line := strconv.FormatInt(p.Line, 10)
 		if stored[cell{line, p.Column}] {
 			continue
 		}
 		stored[cell{line, p.Column}] = true
 		// Named as the ledger names files (ingest_files.file_name): by base name.
-		for i, f := range []string{r.RunID, r.FileID, filepath.Base(r.File), "survey", line, p.Column, p.Reason, p.Raw, now} {
-			if i > 0 {
-				tsv = append(tsv, '\t')
-			}
-			tsv = store.EscapeTSV(tsv, f)
-		}
-		tsv = append(tsv, '\n')
+		tsv = ingest.AppendQuarantineRow(tsv, r.RunID, r.FileID, filepath.Base(r.File), "survey", p, now)
 	}
 	if len(tsv) == 0 {
 		return nil
 	}
-	if err := s.InsertTSV(ctx, "quarantine", quarantineColumns, tsv); err != nil {
+	if err := s.InsertTSV(ctx, "quarantine", ingest.QuarantineColumns, tsv); err != nil {
 		return fmt.Errorf("%s: quarantine: %w", r.File, err)
 	}
 	return nil
 }
-
-// quarantineColumns are the columns of the quarantine table that quarantineWide
-// fills (sql/migrations/0003_ingest_ledger.sql).
-var quarantineColumns = []string{"run_id", "file_id", "file_name", "kind", "line", "column", "reason", "raw", "at"}
-
-// maxReasons is how many reasons a result lists, as the loader does.
-const maxReasons = 5
