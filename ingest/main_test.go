@@ -6,6 +6,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -92,6 +93,9 @@ func runTestChild(t testing.TB, job string, env map[string]string, out any) {
 	cmd := testChildCommand(job, env)
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
+	if os.Getenv("KOVMON_BENCH_TRACE") != "" {
+		cmd.Stderr = io.MultiWriter(&stderr, os.Stderr) // the statements' trace, as it happens
+	}
 	stdout, err := cmd.Output()
 	if err != nil {
 		t.Fatalf("child %s: %v\n%s", job, err, stderr.String())

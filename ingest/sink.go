@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"syscall"
 
@@ -57,7 +58,11 @@ func newRowSink(ctx context.Context, st *stage, res *FileResult) (rowSink, error
 	}
 	// Parallel parsing costs the engine a third more CPU here (measured: 1 M usage
 	// rows 3.1 s against 2.3 s) and gains nothing while the parser keeps a core busy.
-	return startPipeInsert(ctx, st.s, fileInsertQuery(st.rows, columns, true, " SETTINGS input_format_parallel_parsing = 0"),
+	// Sorting and writing the parts is most of the engine's work, and it runs in
+	// parallel with max_insert_threads: 5 M usage rows from a TSV file took 9.0 s with
+	// one thread, 5.2 s with two, for about the same CPU time (2 cores).
+	settings := fmt.Sprintf(" SETTINGS input_format_parallel_parsing = 0, max_insert_threads = %d", max(2, runtime.NumCPU()))
+	return startPipeInsert(ctx, st.s, fileInsertQuery(st.rows, columns, true, settings),
 		store.Params{"structure": structure, "fid": res.FileID, "run": res.RunID})
 }
 
