@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -71,14 +72,14 @@ func TestSessionsExpireAndAreBounded(t *testing.T) {
 	ss.now = func() time.Time { return now }
 	ss.Max = 2
 	u := &User{Name: "a", role: Analyst}
-	first := ss.Start(u)
+	first := ss.Start(context.Background(), u)
 	now = now.Add(time.Second)
-	second := ss.Start(u)
+	second := ss.Start(context.Background(), u)
 	if first.ID == second.ID || first.CSRF == first.ID || ss.Get(first.ID) == nil {
 		t.Fatal("sessions must have distinct ids and tokens")
 	}
 	now = now.Add(time.Minute)
-	third := ss.Start(u)
+	third := ss.Start(context.Background(), u)
 	if ss.Get(first.ID) != nil || ss.Get(third.ID) == nil {
 		t.Fatal("a full table must drop the oldest session")
 	}

@@ -34,6 +34,10 @@ type Options struct {
 	// GeoJSONPath holds the post-2017 municipal boundaries (properties OKOOD, ONIMI);
 	// empty or missing: the indicator pages say there is no map and show the ranking.
 	GeoJSONPath string
+	// Account links every page to the account page (sign in, sign out), for a server
+	// with users. A page is rendered once for everyone, so the link is the same for
+	// all; the account page itself says who is signed in.
+	Account bool
 }
 
 //go:embed templates/*.html static/*
@@ -50,12 +54,13 @@ type server struct {
 	log         *slog.Logger
 	echartsPath string
 	geo         *geoMap // nil without boundaries
+	account     bool
 	pages       map[string]*template.Template
 }
 
 // New returns the dashboards' handler, to be mounted at "/".
 func New(opts Options) http.Handler {
-	s := &server{store: opts.Store, cat: opts.Catalogue, figures: metrics.NewReader(opts.Store, opts.Catalogue), log: opts.Log, echartsPath: opts.EChartsPath}
+	s := &server{store: opts.Store, cat: opts.Catalogue, figures: metrics.NewReader(opts.Store, opts.Catalogue), log: opts.Log, echartsPath: opts.EChartsPath, account: opts.Account}
 	if s.cat == nil {
 		s.cat = catalogue.Default()
 	}

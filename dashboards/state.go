@@ -27,7 +27,10 @@ type view struct {
 
 	Years    []int    // years of the latest refresh
 	Counties []county // counties of the registry, by name
-	reg      *registry.Registry
+	// Account: the server has users, so the header links to the account page
+	// (/login: who is signed in, sign out, and for admins the audit log).
+	Account bool
+	reg     *registry.Registry
 }
 
 type county struct{ Code, Name, Label string }
@@ -44,7 +47,7 @@ const (
 // readView parses and checks the query. yearRequired=false lets "no year" mean every
 // year (the extracts); pages default to the latest year.
 func (s *server) readView(ctx context.Context, q url.Values, yearRequired bool) (view, error) {
-	v := view{Lang: i18n.Default, Boundaries: metrics.BoundariesAsOf}
+	v := view{Lang: i18n.Default, Boundaries: metrics.BoundariesAsOf, Account: s.account}
 	if lang := q.Get(paramLang); lang != "" {
 		if !slices.Contains(i18n.Langs(), lang) {
 			return v, badRequest("lang must be one of %v, not %q", i18n.Langs(), lang)

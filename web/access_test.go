@@ -5,6 +5,7 @@ import (
 	"go/parser"
 	"go/token"
 	"net/http"
+	"net/url"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -12,6 +13,7 @@ import (
 	"testing"
 
 	"ee/kovmon/auth"
+	"ee/kovmon/metrics/catalogue"
 )
 
 // probes is a concrete request for every route of the access table. A route added to
@@ -46,6 +48,12 @@ var probes = map[string]struct {
 	"POST /api/ingest/{kind}":    {target: "/api/ingest/feedback?name=more.csv", body: "feedback_id,submitted_at,ehak_code,system,service_code,score,comment\nm1,2018-05-01T10:00:00Z,0784,KOVTP,S1,5,\n"},
 	"POST /api/inbox/run":        {target: "/api/inbox/run"},
 	"GET /api/audit":             {target: "/api/audit"},
+	"GET /api/catalogue":         {target: "/api/catalogue"},
+	"GET /api/catalogue/history": {target: "/api/catalogue/history"},
+	// The catalogue in force again: allowed, it answers 200 and changes nothing.
+	"PUT /api/catalogue":    {target: "/api/catalogue", body: string(catalogue.Shipped())},
+	"GET /admin":            {target: "/admin"},
+	"POST /admin/catalogue": {target: "/admin/catalogue", body: url.Values{"catalogue": {string(catalogue.Shipped())}}.Encode()},
 }
 
 // allowedStatus: what a permitted probe may answer (a login without its CSRF cookie is
@@ -58,6 +66,8 @@ func allowedStatus(pattern string, status int) bool {
 		return status == http.StatusSeeOther
 	case "POST /api/ingest/{kind}":
 		return status == http.StatusOK
+	case "POST /admin/catalogue":
+		return status == http.StatusSeeOther
 	}
 	return status == http.StatusOK
 }

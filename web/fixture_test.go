@@ -56,13 +56,27 @@ func newFixture(t testing.TB, users bool, tune func(*Options)) *fixture {
 	if err := metrics.EnsureFresh(ctx, s, cat); err != nil {
 		t.Fatal(err)
 	}
+	return serveFixture(t, s, cat, users, tune)
+}
+
+// newFixtureOnStore is a second server on the store of another fixture, as after a
+// restart: with users, following cat.
+func newFixtureOnStore(t testing.TB, s store.Store, cat *catalogue.Catalogue) *fixture {
+	return serveFixture(t, s, cat, true, nil)
+}
+
+func serveFixture(t testing.TB, s store.Store, cat *catalogue.Catalogue, users bool, tune func(*Options)) *fixture {
+	t.Helper()
 	set, err := surveys.Default()
 	if err != nil {
 		t.Fatal(err)
 	}
 	opts := Options{Store: s, Catalogue: cat, Surveys: set, UploadDir: t.TempDir(),
-		Pages:  dashboards.New(dashboards.Options{Store: s, Catalogue: cat, GeoJSONPath: filepath.Join(sharedData, "municipalities_2018.geojson")}),
-		Report: report.Handler(report.Options{Store: s, Catalogue: cat})}
+		Views: func(cat *catalogue.Catalogue) Views {
+			return Views{
+				Pages:  dashboards.New(dashboards.Options{Store: s, Catalogue: cat, GeoJSONPath: filepath.Join(sharedData, "municipalities_2018.geojson"), Account: users}),
+				Report: report.Handler(report.Options{Store: s, Catalogue: cat})}
+		}}
 	if users {
 		var hash []byte
 		hash, err = bcrypt.GenerateFromPassword([]byte(testPassword), bcrypt.MinCost)
@@ -81,6 +95,9 @@ func newFixture(t testing.TB, users bool, tune func(*Options)) *fixture {
 		tune(&opts)
 	}
 	f := &fixture{store: s, srv: New(opts)}
+	if _, err := f.srv.RestoreSessions(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 	f.srv.Inbox(t.TempDir()).Folders()
 	f.http = httptest.NewServer(f.srv)
 	t.Cleanup(f.http.Close)
@@ -100,6 +117,9 @@ func (f *fixture) do(t testing.TB, role auth.Role, method, target string, body i
 	}
 	if role != auth.Anyone {
 		req.Header.Set("Authorization", "Bearer "+tokenOf(role))
+	}
+	if method == http.MethodPost && strings.HasPrefix(target, "/admin/") {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded") // the admin page's forms
 	}
 	resp, err := noRedirect.Do(req)
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strings"
 	"time"
@@ -68,12 +69,47 @@ func (s *Server) who(r *http.Request) (principal, authResult) {
 	return anonymous, authOK
 }
 
-// clientIP is the peer's address. X-Forwarded-For is not trusted: kovmon is meant to
-// be reached directly; behind a proxy, every client shares the proxy's buckets.
-func clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
+// clientIP is the client's address, for the rate limits and the audit log: the
+// peer's, unless the peer is one of Options.TrustedProxies, in which case it is the
+// address that proxy says it forwarded for. X-Forwarded-For is read from the right,
+// skipping trusted proxies, so that a client cannot choose its own address by
+// sending the header itself: only what a trusted proxy appended counts.
+func (s *Server) clientIP(r *http.Request) string {
+	peer := hostOf(r.RemoteAddr)
+	if len(s.opts.TrustedProxies) == 0 {
+		return peer
+	}
+	addr, err := netip.ParseAddr(peer)
+	if err != nil || !s.trusted(addr) {
+		return peer
+	}
+	hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
+	for i := len(hops) - 1; i >= 0; i-- {
+		hop, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
+		if err != nil {
+			return peer // a hop that is not an address: trust nothing before it
+		}
+		if !s.trusted(hop) {
+			return hop.Unmap().String()
+		}
+	}
+	return peer
+}
+
+func (s *Server) trusted(a netip.Addr) bool {
+	a = a.Unmap()
+	for _, p := range s.opts.TrustedProxies {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
+}
+
+func hostOf(remoteAddr string) string {
+	host, _, err := net.SplitHostPort(remoteAddr)
 	if err != nil {
-		return r.RemoteAddr
+		return remoteAddr
 	}
 	return host
 }
@@ -114,7 +150,7 @@ func (s *Server) guard(rt Route, h http.Handler) http.Handler {
 				return
 			}
 		}
-		if l := s.limiters[rt.Limit]; l != nil && !l.Allow(clientIP(r)) {
+		if l := s.limiters[rt.Limit]; l != nil && !l.Allow(s.clientIP(r)) {
 			w.Header().Set("Retry-After", "60")
 			http.Error(w, "too many requests from this address; wait a minute", http.StatusTooManyRequests)
 			return
@@ -146,7 +182,7 @@ func (s *Server) refuse(w http.ResponseWriter, r *http.Request, rt Route, p prin
 		http.Error(w, "sign in first: /login, or an API token in Authorization: Bearer", http.StatusUnauthorized)
 		return
 	}
-	s.audit.Record(r.Context(), auth.Entry{Actor: p.name, Role: p.role.String(), Client: clientIP(r), Action: "denied",
+	s.audit.Record(r.Context(), auth.Entry{Actor: p.name, Role: p.role.String(), Client: s.clientIP(r), Action: "denied",
 		Object: r.Method + " " + r.URL.Path, Outcome: "forbidden", Detail: "needs " + rt.Role.String()})
 	http.Error(w, "your role ("+p.role.String()+") may not use this; it needs "+rt.Role.String(), http.StatusForbidden)
 }

@@ -8,36 +8,42 @@ import (
 	"time"
 
 	"ee/kovmon/auth"
+	"ee/kovmon/i18n"
 )
 
 // The login form is the service's own page, in both languages at once (it is the one
-// page shown before anyone has chosen), with no script at all.
-var loginPage = template.Must(template.New("login").Parse(`<!DOCTYPE html>
+// page shown before anyone has chosen), with no script at all. To someone signed in
+// it is the account page: who they are, sign out, and for an admin the admin page.
+var loginPage = template.Must(template.New("login").Funcs(template.FuncMap{"both": bothLanguages}).Parse(`<!DOCTYPE html>
 <html lang="et">
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Sisselogimine · Sign in · kovmon</title><link rel="stylesheet" href="/assets/dashboards.css"></head>
+<title>{{both "login.title"}} · kovmon</title><link rel="stylesheet" href="/assets/dashboards.css"></head>
 <body><main>
 {{if .User}}
 <h1>{{.User}} ({{.Role}})</h1>
 <form method="post" action="/logout"><input type="hidden" name="csrf" value="{{.CSRF}}">
-<button type="submit" id="logout">Logi välja · Sign out</button></form>
+<button type="submit" id="logout">{{both "login.sign_out"}}</button></form>
+{{if .Admin}}<p><a id="admin-link" href="/admin">{{both "admin.link"}}</a></p>{{end}}
 <p><a href="/">kovmon</a></p>
 {{else}}
-<h1>Sisselogimine · Sign in</h1>
-{{if .Failed}}<p role="alert" id="login-failed">Vale nimi või parool. · Wrong name or password.</p>{{end}}
+<h1>{{both "login.title"}}</h1>
+{{if .Failed}}<p role="alert" id="login-failed">{{both "login.failed"}}</p>{{end}}
 <form method="post" action="/login">
 <input type="hidden" name="csrf" value="{{.CSRF}}"><input type="hidden" name="next" value="{{.Next}}">
-<p><label>Nimi · Name <input name="name" autocomplete="username" required maxlength="64"></label></p>
-<p><label>Parool · Password <input name="password" type="password" autocomplete="current-password" required maxlength="1024"></label></p>
-<p><button type="submit" id="login">Logi sisse · Sign in</button></p>
+<p><label>{{both "login.name"}} <input name="name" autocomplete="username" required maxlength="64"></label></p>
+<p><label>{{both "login.password"}} <input name="password" type="password" autocomplete="current-password" required maxlength="1024"></label></p>
+<p><button type="submit" id="login">{{both "login.sign_in"}}</button></p>
 </form>
 {{end}}
 </main></body></html>
 `))
 
+// bothLanguages is a text in Estonian, then English.
+func bothLanguages(key string) string { return i18n.T(i18n.ET, key) + " · " + i18n.T(i18n.EN, key) }
+
 type loginView struct {
 	User, Role, CSRF, Next string
-	Failed                 bool
+	Failed, Admin          bool
 }
 
 // safeNext keeps a redirect after login on this site: a local path, never
@@ -60,7 +66,7 @@ func (s *Server) cookie(r *http.Request, name, value, path string, maxAge int) *
 func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) {
 	v := loginView{Next: safeNext(r.URL.Query().Get("next")), Failed: r.URL.Query().Has("failed")}
 	if p := principalOf(r); p.session != nil {
-		v.User, v.Role, v.CSRF = p.name, p.role.String(), p.session.CSRF
+		v.User, v.Role, v.CSRF, v.Admin = p.name, p.role.String(), p.session.CSRF, p.role >= auth.Admin
 	} else {
 		v.CSRF = auth.RandomToken()
 		http.SetCookie(w, s.cookie(r, loginCSRF, v.CSRF, "/login", 3600))
@@ -85,7 +91,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	}
 	name := r.PostFormValue("name")
 	next := safeNext(r.PostFormValue("next"))
-	entry := auth.Entry{Actor: truncate(name, 64), Client: clientIP(r), Action: "login", Object: "session"}
+	entry := auth.Entry{Actor: truncate(name, 64), Client: s.clientIP(r), Action: "login", Object: "session"}
 	u := s.opts.Users.Login(name, r.PostFormValue("password"))
 	if u == nil {
 		entry.Outcome = "failed"
@@ -94,9 +100,9 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if old, err := r.Cookie(sessionCookie); err == nil {
-		s.sessions.End(old.Value)
+		s.sessions.End(r.Context(), old.Value)
 	}
-	sess := s.sessions.Start(u)
+	sess := s.sessions.Start(r.Context(), u)
 	http.SetCookie(w, s.cookie(r, sessionCookie, sess.ID, "/", int(s.sessions.TTL/time.Second)))
 	http.SetCookie(w, s.cookie(r, loginCSRF, "", "/login", -1))
 	entry.Role, entry.Outcome = sess.Role.String(), "ok"
@@ -107,9 +113,9 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 // logout ends the session (its CSRF token was checked by the guard).
 func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
 	p := principalOf(r)
-	if p.session != nil {
-		s.sessions.End(p.session.ID)
-		s.audit.Record(r.Context(), auth.Entry{Actor: p.name, Role: p.role.String(), Client: clientIP(r), Action: "logout", Object: "session", Outcome: "ok"})
+	if c, err := r.Cookie(sessionCookie); err == nil && p.session != nil {
+		s.sessions.End(r.Context(), c.Value)
+		s.audit.Record(r.Context(), auth.Entry{Actor: p.name, Role: p.role.String(), Client: s.clientIP(r), Action: "logout", Object: "session", Outcome: "ok"})
 	}
 	http.SetCookie(w, s.cookie(r, sessionCookie, "", "/", -1))
 	http.Redirect(w, r, "/", http.StatusSeeOther)

@@ -48,7 +48,9 @@ var viewParams = []string{"year", "boundaries", "county", "type", "lang"}
 // data, admin uploads, job control and audit. Order does not matter (ServeMux picks
 // the most specific pattern).
 func routes() []Route {
-	page := func(s *Server) http.Handler { return s.opts.Pages }
+	page := func(s *Server) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { s.live.Load().views.Pages.ServeHTTP(w, r) })
+	}
 	fn := func(f func(*Server, http.ResponseWriter, *http.Request)) func(*Server) http.Handler {
 		return func(s *Server) http.Handler {
 			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { f(s, w, r) })
@@ -72,8 +74,11 @@ func routes() []Route {
 		{Pattern: "GET /extract.csv", Role: auth.Public, Params: append(viewParams, "indicator", "level", "ehak"), handler: page},
 		{Pattern: "GET /geo/ee2018.json", Role: auth.Public, handler: page},
 		{Pattern: "GET /report", Role: auth.Public, Params: []string{"year", "lang", "format"}, Deadline: 5 * time.Minute, DocumentScripts: true,
-			handler: func(s *Server) http.Handler { return s.opts.Report }},
+			handler: func(s *Server) http.Handler {
+				return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { s.live.Load().views.Report.ServeHTTP(w, r) })
+			}},
 		{Pattern: "GET /api/indicators", Role: auth.Public, Params: append(filter, "format"), handler: fn((*Server).indicators)},
+		{Pattern: "GET /api/catalogue", Role: auth.Public, handler: fn((*Server).catalogueFile)},
 
 		// Analyst: provenance, per-row data, quarantine lines.
 		{Pattern: "GET /data", Role: auth.Analyst, Params: viewParams, handler: page},
@@ -84,12 +89,16 @@ func routes() []Route {
 		{Pattern: "GET /api/runs", Role: auth.Analyst, Params: []string{"limit"}, handler: fn((*Server).runs)},
 		{Pattern: "GET /api/status", Role: auth.Analyst, handler: fn((*Server).status)},
 		{Pattern: "GET /api/surveys/responses", Role: auth.Analyst, Params: []string{"year", "format"}, handler: fn((*Server).surveyResponses)},
+		{Pattern: "GET /api/catalogue/history", Role: auth.Analyst, Params: []string{"limit"}, handler: fn((*Server).catalogueHistory)},
 
 		// Admin: changing the figures, running the jobs, reading the audit log.
 		{Pattern: "POST /api/ingest/{kind}", Role: auth.Admin, Params: []string{"name"}, Body: -1, Limit: limitUpload, Deadline: time.Hour,
 			handler: fn((*Server).upload)},
 		{Pattern: "POST /api/inbox/run", Role: auth.Admin, Params: []string{"kind"}, Deadline: time.Hour, handler: fn((*Server).runInbox)},
 		{Pattern: "GET /api/audit", Role: auth.Admin, Params: []string{"limit"}, handler: fn((*Server).auditLog)},
+		{Pattern: "PUT /api/catalogue", Role: auth.Admin, Body: maxCatalogue, handler: fn((*Server).putCatalogue)},
+		{Pattern: "GET /admin", Role: auth.Admin, Params: []string{"limit", "changed", "lang"}, handler: fn((*Server).adminPage)},
+		{Pattern: "POST /admin/catalogue", Role: auth.Admin, Params: []string{"lang"}, Body: 3 * maxCatalogue, handler: fn((*Server).postCatalogue)},
 	}
 }
 

@@ -15,11 +15,13 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"ee/kovmon/auth"
@@ -32,14 +34,17 @@ import (
 
 // Options wire the server.
 type Options struct {
-	Store     store.Store
+	Store store.Store
+	// Catalogue is the catalogue in force at start; an admin may change it (catalogue.go).
 	Catalogue *catalogue.Catalogue
-	Surveys   *surveys.Set
-	Log       *slog.Logger
-	// Pages serves everything the API does not: the dashboards (and report) under /.
-	Pages http.Handler
-	// Report serves the annual report under /report.
-	Report http.Handler
+	// CataloguePinned names the file the operator pinned the catalogue to
+	// (KOVMON_CATALOGUE); changes from the admin page are refused while it is set.
+	CataloguePinned string
+	Surveys         *surveys.Set
+	Log             *slog.Logger
+	// Views builds the pages and the report on a catalogue: once at start, and again
+	// when an admin changes the catalogue.
+	Views func(*catalogue.Catalogue) Views
 	// UploadDir holds uploaded files while they load ("" = the system's temp folder).
 	UploadDir string
 	// MaxUpload bounds an upload's size in bytes.
@@ -60,6 +65,9 @@ type Options struct {
 	// LoginPerMinute and UploadPerMinute are the rate limits per client address
 	// (defaults 10 and 60), each with a burst of the same size.
 	LoginPerMinute, UploadPerMinute int
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For names the client
+	// (clientIP); empty: the peer is the client.
+	TrustedProxies []netip.Prefix
 }
 
 // Server is the HTTP API and the process's single writer.
@@ -72,8 +80,8 @@ type Server struct {
 	limiters map[string]*auth.Limiter
 	audit    *auth.Audit
 	inbox    *ingest.Inbox
-	// figures caches the computed table between refreshes: the API's hot path.
-	figures *metrics.Reader
+	// live is what follows the catalogue in force; a change swaps it whole.
+	live atomic.Pointer[live]
 }
 
 // New builds the server and its routes.
@@ -93,12 +101,15 @@ func New(opts Options) *Server {
 	if opts.UploadPerMinute == 0 {
 		opts.UploadPerMinute = 60
 	}
-	s := &Server{opts: opts, figures: metrics.NewReader(opts.Store, opts.Catalogue), mux: http.NewServeMux(), sessions: auth.NewSessions(opts.SessionTTL),
+	sessions := auth.NewSessions(opts.SessionTTL)
+	sessions.Store, sessions.Log = opts.Store, opts.Log.With("part", "sessions")
+	s := &Server{opts: opts, mux: http.NewServeMux(), sessions: sessions,
 		audit: &auth.Audit{Store: opts.Store, Log: opts.Log.With("part", "audit")},
 		limiters: map[string]*auth.Limiter{
 			limitLogin:  auth.NewLimiter(opts.LoginPerMinute, opts.LoginPerMinute),
 			limitUpload: auth.NewLimiter(opts.UploadPerMinute, opts.UploadPerMinute),
 		}}
+	s.install(opts.Catalogue)
 	// Only the routes of the table are served: anything else is 404, whatever the
 	// dashboards or the report would answer.
 	for _, rt := range routes() {
@@ -122,11 +133,16 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	crossOrigin.Handler(s.mux).ServeHTTP(w, r)
 }
 
+// RestoreSessions takes back the sign-ins that were live when the server last stopped.
+func (s *Server) RestoreSessions(ctx context.Context) (int, error) {
+	return s.sessions.Restore(ctx, s.opts.Users)
+}
+
 // Refresh recomputes the indicators if the data or catalogue changed, as the writer.
 func (s *Server) Refresh(ctx context.Context) error {
 	s.Writer.Lock()
 	defer s.Writer.Unlock()
-	return metrics.EnsureFresh(ctx, s.opts.Store, s.opts.Catalogue)
+	return metrics.EnsureFresh(ctx, s.opts.Store, s.cat())
 }
 
 // httpError carries a status to the one place that writes errors.
@@ -181,7 +197,7 @@ func (s *Server) filterFrom(r *http.Request) (metrics.Filter, error) {
 		}
 		f.Year = year
 	}
-	if err := f.Validate(s.opts.Catalogue); err != nil {
+	if err := f.Validate(s.cat()); err != nil {
 		return f, badRequest("%v", err)
 	}
 	return f, nil
@@ -201,7 +217,7 @@ func (s *Server) indicators(w http.ResponseWriter, r *http.Request) {
 	if format == "" {
 		format = metrics.FormatCSV
 	}
-	body, err := s.figures.Encoded(r.Context(), f, format)
+	body, err := s.live.Load().figures.Encoded(r.Context(), f, format)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -232,7 +248,7 @@ func (s *Server) explain(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, badRequest("explain needs indicator, year and ehak (a 4-digit code or EE)"))
 		return
 	}
-	ex, err := metrics.Explain(r.Context(), s.opts.Store, s.opts.Catalogue, f.Indicator, f.Year, code, f.Boundaries)
+	ex, err := metrics.Explain(r.Context(), s.opts.Store, s.cat(), f.Indicator, f.Year, code, f.Boundaries)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -303,7 +319,7 @@ func (s *Server) loader() *ingest.Loader {
 	// uploads and then asks for the indicators sees its data (a run of several inbox
 	// files refreshes once, after the last).
 	return &ingest.Loader{Store: s.opts.Store, Log: s.opts.Log, SurveyAnswer: check, AfterLoad: func(ctx context.Context) error {
-		return metrics.EnsureFresh(ctx, s.opts.Store, s.opts.Catalogue)
+		return metrics.EnsureFresh(ctx, s.opts.Store, s.cat())
 	}}
 }
 
@@ -317,7 +333,7 @@ func (s *Server) Inbox(dir string) *ingest.Inbox {
 // record writes an audit entry for the request's user.
 func (s *Server) record(r *http.Request, action, object, outcome, detail string) {
 	p := principalOf(r)
-	s.audit.Record(r.Context(), auth.Entry{Actor: p.name, Role: p.role.String(), Client: clientIP(r),
+	s.audit.Record(r.Context(), auth.Entry{Actor: p.name, Role: p.role.String(), Client: s.clientIP(r),
 		Action: action, Object: object, Outcome: outcome, Detail: detail})
 }
 
@@ -447,7 +463,7 @@ func (s *Server) status(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	fresh, err := metrics.Fresh(r.Context(), s.opts.Store, s.opts.Catalogue)
+	fresh, err := metrics.Fresh(r.Context(), s.opts.Store, s.cat())
 	if err != nil {
 		s.fail(w, r, err)
 		return

@@ -25,12 +25,14 @@ func (m *Main) loader(s store.Store) (*ingest.Loader, error) {
 	if err != nil {
 		return nil, err
 	}
-	cat, err := loadCatalogue()
-	if err != nil {
-		return nil, err
-	}
 	return &ingest.Loader{Store: s, Log: m.Log, SurveyAnswer: set.CheckAnswer,
-		AfterLoad: func(ctx context.Context) error { return metrics.EnsureFresh(ctx, s, cat) }}, nil
+		AfterLoad: func(ctx context.Context) error {
+			cat, err := activeCatalogue(ctx, s)
+			if err != nil {
+				return err
+			}
+			return metrics.EnsureFresh(ctx, s, cat)
+		}}, nil
 }
 
 func cmdReport(ctx context.Context, m *Main, args []string) error {

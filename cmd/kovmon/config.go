@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"net"
+	"net/netip"
 	"os"
 	"time"
 
@@ -34,6 +35,27 @@ type Config struct {
 	UploadPerMinute int           `yaml:"uploads_per_minute"`
 	UploadTimeout   time.Duration `yaml:"upload_timeout"`
 	Timeouts        Timeouts      `yaml:"timeouts"`
+	// TrustedProxies are addresses or CIDR ranges of reverse proxies in front of
+	// kovmon, whose X-Forwarded-For names the client for the rate limits and the audit
+	// log; without them every client behind a proxy shares the proxy's address.
+	TrustedProxies []string `yaml:"trusted_proxies"`
+}
+
+// trustedProxies parses TrustedProxies: "10.0.0.0/8", or one address.
+func (c Config) trustedProxies() ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, p := range c.TrustedProxies {
+		prefix, err := netip.ParsePrefix(p)
+		if err != nil {
+			addr, aerr := netip.ParseAddr(p)
+			if aerr != nil {
+				return nil, fmt.Errorf("config: trusted_proxies: %q is neither an address nor a CIDR range", p)
+			}
+			prefix = netip.PrefixFrom(addr, addr.BitLen())
+		}
+		out = append(out, prefix.Masked())
+	}
+	return out, nil
 }
 
 // Timeouts bound every phase of a request, so that a slow or silent client cannot
@@ -70,6 +92,9 @@ func (c Config) validate() error {
 	if c.UsersFile == "" && !loopback(c.Addr) {
 		return fmt.Errorf("serving %s without a users file would let anyone on the network load files and read raw data; "+
 			"name one with users_file: in the configuration or KOVMON_USERS (see README, Access), or listen on 127.0.0.1", c.Addr)
+	}
+	if _, err := c.trustedProxies(); err != nil {
+		return err
 	}
 	if c.PublicRequiresLogin && c.UsersFile == "" {
 		return fmt.Errorf("config: public_requires_login needs a users_file to sign in with")

@@ -16,13 +16,18 @@ import (
 	"ee/kovmon/store"
 )
 
-// loadCatalogue reads the catalogue: KOVMON_CATALOGUE names an edited copy, else the
-// built-in one.
-func loadCatalogue() (*catalogue.Catalogue, error) {
-	if path := os.Getenv("KOVMON_CATALOGUE"); path != "" {
+// pinnedCatalogue is the file KOVMON_CATALOGUE names: when set, it is the catalogue,
+// whatever the store holds, and changing it from the admin page is refused (the
+// operator chose the file).
+func pinnedCatalogue() string { return os.Getenv("KOVMON_CATALOGUE") }
+
+// activeCatalogue is the catalogue in force: the pinned file, else the one an admin
+// put in force in the store, else the shipped one.
+func activeCatalogue(ctx context.Context, s store.Store) (*catalogue.Catalogue, error) {
+	if path := pinnedCatalogue(); path != "" {
 		return catalogue.Load(path)
 	}
-	return catalogue.Default(), nil
+	return metrics.ActiveCatalogue(ctx, s)
 }
 
 func cmdIndicators(ctx context.Context, m *Main, args []string) error {
@@ -35,19 +40,15 @@ func cmdIndicators(ctx context.Context, m *Main, args []string) error {
 	if _, err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	cat, err := loadCatalogue()
-	if err != nil {
-		return err
-	}
-	if err := f.Validate(cat); err != nil {
-		return usageError{err.Error()}
-	}
 	if *format != "csv" && *format != "json" {
 		return usageError{fmt.Sprintf("--format must be csv or json, not %q", *format)}
 	}
 	s, cat, err := m.openFresh(ctx)
 	if err != nil {
 		return err
+	}
+	if err := f.Validate(cat); err != nil {
+		return usageError{err.Error()}
 	}
 	figures, err := metrics.Figures(ctx, s, cat, f)
 	if err != nil {
@@ -88,7 +89,7 @@ func cmdDemo(ctx context.Context, m *Main, args []string) error {
 		return err
 	}
 	fmt.Fprintf(m.Stdout, "demo: wrote %d files in %.1f s; loading them through the ingest\n", len(manifest.Files), time.Since(start).Seconds())
-	cat, err := loadCatalogue()
+	cat, err := activeCatalogue(ctx, s)
 	if err != nil {
 		return err
 	}
@@ -167,11 +168,11 @@ func cmdExplain(ctx context.Context, m *Main, args []string) error {
 // openFresh opens the store with the catalogue and brings the computed indicators up
 // to date with the data first, so that every command answers from current figures.
 func (m *Main) openFresh(ctx context.Context) (store.Store, *catalogue.Catalogue, error) {
-	cat, err := loadCatalogue()
+	s, err := m.Open(ctx)
 	if err != nil {
 		return nil, nil, err
 	}
-	s, err := m.Open(ctx)
+	cat, err := activeCatalogue(ctx, s)
 	if err != nil {
 		return nil, nil, err
 	}

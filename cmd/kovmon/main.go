@@ -67,6 +67,7 @@ func commands() []command {
 		{"demo", "load the demo data set: [--seed N] [--scale small|full]", cmdDemo},
 		{"quarantine", "rows that failed validation: [--file NAME] [--run ID]", cmdQuarantine},
 		{"runs", "the ingest runs and their files", cmdRuns},
+		{"catalogue", "the indicator catalogue in force: show | set FILE | history", cmdCatalogue},
 		{"passwd", "a users-file entry: --name N --role public|analyst|admin [--token], the password on stdin", cmdPasswd},
 		{"surveys", "survey response rates, non-response and answers: --year Y [--format csv|nonresponse|distribution|json]", cmdSurveys},
 	}

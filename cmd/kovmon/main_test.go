@@ -273,3 +273,37 @@ func TestUploadThenIndicatorsSeesTheData(t *testing.T) {
 		t.Fatalf("right after the upload the API says:\n%s\nwant a line %q", got, want)
 	}
 }
+
+// TestCatalogueSetFromTheCommandLine: `kovmon catalogue set` refuses a file that
+// does not validate (naming it, changing nothing), puts a good one in force for every
+// later command, and keeps the history.
+func TestCatalogueSetFromTheCommandLine(t *testing.T) {
+	data := t.TempDir()
+	shipped := kovmon(t, nil, "--data", data, "catalogue", "show")
+	if shipped.code != 0 || !strings.Contains(shipped.stdout, "indicators:") {
+		t.Fatalf("catalogue show: %+v", shipped)
+	}
+	edited := strings.Replace(shipped.stdout, "\nversion: \"", "\nversion: \"cli-", 1)
+	good, bad := filepath.Join(t.TempDir(), "good.yaml"), filepath.Join(t.TempDir(), "bad.yaml")
+	os.WriteFile(good, []byte(edited), 0o644)
+	os.WriteFile(bad, []byte(strings.Replace(edited, "unit: percent", "unit: furlongs", 1)), 0o644)
+
+	if r := kovmon(t, nil, "--data", data, "catalogue", "set", bad); r.code != 1 || !strings.Contains(r.stderr, bad) || !strings.Contains(r.stderr, "furlongs") {
+		t.Errorf("set bad.yaml: %+v", r)
+	}
+	if r := kovmon(t, nil, "--data", data, "catalogue", "show"); r.stdout != shipped.stdout {
+		t.Errorf("a refused catalogue changed what is in force")
+	}
+	if r := kovmon(t, nil, "--data", data, "catalogue", "set", good); r.code != 0 || !strings.Contains(r.stdout, "is in force") {
+		t.Fatalf("set good.yaml: %+v", r)
+	}
+	if r := kovmon(t, nil, "--data", data, "catalogue", "show"); r.stdout != edited {
+		t.Errorf("catalogue show after set is not the file put in force")
+	}
+	if r := kovmon(t, nil, "--data", data, "catalogue", "history"); r.code != 0 || strings.Count(r.stdout, "cli:") != 1 || !strings.Contains(r.stdout, "cli-") {
+		t.Errorf("catalogue history: %+v", r)
+	}
+	if r := kovmon(t, []string{"KOVMON_CATALOGUE=" + good}, "--data", data, "catalogue", "set", good); r.code != 1 || !strings.Contains(r.stderr, "pinned") {
+		t.Errorf("set with KOVMON_CATALOGUE: %+v", r)
+	}
+}

@@ -11,14 +11,15 @@ import (
 	"ee/kovmon/store"
 )
 
-// pages is the dashboards' handler.
-func pages(s store.Store, cat *catalogue.Catalogue, m *Main) http.Handler {
+// pages is the dashboards' handler; account links each page to the account page (a
+// server with users).
+func pages(s store.Store, cat *catalogue.Catalogue, m *Main, account bool) http.Handler {
 	return dashboards.New(dashboards.Options{Store: s, Catalogue: cat, Log: m.Log.With("part", "dashboards"),
-		EChartsPath: dashboards.FindECharts(), GeoJSONPath: geoJSONPath()})
+		EChartsPath: dashboards.FindECharts(), GeoJSONPath: geoJSONPath(), Account: account})
 }
 
 // reportHandler serves the annual report.
-func reportHandler(s store.Store, cat *catalogue.Catalogue, m *Main) http.Handler {
+func reportHandler(s store.Store, cat *catalogue.Catalogue) http.Handler {
 	return report.Handler(report.Options{Store: s, Catalogue: cat})
 }
 

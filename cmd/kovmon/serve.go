@@ -9,6 +9,7 @@ import (
 
 	"ee/kovmon/auth"
 	"ee/kovmon/ingest"
+	"ee/kovmon/metrics/catalogue"
 	"ee/kovmon/store"
 	"ee/kovmon/web"
 )
@@ -34,11 +35,11 @@ func cmdServe(ctx context.Context, m *Main, args []string) error {
 			return err
 		}
 	}
-	cat, err := loadCatalogue()
+	s, err := m.Open(ctx)
 	if err != nil {
 		return err
 	}
-	s, err := m.Open(ctx)
+	cat, err := activeCatalogue(ctx, s)
 	if err != nil {
 		return err
 	}
@@ -49,12 +50,20 @@ func cmdServe(ctx context.Context, m *Main, args []string) error {
 	if err := reportInterrupted(ctx, m, s); err != nil {
 		return err
 	}
-	api := web.New(web.Options{Store: s, Catalogue: cat, Surveys: set, Log: m.Log, MaxUpload: cfg.MaxUpload,
-		Pages: pages(s, cat, m), Report: reportHandler(s, cat, m),
+	proxies, _ := cfg.trustedProxies() // checked by validate
+	views := func(cat *catalogue.Catalogue) web.Views {
+		return web.Views{Pages: pages(s, cat, m, users != nil), Report: reportHandler(s, cat)}
+	}
+	api := web.New(web.Options{Store: s, Catalogue: cat, CataloguePinned: pinnedCatalogue(), Surveys: set, Log: m.Log,
+		MaxUpload: cfg.MaxUpload, Views: views,
 		UploadTimeout: cfg.UploadTimeout, Users: users, PublicRequiresLogin: cfg.PublicRequiresLogin,
 		SecureCookies: cfg.SecureCookies, SessionTTL: cfg.SessionTTL,
-		LoginPerMinute: cfg.LoginPerMinute, UploadPerMinute: cfg.UploadPerMinute})
+		LoginPerMinute: cfg.LoginPerMinute, UploadPerMinute: cfg.UploadPerMinute, TrustedProxies: proxies})
 	if err := api.Refresh(ctx); err != nil {
+		return err
+	}
+	restored, err := api.RestoreSessions(ctx)
+	if err != nil {
 		return err
 	}
 	inbox := api.Inbox(cfg.Inbox)
@@ -77,7 +86,7 @@ func cmdServe(ctx context.Context, m *Main, args []string) error {
 	}
 	access := "everyone is admin (no users file; loopback only)"
 	if users != nil {
-		access = fmt.Sprintf("%d users from %s, public pages need sign-in: %v", users.Len(), cfg.UsersFile, cfg.PublicRequiresLogin)
+		access = fmt.Sprintf("%d users from %s, public pages need sign-in: %v, %d sessions taken back", users.Len(), cfg.UsersFile, cfg.PublicRequiresLogin, restored)
 	}
 	m.Log.Info("kovmon serving", "addr", scheme+"://"+cfg.Addr+"/", "store", s.Describe(), "inbox", cfg.Inbox, "access", access)
 	select {

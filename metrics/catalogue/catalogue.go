@@ -166,8 +166,9 @@ type Catalogue struct {
 	Indicators []Indicator    `yaml:"indicators"`
 	Forecast   ForecastMethod `yaml:"forecast"`
 
-	name string
-	hash string
+	name   string
+	hash   string
+	source []byte // the file as given, for storing and serving it
 }
 
 // Default returns the embedded catalogue. It panics only if the shipped file is
@@ -209,6 +210,7 @@ func Parse(data []byte, name string) (*Catalogue, error) {
 	sum := sha256.Sum256(data)
 	c.hash = hex.EncodeToString(sum[:])
 	c.name = name
+	c.source = bytes.Clone(data)
 	return &c, nil
 }
 
@@ -228,6 +230,9 @@ func (c *Catalogue) Name() string { return c.name }
 
 // Hash is the hex sha256 of the catalogue file's bytes.
 func (c *Catalogue) Hash() string { return c.hash }
+
+// Source returns the catalogue file's bytes, as they were parsed.
+func (c *Catalogue) Source() []byte { return bytes.Clone(c.source) }
 
 // Indicator returns the indicator with the given id.
 func (c *Catalogue) Indicator(id string) (*Indicator, bool) {

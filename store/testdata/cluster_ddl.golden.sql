@@ -346,3 +346,34 @@ ORDER BY (at, action);
 CREATE TABLE IF NOT EXISTS audit_log ON CLUSTER `kovmon_cluster` AS audit_log_local
 ENGINE = Distributed(`kovmon_cluster`, currentDatabase(), audit_log_local, rand());
 
+-- 0007_catalogue
+CREATE TABLE IF NOT EXISTS catalogue_versions_local ON CLUSTER `kovmon_cluster` (
+    changed_at DateTime64(3, 'UTC'),
+    actor      String,
+    version    String,
+    sha256     FixedString(64),
+    body       String
+)
+ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/{database}/catalogue_versions_local', '{replica}')
+ORDER BY changed_at;
+
+CREATE TABLE IF NOT EXISTS catalogue_versions ON CLUSTER `kovmon_cluster` AS catalogue_versions_local
+ENGINE = Distributed(`kovmon_cluster`, currentDatabase(), catalogue_versions_local, rand());
+
+-- 0008_sessions
+CREATE TABLE IF NOT EXISTS sessions_local ON CLUSTER `kovmon_cluster` (
+    id_sha256 FixedString(64),
+    user      String,
+    role      LowCardinality(String),
+    csrf      String,
+    expires   DateTime64(3, 'UTC'),
+    ended     UInt8,
+    at        DateTime64(3, 'UTC')
+)
+ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/{database}/sessions_local', '{replica}', at)
+ORDER BY id_sha256
+TTL toDateTime(expires) + INTERVAL 1 DAY;
+
+CREATE TABLE IF NOT EXISTS sessions ON CLUSTER `kovmon_cluster` AS sessions_local
+ENGINE = Distributed(`kovmon_cluster`, currentDatabase(), sessions_local, rand());
+

@@ -1,0 +1,84 @@
+package metrics
+
+import (
+	"context"
+	"fmt"
+
+	"ee/kovmon/metrics/catalogue"
+	kovsql "ee/kovmon/sql"
+	"ee/kovmon/store"
+)
+
+// The catalogue in force lives in the store (catalogue_versions), so that the
+// command line, the server and every process on a cluster follow the same one, and a
+// change made on the admin page outlives a restart. Until an admin stores one, the
+// shipped catalogue is in force.
+
+// CatalogueVersion is one catalogue put in force.
+type CatalogueVersion struct {
+	ChangedAt string `json:"changed_at"`
+	Actor     string `json:"actor"`
+	Version   string `json:"version"`
+	SHA256    string `json:"sha256"`
+}
+
+// ActiveCatalogue returns the catalogue stored last, or the shipped one when none
+// was. A stored catalogue that no longer validates (a later kovmon may check more) is
+// an error, not a silent return to the shipped one: the figures would change meaning.
+func ActiveCatalogue(ctx context.Context, s store.Store) (*catalogue.Catalogue, error) {
+	r, err := s.Query(ctx, kovsql.Query("catalogue.Latest"), nil)
+	if err != nil {
+		return nil, fmt.Errorf("reading the catalogue in force: %w", err)
+	}
+	if len(r.Rows) == 0 {
+		return catalogue.Default(), nil
+	}
+	at, actor, body := r.Rows[0][0], r.Rows[0][1], r.Rows[0][2]
+	cat, err := catalogue.Parse([]byte(body), fmt.Sprintf("stored by %s at %s", actor, at))
+	if err != nil {
+		return nil, fmt.Errorf("%w (put a corrected catalogue in force with `kovmon catalogue set FILE`)", err)
+	}
+	return cat, nil
+}
+
+// StoreCatalogue puts cat in force from now on, for whoever reads ActiveCatalogue
+// next. It does not recompute the figures: the caller does that first (EnsureFresh),
+// so that a catalogue that cannot be computed is never the one in force.
+func StoreCatalogue(ctx context.Context, s store.Store, cat *catalogue.Catalogue, actor string) error {
+	err := s.Exec(ctx, kovsql.Query("catalogue.Store"), store.Params{
+		"actor": actor, "version": cat.Version, "sha256": cat.Hash(), "body": string(cat.Source())})
+	if err != nil {
+		return fmt.Errorf("storing the catalogue: %w", err)
+	}
+	return nil
+}
+
+// CatalogueHistory lists the catalogues put in force, newest first.
+func CatalogueHistory(ctx context.Context, s store.Store, limit int) ([]CatalogueVersion, error) {
+	r, err := s.Query(ctx, kovsql.Query("catalogue.History"), store.Params{"limit": limit})
+	if err != nil {
+		return nil, fmt.Errorf("catalogue history: %w", err)
+	}
+	out := make([]CatalogueVersion, 0, len(r.Rows))
+	for _, row := range r.Rows {
+		out = append(out, CatalogueVersion{ChangedAt: row[0], Actor: row[1], Version: row[2], SHA256: row[3]})
+	}
+	return out, nil
+}
+
+// ChangeCatalogue computes the figures with cat and, when that succeeds, puts cat in
+// force. If storing it fails, the figures go back to the catalogue previously in force
+// (prev), so that what is published and what is in force never differ for long.
+// The caller holds the writer lock.
+func ChangeCatalogue(ctx context.Context, s store.Store, prev, cat *catalogue.Catalogue, actor string) error {
+	if err := EnsureFresh(ctx, s, cat); err != nil {
+		return fmt.Errorf("computing the figures with the new catalogue: %w", err)
+	}
+	if err := StoreCatalogue(ctx, s, cat, actor); err != nil {
+		if rerr := EnsureFresh(ctx, s, prev); rerr != nil {
+			return fmt.Errorf("%w; and recomputing with the catalogue in force failed too: %v", err, rerr)
+		}
+		return err
+	}
+	return nil
+}

@@ -1,0 +1,143 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+
+	"ee/kovmon/metrics"
+	"ee/kovmon/metrics/catalogue"
+)
+
+// Changing the catalogue. The catalogue decides what every figure means, so a change
+// is an admin's act with an audit entry, and it takes effect whole: the new catalogue
+// is validated, the figures are recomputed with it (under the writer lock, like a
+// load), it is stored as the one in force (metrics.StoreCatalogue, so a restart and the
+// command line follow it), and only then do the pages, the report and the API switch to
+// it, in one atomic swap of the live state.
+
+// Views are the handlers built on a catalogue.
+type Views struct {
+	Pages  http.Handler // the dashboards, under /
+	Report http.Handler // the annual report, under /report
+}
+
+// live is what follows the catalogue in force.
+type live struct {
+	cat     *catalogue.Catalogue
+	views   Views
+	figures *metrics.Reader // the computed table, cached between refreshes: the API's hot path
+}
+
+// maxCatalogue bounds a catalogue file (the shipped one is about 30 KB).
+const maxCatalogue = 1 << 20
+
+// actionCatalogue is the audit log's name for a catalogue change.
+const actionCatalogue = "catalogue_change"
+
+// install makes cat the catalogue that requests see.
+func (s *Server) install(cat *catalogue.Catalogue) {
+	if cat == nil {
+		cat = catalogue.Default()
+	}
+	l := &live{cat: cat, figures: metrics.NewReader(s.opts.Store, cat)}
+	if s.opts.Views != nil {
+		l.views = s.opts.Views(cat)
+	}
+	if l.views.Pages == nil {
+		l.views.Pages = http.NotFoundHandler()
+	}
+	if l.views.Report == nil {
+		l.views.Report = http.NotFoundHandler()
+	}
+	s.live.Store(l)
+}
+
+// cat is the catalogue in force.
+func (s *Server) cat() *catalogue.Catalogue { return s.live.Load().cat }
+
+// catalogueFile serves the catalogue in force, as YAML: the published definitions,
+// and the file an admin edits.
+func (s *Server) catalogueFile(w http.ResponseWriter, r *http.Request) {
+	cat := s.cat()
+	w.Header().Set("Content-Type", "application/yaml; charset=utf-8")
+	w.Header().Set("Content-Disposition", `attachment; filename="catalogue.yaml"`)
+	w.Header().Set("X-Catalogue-Version", cat.Version)
+	w.Header().Set("X-Catalogue-SHA256", cat.Hash())
+	w.Write(cat.Source())
+}
+
+func (s *Server) catalogueHistory(w http.ResponseWriter, r *http.Request) {
+	limit, err := intParam(r, "limit", 100, 10000)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	versions, err := metrics.CatalogueHistory(r.Context(), s.opts.Store, limit)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, versions)
+}
+
+// catalogueChange is the answer to a change.
+type catalogueChange struct {
+	Version         string `json:"version"`
+	SHA256          string `json:"sha256"`
+	PreviousVersion string `json:"previous_version"`
+	PreviousSHA256  string `json:"previous_sha256"`
+	// Unchanged: the file is the catalogue in force already; nothing was done.
+	Unchanged bool `json:"unchanged"`
+}
+
+// putCatalogue takes a catalogue file as the request body.
+func (s *Server) putCatalogue(w http.ResponseWriter, r *http.Request) {
+	data, err := io.ReadAll(r.Body)
+	if err != nil {
+		s.fail(w, r, &httpError{http.StatusRequestEntityTooLarge, fmt.Sprintf("a catalogue is at most %d bytes", maxCatalogue)})
+		return
+	}
+	change, err := s.changeCatalogue(r, data)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, change)
+}
+
+// changeCatalogue validates data, recomputes, stores and installs it, and records
+// the attempt in the audit log whatever its outcome.
+func (s *Server) changeCatalogue(r *http.Request, data []byte) (*catalogueChange, error) {
+	if pinned := s.opts.CataloguePinned; pinned != "" {
+		msg := fmt.Sprintf("the catalogue is pinned to %s (KOVMON_CATALOGUE): edit that file, or unset the variable to change the catalogue here", pinned)
+		s.record(r, actionCatalogue, "catalogue", "refused", msg)
+		return nil, &httpError{http.StatusConflict, msg}
+	}
+	cat, err := catalogue.Parse(data, "the new catalogue")
+	if err != nil {
+		s.record(r, actionCatalogue, "catalogue", "rejected", err.Error())
+		return nil, badRequest("%v", err)
+	}
+	object := fmt.Sprintf("catalogue %s sha256:%s", cat.Version, cat.Hash())
+	s.Writer.Lock()
+	defer s.Writer.Unlock()
+	prev := s.cat()
+	change := &catalogueChange{Version: cat.Version, SHA256: cat.Hash(), PreviousVersion: prev.Version, PreviousSHA256: prev.Hash()}
+	if cat.Hash() == prev.Hash() {
+		change.Unchanged = true
+		s.record(r, actionCatalogue, object, "unchanged", "this catalogue is in force already")
+		return change, nil
+	}
+	// The change completes even if the client hangs up: the figures are recomputed
+	// either way, and a half-done change would leave them following neither.
+	ctx := context.WithoutCancel(r.Context())
+	if err := metrics.ChangeCatalogue(ctx, s.opts.Store, prev, cat, principalOf(r).name); err != nil {
+		s.record(r, actionCatalogue, object, "error", err.Error())
+		return nil, err
+	}
+	s.install(cat)
+	s.record(r, actionCatalogue, object, "ok", fmt.Sprintf("was %s sha256:%s", prev.Version, prev.Hash()))
+	return change, nil
+}
