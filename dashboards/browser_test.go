@@ -1,96 +1,18 @@
 package dashboards
 
 import (
-	"context"
 	"encoding/csv"
-	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"ee/kovmon/internal/browsertest"
 )
-
-const chromiumPath = "/usr/bin/chromium"
-
-// browser is headless Chromium with a fresh profile, and every console error,
-// uncaught exception and browser-log error it has reported.
-type browser struct {
-	ctx    context.Context
-	mu     sync.Mutex
-	errors []string
-}
-
-func newBrowser(t *testing.T) *browser {
-	t.Helper()
-	if _, err := os.Stat(chromiumPath); err != nil {
-		t.Fatalf("Chromium is needed at %s (make deps installs Debian's chromium): %v", chromiumPath, err)
-	}
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(chromiumPath),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck,
-		chromedp.WindowSize(1280, 900),
-	)
-	ctx, cancelCtx := chromedp.NewContext(allocCtx)
-	t.Cleanup(func() { cancelCtx(); cancelAlloc() })
-	// The first run starts the browser; it must not carry a timeout (chromedp.Run).
-	if err := chromedp.Do(ctx); err != nil {
-		t.Fatalf("start Chromium: %v", err)
-	}
-	b := &browser{ctx: ctx}
-	messages := chromedp.Console(ctx)
-	go func() {
-		for m, err := range messages {
-			if err != nil {
-				return
-			}
-			if m.Type == chromedp.ConsoleError || m.IsException() {
-				b.mu.Lock()
-				b.errors = append(b.errors, fmt.Sprintf("%s (%s:%d)", m, m.URL, m.Line))
-				b.mu.Unlock()
-			}
-		}
-	}()
-	return b
-}
-
-// takeErrors returns and clears the errors seen so far.
-func (b *browser) takeErrors() []string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	out := b.errors
-	b.errors = nil
-	return out
-}
-
-// do runs actions with a time limit.
-func (b *browser) do(t *testing.T, steps ...chromedp.Action[chromedp.Void]) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
-	defer cancel()
-	if err := chromedp.Do(ctx, steps...); err != nil {
-		t.Fatal(err)
-	}
-}
-
-// value runs one action that returns a value, with a time limit.
-func value[T any](t *testing.T, b *browser, a chromedp.Action[T]) T {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
-	defer cancel()
-	v, err := chromedp.Run(ctx, a)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return v
-}
 
 // undrawnCharts lists the chart containers without a canvas or SVG inside.
 const undrawnCharts = `Array.from(document.querySelectorAll('[data-chart]'))
@@ -104,7 +26,7 @@ const chartCount = `document.querySelectorAll('[data-chart]').length`
 func TestBrowser(t *testing.T) {
 	_, h := newFixture(t)
 	srv := serve(t, h)
-	b := newBrowser(t)
+	b := browsertest.New(t)
 	out := outputDir(t)
 
 	pages := []struct {
@@ -121,11 +43,11 @@ func TestBrowser(t *testing.T) {
 	}
 	for _, p := range pages {
 		t.Run(p.name, func(t *testing.T) {
-			b.do(t, chromedp.Navigate(srv.URL+p.url), chromedp.WaitVisible(chromedp.CSS("#page-title")))
-			undrawn := value(t, b, chromedp.Evaluate[[]string](undrawnCharts))
-			charts := value(t, b, chromedp.Evaluate[int](chartCount))
-			shot := value(t, b, chromedp.FullScreenshot(100))
-			if errs := b.takeErrors(); len(errs) > 0 {
+			b.Do(t, chromedp.Navigate(srv.URL+p.url), chromedp.WaitVisible(chromedp.CSS("#page-title")))
+			undrawn := browsertest.Value(t, b, chromedp.Evaluate[[]string](undrawnCharts))
+			charts := browsertest.Value(t, b, chromedp.Evaluate[int](chartCount))
+			shot := browsertest.Value(t, b, chromedp.FullScreenshot(100))
+			if errs := b.TakeErrors(); len(errs) > 0 {
 				t.Errorf("console errors on %s:\n%s", p.url, strings.Join(errs, "\n"))
 			}
 			if charts < p.minCharts {
@@ -143,22 +65,22 @@ func TestBrowser(t *testing.T) {
 	}
 
 	t.Run("language switch", func(t *testing.T) {
-		b.do(t, chromedp.Navigate(srv.URL+"/"), chromedp.WaitVisible(chromedp.CSS("#page-title")))
-		before := value(t, b, chromedp.Text(chromedp.CSS("#page-title")))
-		b.do(t, chromedp.Click(chromedp.CSS("#lang-switch")))
+		b.Do(t, chromedp.Navigate(srv.URL+"/"), chromedp.WaitVisible(chromedp.CSS("#page-title")))
+		before := browsertest.Value(t, b, chromedp.Text(chromedp.CSS("#page-title")))
+		b.Do(t, chromedp.Click(chromedp.CSS("#lang-switch")))
 		// The click loads a new document: poll it by script rather than hold nodes of
 		// the old one, which a fast server replaces before they are read.
 		var lang, after string
 		for deadline := time.Now().Add(10 * time.Second); lang != "en" && time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
 			// An error here is the page between documents: try again.
-			lang, _ = chromedp.Run(b.ctx, chromedp.Evaluate[string](`document.documentElement.lang`))
+			lang, _ = chromedp.Run(b.Ctx, chromedp.Evaluate[string](`document.documentElement.lang`))
 		}
-		b.do(t, chromedp.WaitVisible(chromedp.CSS("#page-title")))
-		after = value(t, b, chromedp.Evaluate[string](`(document.querySelector('#page-title') || {}).textContent || ''`))
+		b.Do(t, chromedp.WaitVisible(chromedp.CSS("#page-title")))
+		after = browsertest.Value(t, b, chromedp.Evaluate[string](`(document.querySelector('#page-title') || {}).textContent || ''`))
 		if before == after || lang != "en" {
 			t.Errorf("the language switch left the heading %q → %q (lang %q)", before, after, lang)
 		}
-		goalHeadings := value(t, b, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll('h2')).map(h => h.textContent)`))
+		goalHeadings := browsertest.Value(t, b, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll('h2')).map(h => h.textContent)`))
 		if len(goalHeadings) == 0 || !strings.HasPrefix(goalHeadings[0], "Goal I") {
 			t.Errorf("English goal headings: %q", goalHeadings)
 		}
@@ -166,19 +88,19 @@ func TestBrowser(t *testing.T) {
 
 	t.Run("filter", func(t *testing.T) {
 		const figure = `tr[data-indicator="I.1"] td.value`
-		b.do(t, chromedp.Navigate(srv.URL+"/"), chromedp.WaitVisible(chromedp.CSS(figure)))
-		before := value(t, b, chromedp.Text(chromedp.CSS(figure)))
-		b.do(t, chromedp.SetValue(chromedp.CSS("#filter-year"), "2016"), chromedp.Click(chromedp.CSS("#filter-apply")))
+		b.Do(t, chromedp.Navigate(srv.URL+"/"), chromedp.WaitVisible(chromedp.CSS(figure)))
+		before := browsertest.Value(t, b, chromedp.Text(chromedp.CSS(figure)))
+		b.Do(t, chromedp.SetValue(chromedp.CSS("#filter-year"), "2016"), chromedp.Click(chromedp.CSS("#filter-apply")))
 		location := ""
 		for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
-			if location = value(t, b, chromedp.Location()); strings.Contains(location, "year=2016") {
+			if location = browsertest.Value(t, b, chromedp.Location()); strings.Contains(location, "year=2016") {
 				break
 			}
 		}
 		// Read the new document by script until it is there (see the language switch).
 		after := before
 		for deadline := time.Now().Add(10 * time.Second); after == before && time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
-			after, _ = chromedp.Run(b.ctx, chromedp.Evaluate[string](`(document.querySelector('`+figure+`') || {}).textContent || ''`))
+			after, _ = chromedp.Run(b.Ctx, chromedp.Evaluate[string](`(document.querySelector('`+figure+`') || {}).textContent || ''`))
 		}
 		if !strings.Contains(location, "year=2016") {
 			t.Errorf("the year filter did not reach the URL: %s", location)
@@ -191,10 +113,10 @@ func TestBrowser(t *testing.T) {
 	t.Run("csv link", func(t *testing.T) {
 		// The figures table of an indicator page against the CSV linked above it, and
 		// the ranking's CSV against the municipal rows of that table.
-		b.do(t, chromedp.Navigate(srv.URL+"/indicator/I.3?year=2018&county=0037"), chromedp.WaitVisible(chromedp.CSS("#table-csv")))
-		tableCSV := value(t, b, chromedp.AttributeValue(chromedp.CSS("#table-csv"), "href")).Value
-		rankCSV := value(t, b, chromedp.AttributeValue(chromedp.CSS(`figure[data-chart="ranking"] a.csv`), "href")).Value
-		shown := value(t, b, chromedp.Evaluate[map[string]string](`Object.fromEntries(Array.from(document.querySelectorAll('table.figures tbody tr'))
+		b.Do(t, chromedp.Navigate(srv.URL+"/indicator/I.3?year=2018&county=0037"), chromedp.WaitVisible(chromedp.CSS("#table-csv")))
+		tableCSV := browsertest.Value(t, b, chromedp.AttributeValue(chromedp.CSS("#table-csv"), "href")).Value
+		rankCSV := browsertest.Value(t, b, chromedp.AttributeValue(chromedp.CSS(`figure[data-chart="ranking"] a.csv`), "href")).Value
+		shown := browsertest.Value(t, b, chromedp.Evaluate[map[string]string](`Object.fromEntries(Array.from(document.querySelectorAll('table.figures tbody tr'))
 			  .map(r => [r.dataset.ehak, r.querySelector('td.value').dataset.value]))`))
 		if len(shown) < 2 {
 			t.Fatalf("the figures table shows %d rows", len(shown))
@@ -213,7 +135,7 @@ func TestBrowser(t *testing.T) {
 			t.Errorf("ranking CSV has %d rows, want the %d municipalities shown", len(ranked), len(shown)-1)
 		}
 	})
-	if errs := b.takeErrors(); len(errs) > 0 {
+	if errs := b.TakeErrors(); len(errs) > 0 {
 		t.Errorf("console errors: %s", strings.Join(errs, "\n"))
 	}
 }

@@ -16,7 +16,7 @@ import (
 var adminPage = template.Must(template.New("admin").Parse(`<!DOCTYPE html>
 <html lang="{{.Lang}}">
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{{.T "admin.title"}} · kovmon</title><link rel="stylesheet" href="/assets/dashboards.css"></head>
+<title>{{.T "admin.title"}} · kovmon</title><link rel="icon" href="data:,"><link rel="stylesheet" href="/assets/dashboards.css"></head>
 <body>
 <header class="top"><a class="brand" href="/?lang={{.Lang}}">{{.T "app.name"}}</a><nav></nav>
 <a class="account" href="/login">{{.T "nav.account"}}</a>

@@ -17,7 +17,7 @@ import (
 var loginPage = template.Must(template.New("login").Funcs(template.FuncMap{"both": bothLanguages}).Parse(`<!DOCTYPE html>
 <html lang="et">
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{{both "login.title"}} · kovmon</title><link rel="stylesheet" href="/assets/dashboards.css"></head>
+<title>{{both "login.title"}} · kovmon</title><link rel="icon" href="data:,"><link rel="stylesheet" href="/assets/dashboards.css"></head>
 <body><main>
 {{if .User}}
 <h1>{{.User}} ({{.Role}})</h1>
