@@ -16,7 +16,8 @@ import (
 // TestKilledLoadIsCompletedByRerun is issue 3's crash test: a real `kovmon ingest`
 // of a large usage file is killed with SIGKILL at random moments of a load (see the
 // rounds below), and the same command run again must leave exactly the rows of one
-// complete load, each quarantined row once and no stage table. KOVMON_CRASH_ROWS sets the file's size
+// complete load, each quarantined row once, no stage table and none of the killed
+// process's scratch files (its named pipe). KOVMON_CRASH_ROWS sets the file's size
 // (default 1 000 000 rows, about 100 MB).
 func TestKilledLoadIsCompletedByRerun(t *testing.T) {
 	rows := 1_000_000
@@ -28,6 +29,9 @@ func TestKilledLoadIsCompletedByRerun(t *testing.T) {
 		rows = n
 	}
 	tmp := t.TempDir()
+	// The loads' scratch files go here, where the test can see what a kill left.
+	scratch := t.TempDir()
+	t.Setenv("TMPDIR", scratch)
 	bin := filepath.Join(tmp, "kovmon")
 	if out, err := exec.Command("go", "build", "-o", bin, "ee/kovmon/cmd/kovmon").CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
@@ -90,6 +94,9 @@ func TestKilledLoadIsCompletedByRerun(t *testing.T) {
 
 		runKovmon(t, bin, dir, load...)
 		checkCompleteLoad(t, dir, uf)
+		if left, _ := filepath.Glob(filepath.Join(scratch, scratchPrefix+strconv.Itoa(cmd.Process.Pid)+"-*")); len(left) > 0 {
+			t.Errorf("round %d: the rerun left the killed load's scratch files: %v", round, left)
+		}
 	}
 	if killed == 0 {
 		t.Fatalf("every load finished before its kill: nothing was tested")

@@ -19,6 +19,9 @@ func Run(ctx context.Context, l *Loader, trigger string, files []string, kind st
 	if err := DropStaleStages(ctx, l.Store, staleStageAge(l)); err != nil {
 		l.log().Warn("dropping stale stage tables", "err", err)
 	}
+	if err := removeOrphanScratch(); err != nil {
+		l.log().Warn("removing the scratch files of killed loads", "err", err)
+	}
 	var (
 		results  []FileResult
 		rejected int

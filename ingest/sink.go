@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"syscall"
 
@@ -103,7 +104,7 @@ type pipeInsert struct {
 // startPipeInsert runs query (an INSERT … FROM fromFile) on a new named pipe, given
 // as the path parameter, and returns when the engine has opened it.
 func startPipeInsert(ctx context.Context, s store.Store, query string, params store.Params) (*pipeInsert, error) {
-	dir, err := os.MkdirTemp("", "kovmon-stage-")
+	dir, err := os.MkdirTemp("", scratchPattern()+"stage-")
 	if err != nil {
 		return nil, err
 	}
@@ -209,7 +210,7 @@ type problemSink interface {
 
 func newProblemSink(ctx context.Context, s store.Store, table string, direct bool) (problemSink, error) {
 	if direct {
-		t, err := newTempTSV("kovmon-problems-*.tsv")
+		t, err := newTempTSV(scratchPattern() + "problems-*.tsv")
 		if err != nil {
 			return nil, err
 		}
@@ -298,4 +299,44 @@ func (p *problemBatches) close() error {
 	err := p.s.InsertTSV(p.ctx, p.table, QuarantineColumns, p.buf)
 	p.buf = p.buf[:0]
 	return err
+}
+
+// Scratch files (the named pipe's folder, quarantined rows waiting for their INSERT)
+// live in the system's temporary folder under names that carry the process id, so
+// that a later load can remove what a killed process left behind.
+const scratchPrefix = "kovmon-scratch-"
+
+func scratchPattern() string { return scratchPrefix + strconv.Itoa(os.Getpid()) + "-" }
+
+// removeOrphanScratch removes the scratch files and folders of processes that no
+// longer run. A process id in use again by another process keeps its files: they
+// are left rather than risk removing a live load's pipe.
+func removeOrphanScratch() error {
+	tmp := os.TempDir()
+	entries, err := os.ReadDir(tmp)
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		rest, ok := strings.CutPrefix(e.Name(), scratchPrefix)
+		if !ok {
+			continue
+		}
+		pidText, _, _ := strings.Cut(rest, "-")
+		pid, err := strconv.Atoi(pidText)
+		if err != nil || pid <= 0 || pid == os.Getpid() || processRuns(pid) {
+			continue
+		}
+		if err := os.RemoveAll(filepath.Join(tmp, e.Name())); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// processRuns reports whether a process with this id exists (signal 0 checks
+// without sending anything; EPERM: it exists but belongs to someone else).
+func processRuns(pid int) bool {
+	err := syscall.Kill(pid, 0)
+	return err == nil || errors.Is(err, syscall.EPERM)
 }
