@@ -69,17 +69,9 @@ func (s *Server) catalogueFile(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) catalogueHistory(w http.ResponseWriter, r *http.Request) {
-	limit, err := intParam(r, "limit", 100, 10000)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	versions, err := metrics.CatalogueHistory(r.Context(), s.opts.Store, limit)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	writeJSON(w, versions)
+	listJSON(s, w, r, 100, func(ctx context.Context, limit int) ([]metrics.CatalogueVersion, error) {
+		return metrics.CatalogueHistory(ctx, s.opts.Store, limit)
+	})
 }
 
 // catalogueChange is the answer to a change.

@@ -368,17 +368,26 @@ func (s *Server) runInbox(w http.ResponseWriter, r *http.Request) {
 
 // auditLog shows the audit log to admins.
 func (s *Server) auditLog(w http.ResponseWriter, r *http.Request) {
-	limit, err := intParam(r, "limit", 200, 10000)
+	listJSON(s, w, r, 200, s.audit.List)
+}
+
+// listJSON answers a list endpoint: the newest limit items (?limit=, 1 to 10000,
+// default fallback) as JSON.
+func listJSON[T any](s *Server, w http.ResponseWriter, r *http.Request, fallback int, list func(context.Context, int) ([]T, error)) {
+	limit, err := intParam(r, "limit", fallback, 10000)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	entries, err := s.audit.List(r.Context(), limit)
+	items, err := list(r.Context(), limit)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	writeJSON(w, entries)
+	if items == nil {
+		items = []T{} // [] rather than null
+	}
+	writeJSON(w, items)
 }
 
 func validKind(kind string) bool {
@@ -415,45 +424,22 @@ func intParam(r *http.Request, name string, fallback, max int) (int, error) {
 }
 
 func (s *Server) quarantine(w http.ResponseWriter, r *http.Request) {
-	limit, err := intParam(r, "limit", 100, 10000)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	rows, err := ingest.Quarantine(r.Context(), s.opts.Store, r.URL.Query().Get("file"), r.URL.Query().Get("run"), limit)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	writeJSON(w, rows)
+	file, run := r.URL.Query().Get("file"), r.URL.Query().Get("run")
+	listJSON(s, w, r, 100, func(ctx context.Context, limit int) ([]ingest.QuarantinedRow, error) {
+		return ingest.Quarantine(ctx, s.opts.Store, file, run, limit)
+	})
 }
 
 func (s *Server) files(w http.ResponseWriter, r *http.Request) {
-	limit, err := intParam(r, "limit", 100, 10000)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	files, err := ingest.Files(r.Context(), s.opts.Store, limit)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	writeJSON(w, files)
+	listJSON(s, w, r, 100, func(ctx context.Context, limit int) ([]ingest.LedgerFile, error) {
+		return ingest.Files(ctx, s.opts.Store, limit)
+	})
 }
 
 func (s *Server) runs(w http.ResponseWriter, r *http.Request) {
-	limit, err := intParam(r, "limit", 50, 10000)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	runs, err := ingest.Runs(r.Context(), s.opts.Store, limit)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	writeJSON(w, runs)
+	listJSON(s, w, r, 50, func(ctx context.Context, limit int) ([]ingest.RunInfo, error) {
+		return ingest.Runs(ctx, s.opts.Store, limit)
+	})
 }
 
 // status says whether the figures are up to date with the data.

@@ -31,11 +31,7 @@ func cmdCatalogue(ctx context.Context, m *Main, args []string) error {
 	}
 	switch {
 	case rest[0] == "show" && len(rest) == 1:
-		s, err := m.Open(ctx)
-		if err != nil {
-			return err
-		}
-		cat, err := activeCatalogue(ctx, s)
+		_, cat, err := m.openWithCatalogue(ctx)
 		if err != nil {
 			return err
 		}
@@ -73,11 +69,7 @@ func setCatalogue(ctx context.Context, m *Main, path string) error {
 	if err != nil {
 		return err
 	}
-	s, err := m.Open(ctx)
-	if err != nil {
-		return err
-	}
-	prev, err := activeCatalogue(ctx, s)
+	s, prev, err := m.openWithCatalogue(ctx)
 	if err != nil {
 		return err
 	}

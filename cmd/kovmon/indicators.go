@@ -168,6 +168,15 @@ func cmdExplain(ctx context.Context, m *Main, args []string) error {
 // openFresh opens the store with the catalogue and brings the computed indicators up
 // to date with the data first, so that every command answers from current figures.
 func (m *Main) openFresh(ctx context.Context) (store.Store, *catalogue.Catalogue, error) {
+	s, cat, err := m.openWithCatalogue(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	return s, cat, metrics.EnsureFresh(ctx, s, cat)
+}
+
+// openWithCatalogue opens the store and reads the catalogue in force.
+func (m *Main) openWithCatalogue(ctx context.Context) (store.Store, *catalogue.Catalogue, error) {
 	s, err := m.Open(ctx)
 	if err != nil {
 		return nil, nil, err
@@ -176,5 +185,5 @@ func (m *Main) openFresh(ctx context.Context) (store.Store, *catalogue.Catalogue
 	if err != nil {
 		return nil, nil, err
 	}
-	return s, cat, metrics.EnsureFresh(ctx, s, cat)
+	return s, cat, nil
 }

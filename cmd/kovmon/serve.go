@@ -35,11 +35,7 @@ func cmdServe(ctx context.Context, m *Main, args []string) error {
 			return err
 		}
 	}
-	s, err := m.Open(ctx)
-	if err != nil {
-		return err
-	}
-	cat, err := activeCatalogue(ctx, s)
+	s, cat, err := m.openWithCatalogue(ctx)
 	if err != nil {
 		return err
 	}
