@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"runtime/pprof"
 	"strconv"
 	"strings"
@@ -204,6 +205,10 @@ func childLoad(job, dir, file string) (loadFigures, error) {
 	}
 	resetPeakMemory()
 	f.BaseMB = memoryMB("VmRSS")
+	if os.Getenv("KOVMON_BENCH_TRACE") != "" {
+		stop := traceMemory(f.BaseMB)
+		defer stop()
+	}
 	cpu := processCPUSeconds()
 	start := time.Now()
 	table := "usage"
@@ -233,6 +238,29 @@ func childLoad(job, dir, file string) (loadFigures, error) {
 	f.Rows, err = countLines(file)
 	f.Rows-- // the header
 	return f, err
+}
+
+// traceMemory prints, every half second until stop, the process's resident memory
+// and the Go heap's share of it, above base (MB), to standard error.
+func traceMemory(base float64) (stop func()) {
+	done := make(chan struct{})
+	go func() {
+		start := time.Now()
+		tick := time.NewTicker(500 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+				var ms runtime.MemStats
+				runtime.ReadMemStats(&ms)
+				fmt.Fprintf(os.Stderr, "%6.1f s  rss +%4.0f MB  peak +%4.0f MB  go heap %4.0f MB (sys %4.0f MB)\n", time.Since(start).Seconds(),
+					memoryMB("VmRSS")-base, memoryMB("VmHWM")-base, float64(ms.HeapInuse)/(1<<20), float64(ms.Sys)/(1<<20))
+			}
+		}
+	}()
+	return func() { close(done) }
 }
 
 // resetPeakMemory sets the process's peak resident memory (VmHWM) to its current
