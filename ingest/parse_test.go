@@ -238,10 +238,11 @@ func (r *endlessReader) Read(p []byte) (int, error) {
 	return int(n), nil
 }
 
-// TestVeryLongLine feeds 64 MiB without a newline, as a header and as a data
-// row: the reader must give up after about 1 MiB, not read it all.
+// TestVeryLongLine feeds a 2 GiB line without a newline (streamed, never on disk),
+// as a header and as a data row: the reader must give up after about 1 MiB, not read
+// it all.
 func TestVeryLongLine(t *testing.T) {
-	const size = 64 << 20
+	const size = 2 << 30
 	usage, _ := KindByName("usage")
 	for _, prefix := range []string{"", string(generateUsage(3))} {
 		long := &endlessReader{left: size}
