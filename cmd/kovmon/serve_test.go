@@ -3,9 +3,17 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/csv"
+	"encoding/pem"
 	"fmt"
 	"io"
+	"math/big"
 	"net"
 	"net/http"
 	"os"
@@ -25,8 +33,12 @@ import (
 type served struct {
 	cmd  *exec.Cmd
 	addr string
-	mu   sync.Mutex
-	log  bytes.Buffer
+	// client and base reach it: plain HTTP, or HTTPS when the configuration names a
+	// certificate (then the client trusts any certificate; the test checks which).
+	client *http.Client
+	base   string
+	mu     sync.Mutex
+	log    bytes.Buffer
 }
 
 func (s *served) Write(p []byte) (int, error) {
@@ -55,13 +67,21 @@ func startServed(t *testing.T, data, config string) *served {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.cmd.Process.Kill(); s.cmd.Wait() })
+	scheme := "http"
+	s.client = http.DefaultClient
 	for _, line := range strings.Split(readFile(t, config), "\n") {
 		if a, ok := strings.CutPrefix(line, "addr: "); ok {
 			s.addr = a
 		}
+		if strings.HasPrefix(line, "tls_cert: ") {
+			scheme = "https"
+			s.client = &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}},
+				CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		}
 	}
+	s.base = scheme + "://" + s.addr
 	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
-		if resp, err := http.Get("http://" + s.addr + "/healthz"); err == nil {
+		if resp, err := s.client.Get(s.base + "/healthz"); err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == 200 {
 				return s
@@ -307,4 +327,67 @@ func getOK(t *testing.T, addr, path string) string {
 		t.Fatalf("GET %s: %d %s", path, resp.StatusCode, b)
 	}
 	return string(b)
+}
+
+// TestServeSpeaksTLSWhenACertificateIsConfigured: with tls_cert and tls_key, serve
+// answers HTTPS with that certificate and HSTS, marks its cookies Secure, and a plain
+// HTTP request to the port is refused.
+func TestServeSpeaksTLSWhenACertificateIsConfigured(t *testing.T) {
+	dir := t.TempDir()
+	certDER := selfSignedCertificate(t, filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem"))
+	hash, err := auth.HashPassword("a long enough password")
+	if err != nil {
+		t.Fatal(err)
+	}
+	users := writeFile(t, filepath.Join(dir, "users.yaml"), fmt.Sprintf("users:\n  - name: mari\n    role: admin\n    password: '%s'\n", hash))
+	addr := freeAddr(t)
+	config := writeFile(t, filepath.Join(dir, "kovmon.yaml"), fmt.Sprintf("addr: %s\ninbox: %s\nusers_file: %s\ntls_cert: %s\ntls_key: %s\n",
+		addr, filepath.Join(dir, "inbox"), users, filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")))
+	s := startServed(t, filepath.Join(dir, "data"), config)
+
+	resp, err := s.client.Get(s.base + "/login")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.TLS == nil || len(resp.TLS.PeerCertificates) == 0 || !bytes.Equal(resp.TLS.PeerCertificates[0].Raw, certDER) {
+		t.Fatal("the server did not present the configured certificate")
+	}
+	if resp.Header.Get("Strict-Transport-Security") == "" {
+		t.Error("no Strict-Transport-Security header over TLS")
+	}
+	if cookies := resp.Cookies(); len(cookies) == 0 || !cookies[0].Secure || !cookies[0].HttpOnly {
+		t.Errorf("the login form's cookie is not Secure and HttpOnly: %v", cookies)
+	}
+	if plain, err := http.Get("http://" + addr + "/healthz"); err == nil {
+		plain.Body.Close()
+		if plain.StatusCode != http.StatusBadRequest {
+			t.Errorf("plain HTTP to the TLS port: %d, want 400", plain.StatusCode)
+		}
+	}
+}
+
+// selfSignedCertificate writes a certificate for 127.0.0.1 and its key as PEM, and
+// returns the certificate's DER bytes.
+func selfSignedCertificate(t *testing.T, certPath, keyPath string) []byte {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "kovmon test"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		IPAddresses: []net.IP{net.ParseIP("127.0.0.1")}, KeyUsage: x509.KeyUsageDigitalSignature,
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyDER, err := x509.MarshalECPrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, certPath, string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})))
+	writeFile(t, keyPath, string(pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: keyDER})))
+	return der
 }
