@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -74,6 +75,19 @@ func openEmbedded(cfg Config) (Store, error) {
 	return &embedded{db: db}, nil
 }
 
+// FolderInUseError: another process (PID, 0 when unknown) holds the embedded
+// engine's data folder.
+type FolderInUseError struct {
+	Dir, Holder string
+	PID         int
+}
+
+func (e *FolderInUseError) Error() string {
+	return fmt.Sprintf("%v: the data folder %s is in use by %s; stop it or use another --data folder", ErrUnavailable, e.Dir, e.Holder)
+}
+
+func (e *FolderInUseError) Unwrap() error { return ErrUnavailable }
+
 // checkNotLocked tells which process holds the data folder before chDB tries to,
 // since chDB panics rather than return that error. The engine holds an exclusive
 // flock on DIR/status while it runs; its first line is "PID: n".
@@ -88,17 +102,18 @@ func checkNotLocked(dir string) error {
 	}
 	defer f.Close()
 	if err := unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB); err != nil {
-		holder := "another process"
+		inUse := &FolderInUseError{Dir: dir, Holder: "another process"}
 		if data, err := os.ReadFile(path); err == nil {
 			first, _, _ := strings.Cut(string(data), "\n")
 			if pid, ok := strings.CutPrefix(first, "PID: "); ok {
-				holder = "process " + strings.TrimSpace(pid)
+				inUse.PID, _ = strconv.Atoi(strings.TrimSpace(pid))
+				inUse.Holder = "process " + strings.TrimSpace(pid)
 				if cmd, err := os.ReadFile("/proc/" + strings.TrimSpace(pid) + "/cmdline"); err == nil {
-					holder += " (" + strings.TrimSpace(strings.ReplaceAll(string(cmd), "\x00", " ")) + ")"
+					inUse.Holder += " (" + strings.TrimSpace(strings.ReplaceAll(string(cmd), "\x00", " ")) + ")"
 				}
 			}
 		}
-		return fmt.Errorf("%w: the data folder %s is in use by %s; stop it or use another --data folder", ErrUnavailable, dir, holder)
+		return inUse
 	}
 	unix.Flock(int(f.Fd()), unix.LOCK_UN)
 	return nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -45,6 +46,13 @@ func cmdIndicators(ctx context.Context, m *Main, args []string) error {
 	}
 	s, cat, err := m.openFresh(ctx)
 	if err != nil {
+		q := url.Values{"level": {f.Level}, "boundaries": {f.Boundaries}, "format": {*format}}
+		if f.Year != 0 {
+			q.Set("year", strconv.Itoa(f.Year))
+		}
+		if handled, ferr := m.fromRunningServer(ctx, err, "/api/indicators", q); handled {
+			return ferr
+		}
 		return err
 	}
 	if err := f.Validate(cat); err != nil {

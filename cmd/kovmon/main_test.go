@@ -249,6 +249,12 @@ func TestInboxFileLoadedByScheduleWithoutRestart(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(inbox, "trainings", "done", "t.csv")); err != nil {
 		t.Fatalf("the file was not moved to done/: %v", err)
 	}
+	// `kovmon indicators` on the folder the server holds asks the server: the same
+	// figures, with no restart and no second engine on the folder.
+	r := kovmon(t, nil, "--data", data, "indicators", "--year", "2018", "--level", "national")
+	if r.code != 0 || !strings.Contains(r.stdout, want) || r.stdout != got || !strings.Contains(r.stderr, "kovmon serve (process") {
+		t.Fatalf("kovmon indicators while serve runs: %+v\nthe API said:\n%s", r, got)
+	}
 }
 
 // An upload answers after the figures are recomputed: the next GET sees the new data.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"time"
 
@@ -72,19 +73,31 @@ func cmdServe(ctx context.Context, m *Main, args []string) error {
 	t := cfg.Timeouts
 	srv := &http.Server{Addr: cfg.Addr, Handler: api, ReadHeaderTimeout: t.ReadHeader, ReadTimeout: t.Read,
 		WriteTimeout: t.Write, IdleTimeout: t.Idle, MaxHeaderBytes: 64 << 10}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return err
+	}
 	errc := make(chan error, 1)
 	scheme := "http"
 	if cfg.TLSCert != "" {
 		scheme = "https"
-		go func() { errc <- srv.ListenAndServeTLS(cfg.TLSCert, cfg.TLSKey) }()
+		go func() { errc <- srv.ServeTLS(ln, cfg.TLSCert, cfg.TLSKey) }()
 	} else {
-		go func() { errc <- srv.ListenAndServe() }()
+		go func() { errc <- srv.Serve(ln) }()
+	}
+	url := scheme + "://" + ln.Addr().String()
+	if store.Embedded(s) {
+		remove, err := writeServeFile(m.DataDir, url)
+		if err != nil {
+			return err
+		}
+		defer remove()
 	}
 	access := "everyone is admin (no users file; loopback only)"
 	if users != nil {
 		access = fmt.Sprintf("%d users from %s, public pages need sign-in: %v, %d sessions taken back", users.Len(), cfg.UsersFile, cfg.PublicRequiresLogin, restored)
 	}
-	m.Log.Info("kovmon serving", "addr", scheme+"://"+cfg.Addr+"/", "store", s.Describe(), "inbox", cfg.Inbox, "access", access)
+	m.Log.Info("kovmon serving", "addr", url+"/", "store", s.Describe(), "inbox", cfg.Inbox, "access", access)
 	select {
 	case err := <-errc:
 		return err

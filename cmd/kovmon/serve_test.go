@@ -27,6 +27,7 @@ import (
 	"time"
 
 	"ee/kovmon/auth"
+	"ee/kovmon/store"
 )
 
 // served is a running `kovmon serve` in a child process.
@@ -390,4 +391,25 @@ func selfSignedCertificate(t *testing.T, certPath, keyPath string) []byte {
 	writeFile(t, certPath, string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})))
 	writeFile(t, keyPath, string(pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: keyDER})))
 	return der
+}
+
+// TestServeFileNamesOnlyItsOwnProcess: the address a server leaves in its data folder
+// is used only while the folder's holder is that server; one left by a killed server
+// is ignored.
+func TestServeFileNamesOnlyItsOwnProcess(t *testing.T) {
+	dir := t.TempDir()
+	remove, err := writeServeFile(dir, "http://127.0.0.1:8080")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := runningServer(&store.FolderInUseError{Dir: dir, PID: os.Getpid()}); got != "http://127.0.0.1:8080" {
+		t.Errorf("the holder's own record: %q", got)
+	}
+	if got := runningServer(&store.FolderInUseError{Dir: dir, PID: os.Getpid() + 1}); got != "" {
+		t.Errorf("a record of another process was used: %q", got)
+	}
+	remove()
+	if got := runningServer(&store.FolderInUseError{Dir: dir, PID: os.Getpid()}); got != "" {
+		t.Errorf("a removed record was used: %q", got)
+	}
 }
