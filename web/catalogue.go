@@ -133,3 +133,35 @@ func (s *Server) changeCatalogue(r *http.Request, data []byte) (*catalogueChange
 	s.record(r, actionCatalogue, object, "ok", fmt.Sprintf("was %s sha256:%s", prev.Version, prev.Hash()))
 	return change, nil
 }
+
+// SyncCatalogue follows a catalogue put in force by another process: `kovmon
+// catalogue set` or another kovmon serve on the same ClickHouse server. When the
+// store's catalogue in force is not the one served, the figures are brought up to
+// date with it and it is installed. A pinned catalogue is never replaced.
+func (s *Server) SyncCatalogue(ctx context.Context) error {
+	s.Writer.Lock()
+	defer s.Writer.Unlock()
+	return s.syncCatalogueLocked(ctx)
+}
+
+// syncCatalogueLocked is SyncCatalogue for a caller that holds the writer lock.
+func (s *Server) syncCatalogueLocked(ctx context.Context) error {
+	if s.opts.CataloguePinned != "" {
+		return nil
+	}
+	stored, err := metrics.ActiveCatalogue(ctx, s.opts.Store)
+	if err != nil {
+		return err
+	}
+	current := s.cat()
+	if stored.Hash() == current.Hash() {
+		return nil
+	}
+	if err := metrics.EnsureFresh(ctx, s.opts.Store, stored); err != nil {
+		return err
+	}
+	s.install(stored)
+	s.opts.Log.Info("following the catalogue put in force elsewhere", "version", stored.Version, "sha256", stored.Hash(),
+		"was", current.Version)
+	return nil
+}

@@ -174,3 +174,41 @@ func TestAdminPageForm(t *testing.T) {
 		t.Errorf("target %v, want 62", got)
 	}
 }
+
+// TestServerFollowsACatalogueStoredElsewhere: on a ClickHouse server another process
+// may put a catalogue in force; the server follows it at its next check
+// (SyncCatalogue, every 30 s in serve) or its next load, whichever comes first, and
+// never recomputes with the catalogue it had.
+func TestServerFollowsACatalogueStoredElsewhere(t *testing.T) {
+	f := newFixture(t, true, nil)
+	ctx := context.Background()
+	putInForceElsewhere := func(version, target string) {
+		t.Helper()
+		cat, err := catalogue.Parse([]byte(editedCatalogue(t, version, target)), "elsewhere")
+		if err != nil {
+			t.Fatal(err)
+		}
+		prev, err := metrics.ActiveCatalogue(ctx, f.store)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := metrics.ChangeCatalogue(ctx, f.store, prev, cat, "other-process"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	putInForceElsewhere("other", "64")
+	if err := f.srv.SyncCatalogue(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := nationalI1Target2018(t, f); got != 64 {
+		t.Errorf("after SyncCatalogue the target is %v, want 64", got)
+	}
+	putInForceElsewhere("again", "66")
+	status, body, _ := f.do(t, auth.Admin, "POST", "/api/ingest/feedback?name=more.csv", strings.NewReader(probes["POST /api/ingest/{kind}"].body))
+	if status != http.StatusOK {
+		t.Fatalf("upload: %d %.200s", status, body)
+	}
+	if got := nationalI1Target2018(t, f); got != 66 {
+		t.Errorf("after a load the target is %v, want 66 (the catalogue in force)", got)
+	}
+}

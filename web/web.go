@@ -142,6 +142,9 @@ func (s *Server) RestoreSessions(ctx context.Context) (int, error) {
 func (s *Server) Refresh(ctx context.Context) error {
 	s.Writer.Lock()
 	defer s.Writer.Unlock()
+	if err := s.syncCatalogueLocked(ctx); err != nil {
+		return err
+	}
 	return metrics.EnsureFresh(ctx, s.opts.Store, s.cat())
 }
 
@@ -319,6 +322,10 @@ func (s *Server) loader() *ingest.Loader {
 	// uploads and then asks for the indicators sees its data (a run of several inbox
 	// files refreshes once, after the last).
 	return &ingest.Loader{Store: s.opts.Store, Log: s.opts.Log, SurveyAnswer: check, AfterLoad: func(ctx context.Context) error {
+		// Loads run under the writer lock (uploads and the inbox both take it).
+		if err := s.syncCatalogueLocked(ctx); err != nil {
+			return err
+		}
 		return metrics.EnsureFresh(ctx, s.opts.Store, s.cat())
 	}}
 }

@@ -1,8 +1,10 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"net/http"
 	"os"
 	"os/user"
 	"text/tabwriter"
@@ -71,6 +73,11 @@ func setCatalogue(ctx context.Context, m *Main, path string) error {
 	}
 	s, prev, err := m.openWithCatalogue(ctx)
 	if err != nil {
+		// A running kovmon serve holds the folder: it makes the change (PUT
+		// /api/catalogue), so that its pages switch at once.
+		if handled, ferr := m.fromRunningServer(ctx, err, http.MethodPut, "/api/catalogue", nil, bytes.NewReader(cat.Source())); handled {
+			return ferr
+		}
 		return err
 	}
 	if prev.Hash() == cat.Hash() {

@@ -57,11 +57,11 @@ func runningServer(inUse *store.FolderInUseError) string {
 }
 
 // fromRunningServer answers a command from the server that holds the data folder,
-// when the store could not be opened because of it: it copies GET path?query to
-// standard output. handled is false when there is no such server (err is then the
-// original error). KOVMON_TOKEN is sent as a bearer token, for a server whose
-// figures need a sign-in.
-func (m *Main) fromRunningServer(ctx context.Context, openErr error, path string, query url.Values) (handled bool, err error) {
+// when the store could not be opened because of it: it sends method path?query with
+// body (nil: none) and copies the answer to standard output. handled is false when
+// there is no such server (err is then the original error). KOVMON_TOKEN is sent as
+// a bearer token, for a server whose figures need a sign-in.
+func (m *Main) fromRunningServer(ctx context.Context, openErr error, method, path string, query url.Values, body io.Reader) (handled bool, err error) {
 	var inUse *store.FolderInUseError
 	if !errors.As(openErr, &inUse) {
 		return false, openErr
@@ -73,14 +73,14 @@ func (m *Main) fromRunningServer(ctx context.Context, openErr error, path string
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
 	defer cancel()
 	target := base + path + "?" + query.Encode()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
+	req, err := http.NewRequestWithContext(ctx, method, target, body)
 	if err != nil {
 		return true, err
 	}
 	if token := os.Getenv("KOVMON_TOKEN"); token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
-	fmt.Fprintf(m.Stderr, "kovmon: kovmon serve (process %d) holds %s; asking it: %s\n", inUse.PID, inUse.Dir, target)
+	fmt.Fprintf(m.Stderr, "kovmon: kovmon serve (process %d) holds %s; asking it: %s %s\n", inUse.PID, inUse.Dir, method, target)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		return true, fmt.Errorf("kovmon serve holds the data folder but did not answer at %s: %w", base, err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -50,7 +51,7 @@ func cmdIndicators(ctx context.Context, m *Main, args []string) error {
 		if f.Year != 0 {
 			q.Set("year", strconv.Itoa(f.Year))
 		}
-		if handled, ferr := m.fromRunningServer(ctx, err, "/api/indicators", q); handled {
+		if handled, ferr := m.fromRunningServer(ctx, err, http.MethodGet, "/api/indicators", q, nil); handled {
 			return ferr
 		}
 		return err

@@ -255,6 +255,22 @@ func TestInboxFileLoadedByScheduleWithoutRestart(t *testing.T) {
 	if r.code != 0 || !strings.Contains(r.stdout, want) || r.stdout != got || !strings.Contains(r.stderr, "kovmon serve (process") {
 		t.Fatalf("kovmon indicators while serve runs: %+v\nthe API said:\n%s", r, got)
 	}
+	// So does `kovmon catalogue set`: the server puts the catalogue in force, and its
+	// figures follow at once.
+	shipped := get(t, base+"/api/catalogue")
+	const iv2 = "targets: {2017: 50, 2018: 70, 2019: null, 2020: null, 2021: null}"
+	if !strings.Contains(shipped, iv2) {
+		t.Fatalf("the shipped catalogue no longer has IV.2's targets %q", iv2)
+	}
+	edited := filepath.Join(t.TempDir(), "catalogue.yaml")
+	os.WriteFile(edited, []byte(strings.Replace(strings.Replace(shipped, iv2, strings.Replace(iv2, "2018: 70", "2018: 75", 1), 1),
+		"\nversion: \"", "\nversion: \"served-", 1)), 0o644)
+	if r := kovmon(t, nil, "--data", data, "catalogue", "set", edited); r.code != 0 || !strings.Contains(r.stdout, `"version": "served-`) {
+		t.Fatalf("kovmon catalogue set while serve runs: %+v", r)
+	}
+	if got := get(t, base+"/api/indicators?year=2018&level=national"); !strings.Contains(got, strings.Replace(want, ",70,", ",75,", 1)) {
+		t.Fatalf("after catalogue set through the server, the API says:\n%s", got)
+	}
 }
 
 // An upload answers after the figures are recomputed: the next GET sees the new data.

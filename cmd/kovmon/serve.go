@@ -70,6 +70,11 @@ func cmdServe(ctx context.Context, m *Main, args []string) error {
 	if err := inbox.Start(ctx, cfg.Schedules); err != nil {
 		return err
 	}
+	if !store.Embedded(s) {
+		// On a ClickHouse server another process may put a catalogue in force; an
+		// embedded data folder has this process only.
+		go followCatalogue(ctx, api, m, 30*time.Second)
+	}
 	t := cfg.Timeouts
 	srv := &http.Server{Addr: cfg.Addr, Handler: api, ReadHeaderTimeout: t.ReadHeader, ReadTimeout: t.Read,
 		WriteTimeout: t.Write, IdleTimeout: t.Idle, MaxHeaderBytes: 64 << 10}
@@ -134,4 +139,21 @@ func reportInterrupted(ctx context.Context, m *Main, s store.Store) error {
 		}
 	}
 	return nil
+}
+
+// followCatalogue checks every interval for a catalogue put in force by another
+// process, until ctx ends.
+func followCatalogue(ctx context.Context, api *web.Server, m *Main, interval time.Duration) {
+	tick := time.NewTicker(interval)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+			if err := api.SyncCatalogue(ctx); err != nil {
+				m.Log.Error("following the catalogue in force", "err", err)
+			}
+		}
+	}
 }
