@@ -34,8 +34,8 @@ type Options struct {
 	// GeoJSONPath holds the post-2017 municipal boundaries (properties OKOOD, ONIMI);
 	// empty or missing: the indicator pages say there is no map and show the ranking.
 	GeoJSONPath string
-	// Account links every page to the account page (sign in, sign out), for a server
-	// with users. A page is rendered once for everyone, so the link is the same for
+	// Account links every page to the account page (/login: sign in and out, the
+	// admin page). A page is rendered once for everyone, so the link is the same for
 	// all; the account page itself says who is signed in.
 	Account bool
 }

@@ -27,8 +27,8 @@ type view struct {
 
 	Years    []int    // years of the latest refresh
 	Counties []county // counties of the registry, by name
-	// Account: the server has users, so the header links to the account page
-	// (/login: who is signed in, sign out, and for admins the audit log).
+	// Account: the header links to the account page (/login: who is signed in,
+	// sign out, and for admins the admin page).
 	Account bool
 	reg     *registry.Registry
 }

@@ -19,7 +19,11 @@ var loginPage = template.Must(template.New("login").Funcs(template.FuncMap{"both
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{{both "login.title"}} · kovmon</title><link rel="icon" href="data:,"><link rel="stylesheet" href="/assets/dashboards.css"></head>
 <body><main>
-{{if .User}}
+{{if .Local}}
+<h1>{{both "login.local"}}</h1>
+<p><a id="admin-link" href="/admin">{{both "admin.link"}}</a></p>
+<p><a href="/">kovmon</a></p>
+{{else if .User}}
 <h1>{{.User}} ({{.Role}})</h1>
 <form method="post" action="/logout"><input type="hidden" name="csrf" value="{{.CSRF}}">
 <button type="submit" id="logout">{{both "login.sign_out"}}</button></form>
@@ -44,6 +48,7 @@ func bothLanguages(key string) string { return i18n.T(i18n.ET, key) + " · " + i
 type loginView struct {
 	User, Role, CSRF, Next string
 	Failed, Admin          bool
+	Local                  bool // no users file: nobody signs in, everyone is admin
 }
 
 // safeNext keeps a redirect after login on this site: a local path, never
@@ -65,7 +70,9 @@ func (s *Server) cookie(r *http.Request, name, value, path string, maxAge int) *
 // hidden field) or, to someone signed in, who they are and the sign-out button.
 func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) {
 	v := loginView{Next: safeNext(r.URL.Query().Get("next")), Failed: r.URL.Query().Has("failed")}
-	if p := principalOf(r); p.session != nil {
+	if s.opts.Users == nil {
+		v.Local = true
+	} else if p := principalOf(r); p.session != nil {
 		v.User, v.Role, v.CSRF, v.Admin = p.name, p.role.String(), p.session.CSRF, p.role >= auth.Admin
 	} else {
 		v.CSRF = auth.RandomToken()

@@ -87,3 +87,16 @@ func TestSessionsSurviveRestart(t *testing.T) {
 		t.Errorf("the session of a removed user still works after a restart: %d", status)
 	}
 }
+
+// TestAccountPageWithoutUsers: without a users file nobody signs in; the account
+// page says everyone is admin and links to the admin page, which answers.
+func TestAccountPageWithoutUsers(t *testing.T) {
+	f := newFixture(t, false, nil)
+	status, body, _ := f.do(t, auth.Anyone, "GET", "/login", nil)
+	if status != http.StatusOK || !strings.Contains(body, `id="admin-link"`) || strings.Contains(body, `name="password"`) {
+		t.Errorf("account page without users: %d\n%.600s", status, body)
+	}
+	if status, _, _ := f.do(t, auth.Anyone, "GET", "/admin", nil); status != http.StatusOK {
+		t.Errorf("/admin without users: %d", status)
+	}
+}

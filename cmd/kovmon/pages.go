@@ -11,11 +11,11 @@ import (
 	"ee/kovmon/store"
 )
 
-// pages is the dashboards' handler; account links each page to the account page (a
-// server with users).
-func pages(s store.Store, cat *catalogue.Catalogue, m *Main, account bool) http.Handler {
+// pages is the dashboards' handler, each page linking to the account page (sign in
+// and out; the admin page).
+func pages(s store.Store, cat *catalogue.Catalogue, m *Main) http.Handler {
 	return dashboards.New(dashboards.Options{Store: s, Catalogue: cat, Log: m.Log.With("part", "dashboards"),
-		EChartsPath: dashboards.FindECharts(), GeoJSONPath: geoJSONPath(), Account: account})
+		EChartsPath: dashboards.FindECharts(), GeoJSONPath: geoJSONPath(), Account: true})
 }
 
 // reportHandler serves the annual report.

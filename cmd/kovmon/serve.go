@@ -49,7 +49,7 @@ func cmdServe(ctx context.Context, m *Main, args []string) error {
 	}
 	proxies, _ := cfg.trustedProxies() // checked by validate
 	views := func(cat *catalogue.Catalogue) web.Views {
-		return web.Views{Pages: pages(s, cat, m, users != nil), Report: reportHandler(s, cat)}
+		return web.Views{Pages: pages(s, cat, m), Report: reportHandler(s, cat)}
 	}
 	api := web.New(web.Options{Store: s, Catalogue: cat, CataloguePinned: pinnedCatalogue(), Surveys: set, Log: m.Log,
 		MaxUpload: cfg.MaxUpload, Views: views,
