@@ -1,0 +1,46 @@
+package store_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"ee/kovmon/store"
+	"ee/kovmon/store/storetest"
+)
+
+// TestPingAnswersWhileTheEngineIsBusy: a health check does not queue behind a long
+// statement (the statement shows the engine works), but a statement that has held
+// the engine past busyLimit makes it fail.
+func TestPingAnswersWhileTheEngineIsBusy(t *testing.T) {
+	ctx := context.Background()
+	s := storetest.New(t)
+	if !store.Embedded(s) {
+		t.Skip("the busy rule is the embedded engine's; a server answers pings itself")
+	}
+	if err := s.Ping(ctx); err != nil {
+		t.Fatalf("idle engine: %v", err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- s.Exec(ctx, "SELECT sleep(2)", nil) }()
+	for !store.EngineBusy() {
+		time.Sleep(5 * time.Millisecond)
+	}
+	start := time.Now()
+	if err := s.Ping(ctx); err != nil {
+		t.Errorf("Ping during a statement: %v", err)
+	}
+	if took := time.Since(start); took > time.Second {
+		t.Errorf("Ping waited %s for the statement to end", took)
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+
+	release := store.HoldEngine(time.Now().Add(-store.BusyLimit - time.Minute))
+	err := s.Ping(ctx)
+	release()
+	if err == nil {
+		t.Error("Ping passed while one statement had held the engine past busyLimit")
+	}
+}
