@@ -157,15 +157,15 @@ func (ss *Sessions) Restore(ctx context.Context, users *Users) (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("taking back the sessions: %w", err)
 	}
-	ss.mu.Lock()
-	defer ss.mu.Unlock()
+	var removed []*Session // of users no longer in the file
 	n := 0
+	ss.mu.Lock()
 	for _, row := range r.Rows {
 		ms, _ := strconv.ParseInt(row[4], 10, 64)
 		s := &Session{key: row[0], User: row[1], CSRF: row[3], Expires: time.UnixMilli(ms)}
 		u := users.byName[s.User]
 		if u == nil {
-			defer ss.save(ctx, s, true) // after the lock: the user was removed
+			removed = append(removed, s)
 			continue
 		}
 		s.Role = u.role
@@ -173,6 +173,10 @@ func (ss *Sessions) Restore(ctx context.Context, users *Users) (int, error) {
 			ss.byKey[s.key] = s
 			n++
 		}
+	}
+	ss.mu.Unlock()
+	for _, s := range removed {
+		ss.save(ctx, s, true) // outside the lock: a statement of the store each
 	}
 	return n, nil
 }
