@@ -15,11 +15,15 @@ type Entry struct {
 	Actor   string `json:"actor"`  // a user name, "local" without a users file, or ingest:<trigger>
 	Role    string `json:"role"`   // the actor's role when it acted
 	Client  string `json:"client"` // the client's address
-	Action  string `json:"action"` // login, logout, upload, inbox_run, load, denied
+	Action  string `json:"action"` // login, logout, upload, inbox_run, load, denied, catalogue_change
 	Object  string `json:"object"` // what was acted on: a file, a route
 	Outcome string `json:"outcome"`
 	Detail  string `json:"detail"`
 }
+
+// ActionCatalogueChange is the action of an attempt to put a catalogue in force,
+// from the admin page, the API or the command line.
+const ActionCatalogueChange = "catalogue_change"
 
 // Audit writes and reads the audit log in the store.
 type Audit struct {

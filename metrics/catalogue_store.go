@@ -66,19 +66,42 @@ func CatalogueHistory(ctx context.Context, s store.Store, limit int) ([]Catalogu
 	return out, nil
 }
 
-// ChangeCatalogue computes the figures with cat and, when that succeeds, puts cat in
-// force. If storing it fails, the figures go back to the catalogue previously in force
-// (prev), so that what is published and what is in force never differ for long.
-// The caller holds the writer lock.
-func ChangeCatalogue(ctx context.Context, s store.Store, prev, cat *catalogue.Catalogue, actor string) error {
+// CatalogueChange is a catalogue put in force in place of another.
+type CatalogueChange struct {
+	Version         string `json:"version"`
+	SHA256          string `json:"sha256"`
+	PreviousVersion string `json:"previous_version"`
+	PreviousSHA256  string `json:"previous_sha256"`
+	// Unchanged: the catalogue was in force already; nothing was done.
+	Unchanged bool `json:"unchanged"`
+}
+
+// Object names the new catalogue, as the audit log does.
+func (c CatalogueChange) Object() string { return fmt.Sprintf("catalogue %s sha256:%s", c.Version, c.SHA256) }
+
+// Was names the catalogue it replaced.
+func (c CatalogueChange) Was() string {
+	return fmt.Sprintf("was %s sha256:%s", c.PreviousVersion, c.PreviousSHA256)
+}
+
+// ChangeCatalogue puts cat in force in place of prev: it computes the figures with
+// cat and, when that succeeds, stores it. If storing fails, the figures go back to
+// prev, so that what is published and what is in force never differ for long. The
+// same catalogue again changes nothing. The caller holds the writer lock.
+func ChangeCatalogue(ctx context.Context, s store.Store, prev, cat *catalogue.Catalogue, actor string) (CatalogueChange, error) {
+	change := CatalogueChange{Version: cat.Version, SHA256: cat.Hash(), PreviousVersion: prev.Version, PreviousSHA256: prev.Hash(),
+		Unchanged: cat.Hash() == prev.Hash()}
+	if change.Unchanged {
+		return change, nil
+	}
 	if err := EnsureFresh(ctx, s, cat); err != nil {
-		return fmt.Errorf("computing the figures with the new catalogue: %w", err)
+		return change, fmt.Errorf("computing the figures with the new catalogue: %w", err)
 	}
 	if err := StoreCatalogue(ctx, s, cat, actor); err != nil {
 		if rerr := EnsureFresh(ctx, s, prev); rerr != nil {
-			return fmt.Errorf("%w; and recomputing with the catalogue in force failed too: %v", err, rerr)
+			return change, fmt.Errorf("%w; and recomputing with the catalogue in force failed too: %v", err, rerr)
 		}
-		return err
+		return change, err
 	}
-	return nil
+	return change, nil
 }

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 
+	"ee/kovmon/auth"
 	"ee/kovmon/metrics"
 	"ee/kovmon/metrics/catalogue"
 )
@@ -32,9 +33,6 @@ type live struct {
 
 // maxCatalogue bounds a catalogue file (the shipped one is about 30 KB).
 const maxCatalogue = 1 << 20
-
-// actionCatalogue is the audit log's name for a catalogue change.
-const actionCatalogue = "catalogue_change"
 
 // install makes cat the catalogue that requests see.
 func (s *Server) install(cat *catalogue.Catalogue) {
@@ -74,16 +72,6 @@ func (s *Server) catalogueHistory(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-// catalogueChange is the answer to a change.
-type catalogueChange struct {
-	Version         string `json:"version"`
-	SHA256          string `json:"sha256"`
-	PreviousVersion string `json:"previous_version"`
-	PreviousSHA256  string `json:"previous_sha256"`
-	// Unchanged: the file is the catalogue in force already; nothing was done.
-	Unchanged bool `json:"unchanged"`
-}
-
 // putCatalogue takes a catalogue file as the request body.
 func (s *Server) putCatalogue(w http.ResponseWriter, r *http.Request) {
 	data, err := io.ReadAll(r.Body)
@@ -101,37 +89,33 @@ func (s *Server) putCatalogue(w http.ResponseWriter, r *http.Request) {
 
 // changeCatalogue validates data, recomputes, stores and installs it, and records
 // the attempt in the audit log whatever its outcome.
-func (s *Server) changeCatalogue(r *http.Request, data []byte) (*catalogueChange, error) {
+func (s *Server) changeCatalogue(r *http.Request, data []byte) (*metrics.CatalogueChange, error) {
 	if pinned := s.opts.CataloguePinned; pinned != "" {
 		msg := fmt.Sprintf("the catalogue is pinned to %s (KOVMON_CATALOGUE): edit that file, or unset the variable to change the catalogue here", pinned)
-		s.record(r, actionCatalogue, "catalogue", "refused", msg)
+		s.record(r, auth.ActionCatalogueChange, "catalogue", "refused", msg)
 		return nil, &httpError{http.StatusConflict, msg}
 	}
 	cat, err := catalogue.Parse(data, "the new catalogue")
 	if err != nil {
-		s.record(r, actionCatalogue, "catalogue", "rejected", err.Error())
+		s.record(r, auth.ActionCatalogueChange, "catalogue", "rejected", err.Error())
 		return nil, badRequest("%v", err)
 	}
-	object := fmt.Sprintf("catalogue %s sha256:%s", cat.Version, cat.Hash())
 	s.Writer.Lock()
 	defer s.Writer.Unlock()
-	prev := s.cat()
-	change := &catalogueChange{Version: cat.Version, SHA256: cat.Hash(), PreviousVersion: prev.Version, PreviousSHA256: prev.Hash()}
-	if cat.Hash() == prev.Hash() {
-		change.Unchanged = true
-		s.record(r, actionCatalogue, object, "unchanged", "this catalogue is in force already")
-		return change, nil
-	}
 	// The change completes even if the client hangs up: the figures are recomputed
 	// either way, and a half-done change would leave them following neither.
-	ctx := context.WithoutCancel(r.Context())
-	if err := metrics.ChangeCatalogue(ctx, s.opts.Store, prev, cat, principalOf(r).name); err != nil {
-		s.record(r, actionCatalogue, object, "error", err.Error())
+	change, err := metrics.ChangeCatalogue(context.WithoutCancel(r.Context()), s.opts.Store, s.cat(), cat, principalOf(r).name)
+	switch {
+	case err != nil:
+		s.record(r, auth.ActionCatalogueChange, change.Object(), "error", err.Error())
 		return nil, err
+	case change.Unchanged:
+		s.record(r, auth.ActionCatalogueChange, change.Object(), "unchanged", "this catalogue is in force already")
+	default:
+		s.install(cat)
+		s.record(r, auth.ActionCatalogueChange, change.Object(), "ok", change.Was())
 	}
-	s.install(cat)
-	s.record(r, actionCatalogue, object, "ok", fmt.Sprintf("was %s sha256:%s", prev.Version, prev.Hash()))
-	return change, nil
+	return &change, nil
 }
 
 // SyncCatalogue follows a catalogue put in force by another process: `kovmon

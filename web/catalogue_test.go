@@ -63,7 +63,7 @@ func TestAdminChangesTheCatalogue(t *testing.T) {
 	}
 
 	status, body, _ = f.do(t, auth.Admin, "PUT", "/api/catalogue", strings.NewReader(edited))
-	var change catalogueChange
+	var change metrics.CatalogueChange
 	if status != http.StatusOK || json.Unmarshal([]byte(body), &change) != nil || change.Unchanged || !strings.HasPrefix(change.Version, "test-") {
 		t.Fatalf("PUT /api/catalogue: %d %.300s", status, body)
 	}
@@ -93,7 +93,7 @@ func TestAdminChangesTheCatalogue(t *testing.T) {
 		history[0].Actor != testUsers[auth.Admin] || history[0].SHA256 != change.SHA256 {
 		t.Errorf("catalogue history: %d %.300s", status, body)
 	}
-	entries := auditEntries(t, f, actionCatalogue)
+	entries := auditEntries(t, f, auth.ActionCatalogueChange)
 	if len(entries) != 2 || entries[0].Outcome != "ok" || entries[0].Actor != testUsers[auth.Admin] ||
 		!strings.Contains(entries[0].Object, change.SHA256) || entries[1].Outcome != "rejected" {
 		t.Errorf("audit entries of the catalogue changes: %+v", entries)
@@ -126,7 +126,7 @@ func TestPinnedCatalogueIsNotChanged(t *testing.T) {
 	if got := nationalI1Target2018(t, f); got != 50 {
 		t.Errorf("target %v, want 50", got)
 	}
-	if e := auditEntries(t, f, actionCatalogue); len(e) != 1 || e[0].Outcome != "refused" {
+	if e := auditEntries(t, f, auth.ActionCatalogueChange); len(e) != 1 || e[0].Outcome != "refused" {
 		t.Errorf("audit: %+v", e)
 	}
 }
@@ -192,7 +192,7 @@ func TestServerFollowsACatalogueStoredElsewhere(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := metrics.ChangeCatalogue(ctx, f.store, prev, cat, "other-process"); err != nil {
+		if _, err := metrics.ChangeCatalogue(ctx, f.store, prev, cat, "other-process"); err != nil {
 			t.Fatal(err)
 		}
 	}

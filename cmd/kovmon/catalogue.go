@@ -80,21 +80,21 @@ func setCatalogue(ctx context.Context, m *Main, path string) error {
 		}
 		return err
 	}
-	if prev.Hash() == cat.Hash() {
+	actor := "cli:" + osUser()
+	change, err := metrics.ChangeCatalogue(ctx, s, prev, cat, actor)
+	if change.Unchanged {
 		fmt.Fprintf(m.Stdout, "catalogue %s (sha256 %s) is in force already; nothing changed\n", cat.Version, cat.Hash())
 		return nil
 	}
-	actor := "cli:" + osUser()
-	audit := &auth.Audit{Store: s, Log: m.Log}
-	entry := auth.Entry{Actor: actor, Role: "shell", Client: "localhost", Action: "catalogue_change",
-		Object: fmt.Sprintf("catalogue %s sha256:%s", cat.Version, cat.Hash())}
-	if err := metrics.ChangeCatalogue(ctx, s, prev, cat, actor); err != nil {
+	entry := auth.Entry{Actor: actor, Role: "shell", Client: "localhost", Action: auth.ActionCatalogueChange, Object: change.Object(),
+		Outcome: "ok", Detail: change.Was()}
+	if err != nil {
 		entry.Outcome, entry.Detail = "error", err.Error()
-		audit.Record(ctx, entry)
+	}
+	(&auth.Audit{Store: s, Log: m.Log}).Record(ctx, entry)
+	if err != nil {
 		return err
 	}
-	entry.Outcome, entry.Detail = "ok", fmt.Sprintf("was %s sha256:%s", prev.Version, prev.Hash())
-	audit.Record(ctx, entry)
 	fmt.Fprintf(m.Stdout, "catalogue %s (sha256 %s) is in force; it was %s (sha256 %s); the indicators are recomputed\n",
 		cat.Version, cat.Hash(), prev.Version, prev.Hash())
 	return nil
