@@ -301,31 +301,36 @@ func run(ctx context.Context, s store.Store, cat *catalogue.Catalogue, snapshot 
 	return r, nil
 }
 
-// Fresh reports whether the latest refresh was made from the current data and
-// catalogue; kovmon refreshes before it answers when it was not.
-func Fresh(ctx context.Context, s store.Store, cat *catalogue.Catalogue) (bool, error) {
-	fresh, _, err := freshness(ctx, s, cat)
-	return fresh, err
+// Freshness is the latest refresh (computed: there is one) and whether it was made
+// from the current data and catalogue; kovmon refreshes before it answers when it
+// was not.
+type Freshness struct {
+	Latest   Refresh
+	Computed bool
+	Fresh    bool
+	snapshot string // the data's fingerprint it was compared with
 }
 
-// freshness is Fresh, with the data's fingerprint it compared.
-func freshness(ctx context.Context, s store.Store, cat *catalogue.Catalogue) (fresh bool, snapshot string, err error) {
-	if snapshot, err = DataSnapshot(ctx, s); err != nil {
-		return false, "", err
+// CheckFreshness compares the latest refresh with the data and catalogue.
+func CheckFreshness(ctx context.Context, s store.Store, cat *catalogue.Catalogue) (Freshness, error) {
+	var f Freshness
+	var err error
+	if f.snapshot, err = DataSnapshot(ctx, s); err != nil {
+		return f, err
 	}
-	latest, ok, err := LatestRefresh(ctx, s)
-	if err != nil || !ok {
-		return false, snapshot, err
+	if f.Latest, f.Computed, err = LatestRefresh(ctx, s); err != nil || !f.Computed {
+		return f, err
 	}
-	return latest.DataSnapshot == snapshot && latest.CatalogueHash == cat.Hash(), snapshot, nil
+	f.Fresh = f.Latest.DataSnapshot == f.snapshot && f.Latest.CatalogueHash == cat.Hash()
+	return f, nil
 }
 
 // EnsureFresh refreshes the computed tables when they are stale.
 func EnsureFresh(ctx context.Context, s store.Store, cat *catalogue.Catalogue) error {
-	fresh, snapshot, err := freshness(ctx, s, cat)
-	if err != nil || fresh {
+	f, err := CheckFreshness(ctx, s, cat)
+	if err != nil || f.Fresh {
 		return err
 	}
-	_, err = run(ctx, s, cat, snapshot)
+	_, err = run(ctx, s, cat, f.snapshot)
 	return err
 }

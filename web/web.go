@@ -451,17 +451,12 @@ func (s *Server) runs(w http.ResponseWriter, r *http.Request) {
 
 // status says whether the figures are up to date with the data.
 func (s *Server) status(w http.ResponseWriter, r *http.Request) {
-	latest, ok, err := metrics.LatestRefresh(r.Context(), s.opts.Store)
+	f, err := metrics.CheckFreshness(r.Context(), s.opts.Store, s.cat())
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	fresh, err := metrics.Fresh(r.Context(), s.opts.Store, s.cat())
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	writeJSON(w, map[string]any{"computed": ok, "fresh": fresh, "latest_refresh": latest, "store": s.opts.Store.Describe()})
+	writeJSON(w, map[string]any{"computed": f.Computed, "fresh": f.Fresh, "latest_refresh": f.Latest, "store": s.opts.Store.Describe()})
 }
 
 // surveyResponses is the response tracking of one survey year: CSV (rates), JSON (all).
