@@ -41,6 +41,24 @@ func ActiveCatalogue(ctx context.Context, s store.Store) (*catalogue.Catalogue, 
 	return cat, nil
 }
 
+// ActiveCatalogueIfNot returns the catalogue in force when it is not current, and
+// nil when it is. It compares hashes first and reads and parses the stored file only
+// when they differ: a server calls it before every refresh.
+func ActiveCatalogueIfNot(ctx context.Context, s store.Store, current *catalogue.Catalogue) (*catalogue.Catalogue, error) {
+	r, err := s.Query(ctx, kovsql.Query("catalogue.LatestHash"), nil)
+	if err != nil {
+		return nil, fmt.Errorf("reading the catalogue in force: %w", err)
+	}
+	hash := catalogue.ShippedHash()
+	if len(r.Rows) > 0 {
+		hash = r.Rows[0][0]
+	}
+	if hash == current.Hash() {
+		return nil, nil
+	}
+	return ActiveCatalogue(ctx, s)
+}
+
 // StoreCatalogue puts cat in force from now on, for whoever reads ActiveCatalogue
 // next. It does not recompute the figures: the caller does that first (EnsureFresh),
 // so that a catalogue that cannot be computed is never the one in force.

@@ -133,13 +133,10 @@ func (s *Server) syncCatalogueLocked(ctx context.Context) error {
 	if s.opts.CataloguePinned != "" {
 		return nil
 	}
-	stored, err := metrics.ActiveCatalogue(ctx, s.opts.Store)
-	if err != nil {
-		return err
-	}
 	current := s.cat()
-	if stored.Hash() == current.Hash() {
-		return nil
+	stored, err := metrics.ActiveCatalogueIfNot(ctx, s.opts.Store, current)
+	if err != nil || stored == nil {
+		return err
 	}
 	if err := metrics.EnsureFresh(ctx, s.opts.Store, stored); err != nil {
 		return err

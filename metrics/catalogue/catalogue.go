@@ -181,6 +181,12 @@ func Default() *Catalogue {
 	return c
 }
 
+// ShippedHash is the Hash of the embedded catalogue, without parsing it.
+func ShippedHash() string {
+	sum := sha256.Sum256(shippedFile)
+	return hex.EncodeToString(sum[:])
+}
+
 // Shipped returns the bytes of the embedded catalogue, e.g. to write out a copy for
 // editing.
 func Shipped() []byte { return bytes.Clone(shippedFile) }

@@ -240,3 +240,9 @@ func compareGolden(t *testing.T, path, got string) {
 	t.Helper()
 	golden.Compare(t, path, []byte(got), *update)
 }
+
+func TestShippedHashIsTheDefaultsHash(t *testing.T) {
+	if ShippedHash() != Default().Hash() {
+		t.Fatalf("ShippedHash %s, Default().Hash() %s", ShippedHash(), Default().Hash())
+	}
+}
