@@ -67,9 +67,6 @@ type Kind struct {
 // file_id and run_id, with `line` last: the columns of the TSV that Parse emits.
 func (k *Kind) StoredColumns() []string { return slices.Clone(k.stored) }
 
-// KeyColumns returns the idempotency key columns.
-func (k *Kind) KeyColumns() []string { return slices.Clone(k.Key) }
-
 // RequiredColumns returns the columns a file of this kind must have.
 func (k *Kind) RequiredColumns() []string {
 	var names []string

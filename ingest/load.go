@@ -219,7 +219,7 @@ func (l *Loader) loadMeasurements(ctx context.Context, res *FileResult, path str
 	if len(reg.Units()) == 0 {
 		return fmt.Errorf("%s: the registry is empty: load municipalities (and mergers) first / laadige esmalt omavalitsuste register", path)
 	}
-	if embedded(l.Store) {
+	if store.Embedded(l.Store) {
 		embeddedLoads.Lock()
 		defer embeddedLoads.Unlock()
 	}

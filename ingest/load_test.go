@@ -391,7 +391,7 @@ func TestRerunAfterPartialCommit(t *testing.T) {
 			t.Fatalf("%s: store holds %+v (%v); one complete load is %+v", when, got, err, complete)
 		}
 	}
-	if !embedded(l.Store) {
+	if !store.Embedded(l.Store) {
 		t.Fatal("not the embedded engine")
 	}
 	first := loadOne(t, l, "usage", uf.Path)

@@ -265,9 +265,6 @@ func (rr *RecordReader) Header() []string { return rr.header }
 // Format returns the detected format.
 func (rr *RecordReader) Format() Format { return rr.format }
 
-// Separator returns the CSV separator (0 for JSON Lines).
-func (rr *RecordReader) Separator() byte { return rr.sep }
-
 // BytesRead counts the bytes taken from the underlying (possibly compressed)
 // reader so far, for progress reports.
 func (rr *RecordReader) BytesRead() int64 { return rr.counter.n }

@@ -109,8 +109,8 @@ func (l *Loader) loadRegistryFile(ctx context.Context, res *FileResult, path, ki
 	io.Copy(hasher, f)
 	res.FileID = fileID(hasher)
 
-	newUnits := newUnitsOnly(current.Units(), units)
-	newMergers := newMergersOnly(current.Mergers(), mergers)
+	newUnits := newOnly(current.Units(), units, unitKey)
+	newMergers := newOnly(current.Mergers(), mergers, mergerKey)
 	combined, err := registry.New(append(append([]registry.Municipality{}, current.Units()...), newUnits...),
 		append(append([]registry.Merger{}, current.Mergers()...), newMergers...))
 	if err != nil {
@@ -180,31 +180,19 @@ func parseMerger(get func(string) string) (m registry.Merger, column, reason str
 
 func unitKey(u registry.Municipality) string { return u.Code + "|" + u.ValidFrom.Format(time.DateOnly) }
 
-func newUnitsOnly(stored, file []registry.Municipality) []registry.Municipality {
-	seen := map[string]bool{}
-	for _, u := range stored {
-		seen[unitKey(u)] = true
-	}
-	var out []registry.Municipality
-	for _, u := range file {
-		if !seen[unitKey(u)] {
-			seen[unitKey(u)] = true
-			out = append(out, u)
-		}
-	}
-	return out
-}
+func mergerKey(m registry.Merger) string { return m.Old + "|" + m.New }
 
-func newMergersOnly(stored, file []registry.Merger) []registry.Merger {
+// newOnly returns the entries of file whose key is neither stored nor earlier in file.
+func newOnly[T any](stored, file []T, key func(T) string) []T {
 	seen := map[string]bool{}
-	for _, m := range stored {
-		seen[m.Old+"|"+m.New] = true
+	for _, e := range stored {
+		seen[key(e)] = true
 	}
-	var out []registry.Merger
-	for _, m := range file {
-		if !seen[m.Old+"|"+m.New] {
-			seen[m.Old+"|"+m.New] = true
-			out = append(out, m)
+	var out []T
+	for _, e := range file {
+		if k := key(e); !seen[k] {
+			seen[k] = true
+			out = append(out, e)
 		}
 	}
 	return out

@@ -33,27 +33,12 @@ type rowSink interface {
 	close() error
 }
 
-// embedded reports whether s is the embedded engine, looking through wrappers (a
-// tracing store, say) that name what they wrap with Unwrap.
-func embedded(s store.Store) bool {
-	for {
-		if store.Embedded(s) {
-			return true
-		}
-		w, ok := s.(interface{ Unwrap() store.Store })
-		if !ok {
-			return false
-		}
-		s = w.Unwrap()
-	}
-}
-
 func newRowSink(ctx context.Context, st *stage, res *FileResult) (rowSink, error) {
 	columns := st.kind.StoredColumns()
 	if !st.direct {
 		return &batchInsert{ctx: ctx, s: st.s, table: st.rows, columns: columns}, nil
 	}
-	structure, err := tableStructure(ctx, st.s, st.rows, columns)
+	structure, err := st.rowStructure(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -38,6 +38,20 @@ type stage struct {
 	keyTuple   string // the key as one expression
 	direct     bool
 	stagedRows int64
+	structure  string // rowStructure, once asked
+}
+
+// rowStructure is the structure of the stage of valid rows, for file(); asked of the
+// engine once per load.
+func (st *stage) rowStructure(ctx context.Context) (string, error) {
+	if st.structure == "" {
+		s, err := tableStructure(ctx, st.s, st.rows, st.kind.StoredColumns())
+		if err != nil {
+			return "", err
+		}
+		st.structure = s
+	}
+	return st.structure, nil
 }
 
 // stagePrefix names scratch tables, so that DropStaleStages finds those a killed
@@ -49,7 +63,7 @@ func newStage(ctx context.Context, s store.Store, kind *Kind) (*stage, error) {
 	rand.Read(b[:])
 	suffix := hex.EncodeToString(b[:])
 	st := &stage{s: s, kind: kind, table: kind.Table, rows: stagePrefix + kind.Table + "_" + suffix, problems: stagePrefix + "q_" + suffix,
-		direct: embedded(s)}
+		direct: store.Embedded(s)}
 	st.keyList = strings.Join(kind.Key, ", ")
 	st.keyTuple = st.keyList
 	if len(kind.Key) > 1 {
@@ -237,7 +251,7 @@ func newStageWriter(ctx context.Context, st *stage, res *FileResult, fileBytes i
 		now: time.Now().UTC().Format("2006-01-02 15:04:05.000"), expectBytes: fileBytes}
 	var err error
 	if st.direct {
-		if w.repeated, err = newTempTSV("kovmon-repeated-*.tsv"); err != nil {
+		if w.repeated, err = newTempTSV(scratchPattern() + "repeated-*.tsv"); err != nil {
 			return nil, err
 		}
 	}
@@ -354,7 +368,7 @@ func (w *stageWriter) stageRepeated() error {
 	}
 	st := w.st
 	columns := st.kind.StoredColumns()
-	structure, err := tableStructure(w.ctx, st.s, st.rows, columns)
+	structure, err := st.rowStructure(w.ctx)
 	if err != nil {
 		return err
 	}

@@ -1,13 +1,15 @@
 package ingest
 
 import (
-	"ee/kovmon/store"
 	"errors"
 	"math"
 	"strconv"
 	"strings"
 	"time"
 	_ "time/tzdata" // Europe/Tallinn must be there whatever the host has installed
+
+	"ee/kovmon/registry"
+	"ee/kovmon/store"
 )
 
 // Reasons a value or row is quarantined. They are short and stable: the
@@ -108,9 +110,9 @@ func mustLoadTallinn() *time.Location {
 	return loc
 }
 
-// The years a date or timestamp may have: Date in ClickHouse starts in 1970, and
-// later than 2100 is a typo in this domain.
-const minYear, maxYear = 1970, 2100
+// The years a date or timestamp may have: those the registry attributes (Date in
+// ClickHouse starts in 1970, and later than 2100 is a typo in this domain).
+const minYear, maxYear = registry.FirstYear, registry.LastYear
 
 // yearStarts[y-minYear+1] is the instant (Unix seconds) when year y begins in
 // Tallinn, for y in minYear-1..maxYear+2: a table lookup is all that is needed to

@@ -205,24 +205,6 @@ func (r *Registry) SuccessorOn(code string, d time.Time) (string, bool) {
 // YearEnd is the boundary date of year y: y-12-31.
 func YearEnd(y int) time.Time { return time.Date(y, 12, 31, 0, 0, 0, 0, time.UTC) }
 
-// MergedOn returns the units valid on d that are the successor in at least one merger
-// effective on or before d (the spec's "merged municipalities" of year Y with d = Y-12-31).
-func (r *Registry) MergedOn(d time.Time) []Municipality {
-	successor := map[string]bool{}
-	for _, m := range r.mergers {
-		if !m.Effective.After(d) {
-			successor[m.New] = true
-		}
-	}
-	var out []Municipality
-	for _, u := range r.ActiveOn(d) {
-		if successor[u.Code] {
-			out = append(out, u)
-		}
-	}
-	return out
-}
-
 // LatestDate is the latest valid_from or valid_to in the registry: the boundary date
 // of the `current` mode. Zero when the registry has no dates at all.
 func (r *Registry) LatestDate() time.Time {

@@ -57,7 +57,7 @@ func openEmbedded(cfg Config) (Store, error) {
 	if db == "" {
 		db = "kovmon"
 	}
-	if !regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`).MatchString(db) {
+	if !identifier.MatchString(db) {
 		return nil, fmt.Errorf("database name %q: letters, digits and _ only", db)
 	}
 
@@ -162,7 +162,7 @@ func (e *embedded) bindLocked(params Params) error {
 	b.WriteString("SET ")
 	first := true
 	for name, v := range params {
-		if !paramName.MatchString(name) {
+		if !identifier.MatchString(name) {
 			return fmt.Errorf("query parameter name %q", name)
 		}
 		text, err := paramText(v)
@@ -179,7 +179,8 @@ func (e *embedded) bindLocked(params Params) error {
 	return err
 }
 
-var paramName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+// identifier matches the database and parameter names the engine is given.
+var identifier = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
 func (e *embedded) Exec(ctx context.Context, query string, params Params) error {
 	_, err := e.do(ctx, query, params, "")
@@ -285,6 +286,15 @@ func queryError(query string, err error) error {
 // Embedded reports whether s is the embedded engine, whose data folder belongs to
 // this process alone.
 func Embedded(s Store) bool {
-	_, ok := s.(*embedded)
-	return ok
+	for {
+		if _, ok := s.(*embedded); ok {
+			return true
+		}
+		// A wrapper (a tracing store, say) names what it wraps with Unwrap.
+		w, ok := s.(interface{ Unwrap() Store })
+		if !ok {
+			return false
+		}
+		s = w.Unwrap()
+	}
 }

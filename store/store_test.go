@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -110,22 +111,9 @@ func TestMigrationsApplyOnceAndAreRecorded(t *testing.T) {
 	}
 	n := len(files)
 	last := files[n-1].Version
-	if got := res.Rows[0]; got[0] != itoa(n) || got[1] != itoa(n) || got[2] != itoa(last) {
+	if got := res.Rows[0]; got[0] != strconv.Itoa(n) || got[1] != strconv.Itoa(n) || got[2] != strconv.Itoa(last) {
 		t.Fatalf("schema_migrations count, distinct, max = %v; want %d, %d, %d", got, n, n, last)
 	}
-}
-
-func itoa(n int) string { return fmtInt(n) }
-
-func fmtInt(n int) string {
-	if n == 0 {
-		return "0"
-	}
-	var b []byte
-	for ; n > 0; n /= 10 {
-		b = append([]byte{byte('0' + n%10)}, b...)
-	}
-	return string(b)
 }
 
 // The cluster DDL cannot run here (no cluster), so its text is pinned by golden files;
@@ -221,7 +209,7 @@ func TestSecondProcessOnSameDataFolder(t *testing.T) {
 		t.Fatalf("child: %v, output %q", err, out)
 	}
 	msg := string(out)
-	if !strings.Contains(msg, "in use by process "+itoa(os.Getpid())) {
+	if !strings.Contains(msg, "in use by process "+strconv.Itoa(os.Getpid())) {
 		t.Fatalf("message %q does not name this process (%d)", msg, os.Getpid())
 	}
 	if err := s.Ping(context.Background()); err != nil {
