@@ -95,7 +95,9 @@ type CatalogueChange struct {
 }
 
 // Object names the new catalogue, as the audit log does.
-func (c CatalogueChange) Object() string { return fmt.Sprintf("catalogue %s sha256:%s", c.Version, c.SHA256) }
+func (c CatalogueChange) Object() string {
+	return fmt.Sprintf("catalogue %s sha256:%s", c.Version, c.SHA256)
+}
 
 // Was names the catalogue it replaced.
 func (c CatalogueChange) Was() string {
