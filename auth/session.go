@@ -3,9 +3,7 @@ package auth
 import (
 	"context"
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/base64"
-	"encoding/hex"
 	"fmt"
 	"log/slog"
 	"strconv"
@@ -26,7 +24,7 @@ type Session struct {
 	Role    Role
 	CSRF    string // the token every state-changing form of this session carries
 	Expires time.Time
-	key     string // the SHA-256 of ID: how the session is found and stored
+	key     string // HashToken(ID): how the session is found and stored
 }
 
 // Sessions holds the live sessions in memory, where every request looks them up,
@@ -58,15 +56,10 @@ func RandomToken() string {
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
-func sessionKey(id string) string {
-	sum := sha256.Sum256([]byte(id))
-	return hex.EncodeToString(sum[:])
-}
-
 // Start opens a session for a user.
 func (ss *Sessions) Start(ctx context.Context, u *User) *Session {
 	id := RandomToken()
-	s := &Session{ID: id, key: sessionKey(id), User: u.Name, Role: u.role, CSRF: RandomToken(), Expires: ss.now().Add(ss.TTL)}
+	s := &Session{ID: id, key: HashToken(id), User: u.Name, Role: u.role, CSRF: RandomToken(), Expires: ss.now().Add(ss.TTL)}
 	ss.mu.Lock()
 	if len(ss.byKey) >= ss.Max {
 		ss.evict()
@@ -117,7 +110,7 @@ func (ss *Sessions) Get(id string) *Session {
 	if id == "" {
 		return nil
 	}
-	key := sessionKey(id)
+	key := HashToken(id)
 	ss.mu.Lock()
 	defer ss.mu.Unlock()
 	s := ss.byKey[key]
@@ -136,7 +129,7 @@ func (ss *Sessions) End(ctx context.Context, id string) {
 	if id == "" {
 		return
 	}
-	key := sessionKey(id)
+	key := HashToken(id)
 	ss.mu.Lock()
 	s := ss.byKey[key]
 	delete(ss.byKey, key)

@@ -9,17 +9,16 @@
 package dashboards
 
 import (
-	"ee/kovmon/metrics"
 	"embed"
 	"errors"
 	"fmt"
 	"html/template"
 	"log/slog"
 	"net/http"
-	"os"
-	"path/filepath"
 	"sync"
 
+	"ee/kovmon/internal/echarts"
+	"ee/kovmon/metrics"
 	"ee/kovmon/metrics/catalogue"
 	"ee/kovmon/store"
 )
@@ -28,8 +27,11 @@ import (
 type Options struct {
 	Store     store.Store
 	Catalogue *catalogue.Catalogue // nil: catalogue.Default()
-	Log       *slog.Logger         // nil: slog.Default()
-	// EChartsPath is echarts.min.js on disk; empty: FindECharts().
+	// Figures reads the computed table of Catalogue; nil: a reader of its own. The
+	// server shares one with its API, so that one cache serves both.
+	Figures *metrics.Reader
+	Log     *slog.Logger // nil: slog.Default()
+	// EChartsPath is echarts.min.js on disk; empty: echarts.Find().
 	EChartsPath string
 	// GeoJSONPath holds the post-2017 municipal boundaries (properties OKOOD, ONIMI);
 	// empty or missing: the indicator pages say there is no map and show the ranking.
@@ -60,16 +62,19 @@ type server struct {
 
 // New returns the dashboards' handler, to be mounted at "/".
 func New(opts Options) http.Handler {
-	s := &server{store: opts.Store, cat: opts.Catalogue, figures: metrics.NewReader(opts.Store, opts.Catalogue), log: opts.Log, echartsPath: opts.EChartsPath, account: opts.Account}
+	s := &server{store: opts.Store, cat: opts.Catalogue, figures: opts.Figures, log: opts.Log, echartsPath: opts.EChartsPath, account: opts.Account}
 	if s.cat == nil {
 		s.cat = catalogue.Default()
+	}
+	if s.figures == nil {
+		s.figures = metrics.NewReader(opts.Store, s.cat)
 	}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
 	s.log = s.log.With("part", "dashboards")
 	if s.echartsPath == "" {
-		s.echartsPath = FindECharts()
+		s.echartsPath = echarts.Find()
 	}
 	if opts.GeoJSONPath != "" {
 		geo, err := loadGeoMap(opts.GeoJSONPath)
@@ -93,36 +98,6 @@ func New(opts Options) http.Handler {
 	mux.HandleFunc("GET /geo/ee2018.json", s.mapJSON)
 	mux.HandleFunc("GET /assets/dashboards.css", s.stylesheet)
 	return mux
-}
-
-// EChartsEnv names the environment variable that points at echarts.min.js.
-const EChartsEnv = "KOVMON_ECHARTS"
-
-// echartsRelative is where `make deps` installs the script, relative to the repository.
-var echartsRelative = filepath.Join(".deps", "echarts", "node_modules", "echarts", "dist", "echarts.min.js")
-
-// FindECharts looks for echarts.min.js: $KOVMON_ECHARTS, then .deps/… in the working
-// directory and each of its parents (tests run in a package folder). It returns ""
-// when there is none.
-func FindECharts() string {
-	if p := os.Getenv(EChartsEnv); p != "" {
-		return p
-	}
-	dir, err := os.Getwd()
-	if err != nil {
-		return ""
-	}
-	for {
-		candidate := filepath.Join(dir, echartsRelative)
-		if _, err := os.Stat(candidate); err == nil {
-			return candidate
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return ""
-		}
-		dir = parent
-	}
 }
 
 // errBadRequest marks a query parameter outside its closed list: a 400, not a 500.

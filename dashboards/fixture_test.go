@@ -2,7 +2,6 @@ package dashboards
 
 import (
 	"context"
-	"ee/kovmon/internal/fixture"
 	"flag"
 	"hash/fnv"
 	"net/http"
@@ -12,6 +11,8 @@ import (
 	"strconv"
 	"testing"
 
+	"ee/kovmon/internal/echarts"
+	"ee/kovmon/internal/fixture"
 	"ee/kovmon/metrics"
 	"ee/kovmon/metrics/catalogue"
 	"ee/kovmon/registry"
@@ -45,10 +46,10 @@ func newFixture(t testing.TB) (store.Store, http.Handler) {
 		computed = append(computed, fixtureFigures(cat, reg, boundaries))
 	}
 	ref := metrics.Refresh{ID: "fixture", Started: "2026-11-25 10:00:00", CatalogueVersion: cat.Version, CatalogueHash: cat.Hash()}
-	if err := metrics.Publish(ctx, s, ref, computed); err != nil {
+	if err := metrics.Publish(ctx, s, &ref, computed); err != nil {
 		t.Fatal(err)
 	}
-	h := New(Options{Store: s, Catalogue: cat, EChartsPath: FindECharts(), GeoJSONPath: filepath.Join(sharedData, "municipalities_2018.geojson")})
+	h := New(Options{Store: s, Catalogue: cat, EChartsPath: echarts.Find(), GeoJSONPath: filepath.Join(sharedData, "municipalities_2018.geojson")})
 	return s, h
 }
 

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"ee/kovmon/internal/echarts"
 	"ee/kovmon/metrics"
 )
 
@@ -206,7 +207,7 @@ func orAll(s string) string {
 // so browsers may keep it for a long time.
 func (s *server) echartsScript(w http.ResponseWriter, r *http.Request) {
 	if s.echartsPath == "" {
-		http.Error(w, "echarts.min.js not found: run `make deps` or set "+EChartsEnv, http.StatusNotFound)
+		http.Error(w, "echarts.min.js not found: run `make deps` or set "+echarts.Env, http.StatusNotFound)
 		return
 	}
 	w.Header().Set("Content-Type", "text/javascript; charset=utf-8")

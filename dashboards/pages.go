@@ -30,12 +30,7 @@ func (v view) T(key string, args ...any) string { return v.t(key, args...) }
 func (v view) Link(path string, extra ...string) template.URL { return v.link(path, extra...) }
 
 // OtherLang is the language the switch offers.
-func (v view) OtherLang() string {
-	if v.Lang == i18n.EN {
-		return i18n.ET
-	}
-	return i18n.EN
-}
+func (v view) OtherLang() string { return i18n.Other(v.Lang) }
 
 // badge is a status as shown: colour, symbol and word.
 type badge struct{ Status, Text, Symbol, Color string }

@@ -100,6 +100,14 @@ func placeholders(s string) string {
 // Langs lists the supported languages, the primary one first.
 func Langs() []string { return append([]string(nil), langs...) }
 
+// Other is the other language of the two: the target of a page's language switch.
+func Other(lang string) string {
+	if lang == EN {
+		return ET
+	}
+	return EN
+}
+
 // Normalize returns lang if supported, else the default language; use it on a
 // language taken from a request or a flag.
 func Normalize(lang string) string {

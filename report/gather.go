@@ -3,6 +3,7 @@ package report
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"time"
@@ -69,7 +70,7 @@ func gather(ctx context.Context, opts Options) (*input, error) {
 		return nil, fmt.Errorf("report: read figures: %w", err)
 	}
 	years := yearsWithData(figures)
-	if !containsInt(years, opts.Year) {
+	if !slices.Contains(years, opts.Year) {
 		return nil, &NoDataError{Year: opts.Year, HaveData: years}
 	}
 	in := &input{cat: opts.Catalogue, year: opts.Year, refresh: refresh,
@@ -218,13 +219,4 @@ func readSurveys(ctx context.Context, s store.Store, year int) ([]surveyRow, err
 		out = append(out, surveyRow{SurveyID: id, Active: active, Responded: len(responded[id])})
 	}
 	return out, nil
-}
-
-func containsInt(list []int, v int) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }

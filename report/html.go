@@ -3,21 +3,17 @@ package report
 import (
 	"bytes"
 	"embed"
-	"errors"
 	"fmt"
 	"html/template"
 	"os"
-	"path/filepath"
 	"strings"
 
 	"ee/kovmon/i18n"
+	"ee/kovmon/internal/echarts"
 )
 
 //go:embed assets/report.html assets/report.css
 var assets embed.FS
-
-// DefaultEChartsPath is where `make deps` installs ECharts, relative to the repository.
-const DefaultEChartsPath = ".deps/echarts/node_modules/echarts/dist/echarts.min.js"
 
 // documentTemplate is the report; its functions are bound per language in render.
 var documentTemplate = template.Must(template.New("report.html").Funcs(template.FuncMap{
@@ -52,42 +48,20 @@ func renderHTML(doc *document, echartsScript []byte) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// loadECharts reads echarts.min.js: the given path, else $KOVMON_ECHARTS, else the
-// copy `make deps` installs, looked for from the working folder upwards (go test runs
-// in the package folder) and beside the executable's folder (bin/kovmon).
+// loadECharts reads echarts.min.js: the given path, else echarts.Find's.
 func loadECharts(path string) ([]byte, error) {
-	candidates := []string{path}
 	if path == "" {
-		candidates = echartsCandidates()
-	}
-	for _, p := range candidates {
-		if p == "" {
-			continue
-		}
-		data, err := os.ReadFile(p)
-		if err == nil {
-			if bytes.Contains(bytes.ToLower(data), []byte("</script")) {
-				return nil, fmt.Errorf("report: %s contains </script and cannot be inlined", p)
-			}
-			return data, nil
-		}
-		if path != "" || !errors.Is(err, os.ErrNotExist) {
-			return nil, fmt.Errorf("report: read the chart library: %w", err)
+		if path = echarts.Find(); path == "" {
+			return nil, fmt.Errorf("report: the chart library echarts.min.js was not found (looked for %s); run `make deps` or set %s to its path",
+				echarts.Relative, echarts.Env)
 		}
 	}
-	return nil, fmt.Errorf("report: the chart library echarts.min.js was not found (looked for %s); run `make deps` or set KOVMON_ECHARTS to its path", DefaultEChartsPath)
-}
-
-func echartsCandidates() []string {
-	if env := os.Getenv("KOVMON_ECHARTS"); env != "" {
-		return []string{env}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("report: read the chart library: %w", err)
 	}
-	var out []string
-	for up := ""; len(up) <= len("../../../"); up += "../" {
-		out = append(out, up+DefaultEChartsPath)
+	if bytes.Contains(bytes.ToLower(data), []byte("</script")) {
+		return nil, fmt.Errorf("report: %s contains </script and cannot be inlined", path)
 	}
-	if exe, err := os.Executable(); err == nil {
-		out = append(out, filepath.Join(filepath.Dir(filepath.Dir(exe)), DefaultEChartsPath))
-	}
-	return out
+	return data, nil
 }

@@ -95,17 +95,26 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Write(body)
 }
 
+// latestRefresh is the id of the latest refresh, the reports' cache key.
+func (h *handler) latestRefresh(ctx context.Context) (string, error) {
+	if h.opts.Figures != nil {
+		return h.opts.Figures.RefreshID(ctx)
+	}
+	refresh, _, err := metrics.LatestRefresh(ctx, h.opts.Store)
+	return refresh.ID, err
+}
+
 // get returns the report from the cache, building it when the refresh changed.
 // hash is always the HTML's, the document's identity in both formats.
 func (h *handler) get(ctx context.Context, year int, lang, format string) (body []byte, hash string, err error) {
-	refresh, _, err := metrics.LatestRefresh(ctx, h.opts.Store)
+	refreshID, err := h.latestRefresh(ctx)
 	if err != nil {
 		return nil, "", err
 	}
-	key := cacheKey{refresh: refresh.ID, year: year, lang: lang, format: format}
+	key := cacheKey{refresh: refreshID, year: year, lang: lang, format: format}
 	h.mu.Lock()
-	if h.refresh != refresh.ID {
-		h.refresh, h.cache, h.hashes = refresh.ID, map[cacheKey][]byte{}, map[cacheKey]string{}
+	if h.refresh != refreshID {
+		h.refresh, h.cache, h.hashes = refreshID, map[cacheKey][]byte{}, map[cacheKey]string{}
 	}
 	body, hash = h.cache[key], h.hashes[key]
 	h.mu.Unlock()
@@ -132,7 +141,7 @@ func (h *handler) get(ctx context.Context, year int, lang, format string) (body 
 		}
 	}
 	h.mu.Lock()
-	if h.refresh == refresh.ID {
+	if h.refresh == refreshID {
 		h.cache[key], h.hashes[key] = body, hash
 	}
 	h.mu.Unlock()

@@ -40,6 +40,9 @@ type Options struct {
 	// Now gives the date printed on the title page. Nil means the date the latest
 	// refresh finished, so that the document depends on the data alone.
 	Now func() time.Time
+	// Figures, when set, tells Handler the latest refresh from memory (its cache
+	// key) instead of asking the store on every request.
+	Figures *metrics.Reader
 }
 
 // Report is a built report.
@@ -117,16 +120,8 @@ func Build(ctx context.Context, opts Options) (*Report, error) {
 		RefreshID: in.refresh.ID, Year: opts.Year, Lang: opts.Lang}, nil
 }
 
-// YearsWithData lists, ascending, the years in which at least one national figure of
-// the latest refresh has a value: the closed list of years a report can be built for.
-func YearsWithData(ctx context.Context, s store.Store, cat *catalogue.Catalogue) ([]int, error) {
-	figures, err := metrics.Figures(ctx, s, cat, metrics.Filter{Level: metrics.LevelNational})
-	if err != nil {
-		return nil, fmt.Errorf("report: read figures: %w", err)
-	}
-	return yearsWithData(figures), nil
-}
-
+// yearsWithData lists, ascending, the years in which at least one national figure
+// has a value: the closed list of years a report can be built for.
 func yearsWithData(figures []metrics.Figure) []int {
 	seen := map[int]bool{}
 	for _, f := range figures {

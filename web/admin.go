@@ -68,12 +68,7 @@ type adminView struct {
 
 func (v adminView) T(key string, args ...any) string { return i18n.T(v.Lang, key, args...) }
 
-func (v adminView) OtherLang() string {
-	if v.Lang == i18n.EN {
-		return i18n.ET
-	}
-	return i18n.EN
-}
+func (v adminView) OtherLang() string { return i18n.Other(v.Lang) }
 
 // adminPage shows the page; ?changed= names a catalogue version just put in force.
 func (s *Server) adminPage(w http.ResponseWriter, r *http.Request) {
@@ -87,12 +82,7 @@ func (s *Server) postCatalogue(w http.ResponseWriter, r *http.Request) {
 	text := r.PostFormValue("catalogue")
 	change, err := s.changeCatalogue(r, []byte(text))
 	if err != nil {
-		status, msg := http.StatusInternalServerError, "internal error; see the server log"
-		if he, ok := err.(*httpError); ok {
-			status, msg = he.status, he.msg
-		} else {
-			s.opts.Log.Error("catalogue change failed", "err", err)
-		}
+		status, msg := s.statusOf(r, err)
 		s.renderAdmin(w, r, status, msg, text)
 		return
 	}

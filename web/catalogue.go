@@ -41,7 +41,7 @@ func (s *Server) install(cat *catalogue.Catalogue) {
 	}
 	l := &live{cat: cat, figures: metrics.NewReader(s.opts.Store, cat)}
 	if s.opts.Views != nil {
-		l.views = s.opts.Views(cat)
+		l.views = s.opts.Views(cat, l.figures)
 	}
 	if l.views.Pages == nil {
 		l.views.Pages = http.NotFoundHandler()
@@ -125,24 +125,26 @@ func (s *Server) changeCatalogue(r *http.Request, data []byte) (*metrics.Catalog
 func (s *Server) SyncCatalogue(ctx context.Context) error {
 	s.Writer.Lock()
 	defer s.Writer.Unlock()
-	return s.syncCatalogueLocked(ctx)
+	_, err := s.syncCatalogueLocked(ctx)
+	return err
 }
 
-// syncCatalogueLocked is SyncCatalogue for a caller that holds the writer lock.
-func (s *Server) syncCatalogueLocked(ctx context.Context) error {
+// syncCatalogueLocked is SyncCatalogue for a caller that holds the writer lock;
+// switched says it computed the figures with another catalogue and installed it.
+func (s *Server) syncCatalogueLocked(ctx context.Context) (switched bool, err error) {
 	if s.opts.CataloguePinned != "" {
-		return nil
+		return false, nil
 	}
 	current := s.cat()
 	stored, err := metrics.ActiveCatalogueIfNot(ctx, s.opts.Store, current)
 	if err != nil || stored == nil {
-		return err
+		return false, err
 	}
 	if err := metrics.EnsureFresh(ctx, s.opts.Store, stored); err != nil {
-		return err
+		return false, err
 	}
 	s.install(stored)
 	s.opts.Log.Info("following the catalogue put in force elsewhere", "version", stored.Version, "sha256", stored.Hash(),
 		"was", current.Version)
-	return nil
+	return true, nil
 }

@@ -72,10 +72,11 @@ func serveFixture(t testing.TB, s store.Store, cat *catalogue.Catalogue, users b
 		t.Fatal(err)
 	}
 	opts := Options{Store: s, Catalogue: cat, Surveys: set, UploadDir: t.TempDir(),
-		Views: func(cat *catalogue.Catalogue) Views {
+		Views: func(cat *catalogue.Catalogue, figures *metrics.Reader) Views {
 			return Views{
-				Pages:  dashboards.New(dashboards.Options{Store: s, Catalogue: cat, GeoJSONPath: filepath.Join(sharedData, "municipalities_2018.geojson"), Account: users}),
-				Report: report.Handler(report.Options{Store: s, Catalogue: cat})}
+				Pages: dashboards.New(dashboards.Options{Store: s, Catalogue: cat, Figures: figures,
+					GeoJSONPath: filepath.Join(sharedData, "municipalities_2018.geojson"), Account: users}),
+				Report: report.Handler(report.Options{Store: s, Catalogue: cat, Figures: figures})}
 		}}
 	if users {
 		var hash []byte

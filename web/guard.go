@@ -144,7 +144,7 @@ func (s *Server) guard(rt Route, h http.Handler) http.Handler {
 			s.refuse(w, r, rt, p)
 			return
 		}
-		if unsafeMethod(r.Method) && p.session != nil && rt.Pattern != "POST /login" {
+		if unsafeMethod(r.Method) && p.session != nil && !rt.OwnCSRF {
 			if !auth.Equal(csrfToken(r), p.session.CSRF) {
 				http.Error(w, "missing or wrong CSRF token: reload the page and try again", http.StatusForbidden)
 				return

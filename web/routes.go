@@ -25,6 +25,9 @@ type Route struct {
 	// Deadline, when set, replaces the server's read and write timeouts for this route
 	// (uploads of gigabytes, a PDF printed by Chromium).
 	Deadline time.Duration
+	// OwnCSRF: the handler checks a CSRF token of its own (the login form's
+	// double-submit cookie), not the session's.
+	OwnCSRF bool
 	// DocumentScripts: the response is a self-contained document whose inline scripts
 	// are all its own (the annual report inlines ECharts to work offline); elsewhere
 	// only inline scripts of the chart form are allowed (csp.go).
@@ -48,9 +51,13 @@ var viewParams = []string{"year", "boundaries", "county", "type", "lang"}
 // data, admin uploads, job control and audit. Order does not matter (ServeMux picks
 // the most specific pattern).
 func routes() []Route {
-	page := func(s *Server) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { s.live.Load().views.Pages.ServeHTTP(w, r) })
+	// view serves with a handler of the catalogue in force, looked up per request.
+	view := func(of func(Views) http.Handler) func(*Server) http.Handler {
+		return func(s *Server) http.Handler {
+			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { of(s.live.Load().views).ServeHTTP(w, r) })
+		}
 	}
+	page := view(func(v Views) http.Handler { return v.Pages })
 	fn := func(f func(*Server, http.ResponseWriter, *http.Request)) func(*Server) http.Handler {
 		return func(s *Server) http.Handler {
 			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { f(s, w, r) })
@@ -61,7 +68,7 @@ func routes() []Route {
 		// Anyone: what must work before a login.
 		{Pattern: "GET /healthz", Role: auth.Anyone, handler: fn((*Server).healthz)},
 		{Pattern: "GET /login", Role: auth.Anyone, Params: []string{"next"}, handler: fn((*Server).loginForm)},
-		{Pattern: "POST /login", Role: auth.Anyone, Limit: limitLogin, handler: fn((*Server).login)},
+		{Pattern: "POST /login", Role: auth.Anyone, Limit: limitLogin, OwnCSRF: true, handler: fn((*Server).login)},
 		{Pattern: "POST /logout", Role: auth.Anyone, handler: fn((*Server).logout)},
 		{Pattern: "GET /assets/echarts.min.js", Role: auth.Anyone, handler: page},
 		{Pattern: "GET /assets/map-ee2018.js", Role: auth.Anyone, handler: page},
@@ -74,9 +81,7 @@ func routes() []Route {
 		{Pattern: "GET /extract.csv", Role: auth.Public, Params: append(viewParams, "indicator", "level", "ehak"), handler: page},
 		{Pattern: "GET /geo/ee2018.json", Role: auth.Public, handler: page},
 		{Pattern: "GET /report", Role: auth.Public, Params: []string{"year", "lang", "format"}, Deadline: 5 * time.Minute, DocumentScripts: true,
-			handler: func(s *Server) http.Handler {
-				return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { s.live.Load().views.Report.ServeHTTP(w, r) })
-			}},
+			handler: view(func(v Views) http.Handler { return v.Report })},
 		{Pattern: "GET /api/indicators", Role: auth.Public, Params: append(filter, "format"), handler: fn((*Server).indicators)},
 		{Pattern: "GET /api/catalogue", Role: auth.Public, handler: fn((*Server).catalogueFile)},
 

@@ -18,6 +18,7 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -42,9 +43,10 @@ type Options struct {
 	CataloguePinned string
 	Surveys         *surveys.Set
 	Log             *slog.Logger
-	// Views builds the pages and the report on a catalogue: once at start, and again
-	// when an admin changes the catalogue.
-	Views func(*catalogue.Catalogue) Views
+	// Views builds the pages and the report on a catalogue and the reader of its
+	// figures (shared with the API): once at start, and again when an admin changes
+	// the catalogue.
+	Views func(*catalogue.Catalogue, *metrics.Reader) Views
 	// UploadDir holds uploaded files while they load ("" = the system's temp folder).
 	UploadDir string
 	// MaxUpload bounds an upload's size in bytes.
@@ -142,8 +144,15 @@ func (s *Server) RestoreSessions(ctx context.Context) (int, error) {
 func (s *Server) Refresh(ctx context.Context) error {
 	s.Writer.Lock()
 	defer s.Writer.Unlock()
-	if err := s.syncCatalogueLocked(ctx); err != nil {
-		return err
+	return s.refreshLocked(ctx)
+}
+
+// refreshLocked brings the figures up to date with the data and with the catalogue in
+// force, which another process may have changed; the caller holds the writer lock.
+func (s *Server) refreshLocked(ctx context.Context) error {
+	switched, err := s.syncCatalogueLocked(ctx)
+	if err != nil || switched {
+		return err // a switch has computed the figures with the new catalogue already
 	}
 	return metrics.EnsureFresh(ctx, s.opts.Store, s.cat())
 }
@@ -160,20 +169,27 @@ func badRequest(format string, args ...any) error {
 	return &httpError{http.StatusBadRequest, fmt.Sprintf(format, args...)}
 }
 
-// fail maps an error to a status: bad parameters 400, a missing figure 404, a store
-// that does not answer 503, anything else 500 (logged, not shown).
+// fail answers an error with its status and message (statusOf).
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	status, msg := s.statusOf(r, err)
+	http.Error(w, msg, status)
+}
+
+// statusOf maps an error to a status and the message shown: bad parameters 400, a
+// missing figure 404, a store that does not answer 503, anything else 500 (logged,
+// not shown).
+func (s *Server) statusOf(r *http.Request, err error) (int, string) {
 	var he *httpError
 	switch {
 	case errors.As(err, &he):
-		http.Error(w, he.msg, he.status)
+		return he.status, he.msg
 	case errors.Is(err, metrics.ErrNotFound):
-		http.Error(w, err.Error(), http.StatusNotFound)
+		return http.StatusNotFound, err.Error()
 	case errors.Is(err, store.ErrUnavailable):
-		http.Error(w, "the store does not answer", http.StatusServiceUnavailable)
+		return http.StatusServiceUnavailable, "the store does not answer"
 	default:
 		s.opts.Log.Error("request failed", "path", r.URL.Path, "err", err)
-		http.Error(w, "internal error; see the server log", http.StatusInternalServerError)
+		return http.StatusInternalServerError, "internal error; see the server log"
 	}
 }
 
@@ -236,12 +252,11 @@ func (s *Server) indicators(w http.ResponseWriter, r *http.Request) {
 func (s *Server) explain(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	code := q.Get("ehak")
-	if code != metrics.NationalCode {
-		q.Set("ehak", code) // a municipality: checked with the rest of the filter
-	} else {
+	if code == metrics.NationalCode {
+		// A municipality's code is checked with the rest of the filter; EE is not one.
 		q.Del("ehak")
+		r.URL.RawQuery = q.Encode()
 	}
-	r.URL.RawQuery = q.Encode()
 	f, err := s.filterFrom(r)
 	if err != nil {
 		s.fail(w, r, err)
@@ -321,13 +336,8 @@ func (s *Server) loader() *ingest.Loader {
 	// The figures are recomputed before the load answers, so that a client that
 	// uploads and then asks for the indicators sees its data (a run of several inbox
 	// files refreshes once, after the last).
-	return &ingest.Loader{Store: s.opts.Store, Log: s.opts.Log, SurveyAnswer: check, AfterLoad: func(ctx context.Context) error {
-		// Loads run under the writer lock (uploads and the inbox both take it).
-		if err := s.syncCatalogueLocked(ctx); err != nil {
-			return err
-		}
-		return metrics.EnsureFresh(ctx, s.opts.Store, s.cat())
-	}}
+	// Loads run under the writer lock (uploads and the inbox both take it).
+	return &ingest.Loader{Store: s.opts.Store, Log: s.opts.Log, SurveyAnswer: check, AfterLoad: s.refreshLocked}
 }
 
 // Inbox returns the scheduled jobs' inbox, sharing this server's writer lock and
@@ -397,14 +407,7 @@ func listJSON[T any](s *Server, w http.ResponseWriter, r *http.Request, fallback
 	writeJSON(w, items)
 }
 
-func validKind(kind string) bool {
-	for _, k := range ingest.AllKindNames() {
-		if k == kind {
-			return true
-		}
-	}
-	return false
-}
+func validKind(kind string) bool { return slices.Contains(ingest.AllKindNames(), kind) }
 
 func saveBody(body io.Reader, path string) error {
 	f, err := os.Create(path)

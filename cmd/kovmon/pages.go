@@ -6,21 +6,17 @@ import (
 	"path/filepath"
 
 	"ee/kovmon/dashboards"
+	"ee/kovmon/internal/echarts"
+	"ee/kovmon/metrics"
 	"ee/kovmon/metrics/catalogue"
-	"ee/kovmon/report"
 	"ee/kovmon/store"
 )
 
 // pages is the dashboards' handler, each page linking to the account page (sign in
 // and out; the admin page).
-func pages(s store.Store, cat *catalogue.Catalogue, m *Main) http.Handler {
-	return dashboards.New(dashboards.Options{Store: s, Catalogue: cat, Log: m.Log.With("part", "dashboards"),
-		EChartsPath: dashboards.FindECharts(), GeoJSONPath: geoJSONPath(), Account: true})
-}
-
-// reportHandler serves the annual report.
-func reportHandler(s store.Store, cat *catalogue.Catalogue) http.Handler {
-	return report.Handler(report.Options{Store: s, Catalogue: cat})
+func pages(s store.Store, cat *catalogue.Catalogue, figures *metrics.Reader, m *Main) http.Handler {
+	return dashboards.New(dashboards.Options{Store: s, Catalogue: cat, Figures: figures, Log: m.Log,
+		EChartsPath: echarts.Find(), GeoJSONPath: geoJSONPath(), Account: true})
 }
 
 // geoJSONPath finds the 2018 boundaries for the maps: KOVMON_GEOJSON, or the shared

@@ -10,7 +10,9 @@ import (
 
 	"ee/kovmon/auth"
 	"ee/kovmon/ingest"
+	"ee/kovmon/metrics"
 	"ee/kovmon/metrics/catalogue"
+	"ee/kovmon/report"
 	"ee/kovmon/store"
 	"ee/kovmon/web"
 )
@@ -48,8 +50,8 @@ func cmdServe(ctx context.Context, m *Main, args []string) error {
 		return err
 	}
 	proxies, _ := cfg.trustedProxies() // checked by validate
-	views := func(cat *catalogue.Catalogue) web.Views {
-		return web.Views{Pages: pages(s, cat, m), Report: reportHandler(s, cat)}
+	views := func(cat *catalogue.Catalogue, figures *metrics.Reader) web.Views {
+		return web.Views{Pages: pages(s, cat, figures, m), Report: report.Handler(report.Options{Store: s, Catalogue: cat, Figures: figures})}
 	}
 	api := web.New(web.Options{Store: s, Catalogue: cat, CataloguePinned: pinnedCatalogue(), Surveys: set, Log: m.Log,
 		MaxUpload: cfg.MaxUpload, Views: views,
