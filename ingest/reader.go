@@ -510,15 +510,18 @@ func (rr *RecordReader) Next() (Record, error) {
 
 // capRawString caps a record's raw text at MaxRawBytes without cutting a UTF-8
 // sequence in half; slicing keeps it free of a copy.
-func capRawString(raw string) string {
+func capRawString(raw string) string { return raw[:rawCap(raw)] }
+
+// rawCap is how much of a raw line is kept: at most MaxRawBytes, cut at a rune start.
+func rawCap[S ~string | ~[]byte](raw S) int {
 	if len(raw) <= MaxRawBytes {
-		return raw
+		return len(raw)
 	}
 	n := MaxRawBytes
 	for n > 0 && !utf8.RuneStart(raw[n]) {
 		n--
 	}
-	return raw[:n]
+	return n
 }
 
 func isBlank(b []byte) bool {
@@ -576,15 +579,7 @@ func (rr *RecordReader) nextJSON(start int64) (Record, error) {
 	return rec, nil
 }
 
-func capRaw(b []byte) string {
-	n := min(len(b), MaxRawBytes)
-	if n < len(b) {
-		for n > 0 && !utf8.RuneStart(b[n]) {
-			n--
-		}
-	}
-	return string(b[:n])
-}
+func capRaw(b []byte) string { return string(b[:rawCap(b)]) }
 
 // Close releases the gzip reader, if any. It does not close the underlying reader.
 func (rr *RecordReader) Close() error {

@@ -71,9 +71,7 @@ func newStage(ctx context.Context, s store.Store, kind *Kind) (*stage, error) {
 	}
 	for table, source := range map[string]string{st.rows: kind.Table, st.problems: "quarantine"} {
 		engine := " ENGINE = MergeTree ORDER BY tuple()"
-		if s.Cluster() != "" {
-			source += "_local" // the stage lives on the node this connection talks to
-		}
+		source = store.LocalTable(source, s.Cluster()) // the stage lives on the node this connection talks to
 		if st.direct && table == st.rows {
 			engine = "" // the kind's table's own engine, partitions and order
 		}

@@ -67,7 +67,9 @@ func Compute(ctx context.Context, s store.Store, in *inputs, mode string) (Compu
 // rows answer numerator and denominator; share-of-municipalities queries answer
 // `meets` (1 or 0) for the units that have a deciding row.
 func runIndicatorQuery(ctx context.Context, s store.Store, ind *catalogue.Indicator, mode string) (map[yearUnit]unitFigure, error) {
-	res, err := s.Query(ctx, kovsql.Query(QueryName(ind.ID)), store.Params{"mode": mode})
+	// A survey indicator's query reads the question the catalogue names, the same
+	// one its no_data years and its explanation follow.
+	res, err := s.Query(ctx, kovsql.Query(QueryName(ind.ID)), store.Params{"mode": mode, "question": ind.SurveyQuestion})
 	if err != nil {
 		return nil, fmt.Errorf("indicator %s (%s): %w", ind.ID, mode, err)
 	}
@@ -292,11 +294,8 @@ func run(ctx context.Context, s store.Store, cat *catalogue.Catalogue, snapshot 
 	r := Refresh{ID: start.UTC().Format("20060102T150405.000000000"), Started: start.UTC().Format("2006-01-02 15:04:05.000"),
 		CatalogueVersion: cat.Version, CatalogueHash: cat.Hash(), DataSnapshot: snapshot}
 	r.Seconds = time.Since(start).Seconds()
-	if err := Publish(ctx, s, r, results); err != nil {
+	if err := Publish(ctx, s, &r, results); err != nil {
 		return Refresh{}, err
-	}
-	for _, c := range results {
-		r.Figures += int64(len(c.Figures))
 	}
 	return r, nil
 }

@@ -22,9 +22,10 @@ var valueColumns = []string{"refresh_id", "boundaries", "indicator_id", "year", 
 var forecastColumns = []string{"refresh_id", "boundaries", "indicator_id", "level", "ehak_code", "year", "value", "low80", "high80",
 	"p_reach", "target", "method", "points"}
 
-// Publish writes a refresh's figures and forecasts, then records the refresh — the
-// moment readers switch to it — and drops the partitions of older refreshes.
-func Publish(ctx context.Context, s store.Store, r Refresh, results []Computed) error {
+// Publish writes a refresh's figures and forecasts, counting them into r.Figures,
+// then records the refresh — the moment readers switch to it — and drops the
+// partitions of older refreshes.
+func Publish(ctx context.Context, s store.Store, r *Refresh, results []Computed) error {
 	var values, forecasts []byte
 	for _, c := range results {
 		for _, f := range c.Figures {
@@ -59,32 +60,18 @@ VALUES ({id:String}, parseDateTime64BestEffort({started:String}, 3, 'UTC'), now6
 func dropOldRefreshes(ctx context.Context, s store.Store, keep string) error {
 	for _, table := range []string{"indicator_values", "indicator_forecasts"} {
 		res, err := s.Query(ctx, "SELECT DISTINCT partition_id FROM system.parts WHERE database = currentDatabase() AND table = {t:String} AND active AND partition != {keep:String}",
-			store.Params{"t": localTable(s, table), "keep": keep})
+			store.Params{"t": store.LocalTable(table, s.Cluster()), "keep": keep})
 		if err != nil {
 			return err
 		}
 		for _, row := range res.Rows {
-			stmt := "ALTER TABLE " + localTable(s, table) + onCluster(s) + " DROP PARTITION ID " + quote(row[0])
+			stmt := "ALTER TABLE " + store.LocalTable(table, s.Cluster()) + store.OnCluster(s.Cluster()) + " DROP PARTITION ID " + quote(row[0])
 			if err := s.Exec(ctx, stmt, nil); err != nil {
 				return err
 			}
 		}
 	}
 	return nil
-}
-
-func localTable(s store.Store, table string) string {
-	if s.Cluster() != "" {
-		return table + "_local"
-	}
-	return table
-}
-
-func onCluster(s store.Store) string {
-	if s.Cluster() != "" {
-		return " ON CLUSTER `" + s.Cluster() + "`"
-	}
-	return ""
 }
 
 // quote makes a partition id (hex digits from system.parts) a string literal.

@@ -66,7 +66,7 @@ func newFixture(t testing.TB) store.Store {
 		Year: 2019, Value: 50.2, Low80: 41.3, High80: 59.1, Method: "ols_linear_trend", Points: 3}
 	computed := metrics.Computed{Boundaries: metrics.BoundariesAsOf, Figures: fixtureFigures(cat),
 		Forecasts: []metrics.ForecastRow{forecast}}
-	if err := metrics.Publish(ctx, s, ref, []metrics.Computed{computed}); err != nil {
+	if err := metrics.Publish(ctx, s, &ref, []metrics.Computed{computed}); err != nil {
 		t.Fatal(err)
 	}
 	return s

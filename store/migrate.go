@@ -104,10 +104,25 @@ func ClusterDDL(stmt, cluster string) []string {
 
 // TruncateStatement empties a table, on every node of a cluster if there is one.
 func TruncateStatement(table, cluster string) string {
+	return "TRUNCATE TABLE " + LocalTable(table, cluster) + OnCluster(cluster)
+}
+
+// LocalTable is the table that holds a table's rows on a node: T_local on a
+// cluster (T is the Distributed table over them), T itself otherwise.
+func LocalTable(table, cluster string) string {
 	if cluster == "" {
-		return "TRUNCATE TABLE " + table
+		return table
 	}
-	return "TRUNCATE TABLE " + table + "_local ON CLUSTER " + quoteIdent(cluster)
+	return table + "_local"
+}
+
+// OnCluster is the clause that runs a statement on every node of the cluster; ""
+// without one.
+func OnCluster(cluster string) string {
+	if cluster == "" {
+		return ""
+	}
+	return " ON CLUSTER " + quoteIdent(cluster)
 }
 
 func quoteIdent(name string) string {

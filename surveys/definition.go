@@ -437,13 +437,3 @@ func (q *Question) hasValue(v string) bool {
 	}
 	return false
 }
-
-// SurveyIndicators lists the indicator ids a survey question may feed.
-func SurveyIndicators() []string {
-	ids := make([]string, 0, len(surveyIndicators))
-	for id := range surveyIndicators {
-		ids = append(ids, id)
-	}
-	sort.Strings(ids)
-	return ids
-}

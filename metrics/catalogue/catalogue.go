@@ -250,16 +250,6 @@ func (c *Catalogue) Indicator(id string) (*Indicator, bool) {
 	return nil, false
 }
 
-// Goal returns the goal with the given id.
-func (c *Catalogue) Goal(id string) (*Goal, bool) {
-	for i := range c.Goals {
-		if c.Goals[i].ID == id {
-			return &c.Goals[i], true
-		}
-	}
-	return nil, false
-}
-
 // Order is the indicator's position in the catalogue (the spec's table order), for
 // sorting output rows. Unknown ids get len(Indicators), so they sort after all known
 // ones instead of before them.
@@ -362,7 +352,7 @@ func (c *Catalogue) validate() []string {
 
 	declared := map[Source]bool{}
 	for _, s := range c.Sources {
-		if !contains(knownSources, s) {
+		if !slices.Contains(knownSources, s) {
 			add("sources: unknown source %q (known: %s)", s, joinAny(knownSources))
 		}
 		declared[s] = true
@@ -387,12 +377,12 @@ func (c *Catalogue) validate() []string {
 		checkText(where+" name", ind.Name)
 		checkText(where+" description", ind.Description)
 		switch {
-		case !contains(knownSources, ind.Source):
+		case !slices.Contains(knownSources, ind.Source):
 			add("%s: unknown source %q (known: %s)", where, ind.Source, joinAny(knownSources))
 		case len(c.Sources) > 0 && !declared[ind.Source]:
 			add("%s: source %q is not in the file's sources list", where, ind.Source)
 		}
-		if !contains(knownDenominators, ind.Denominator) {
+		if !slices.Contains(knownDenominators, ind.Denominator) {
 			add("%s: unknown denominator %q (known: %s)", where, ind.Denominator, joinAny(knownDenominators))
 		}
 		if ind.Unit != UnitPercent {
@@ -439,15 +429,6 @@ func (c *Catalogue) validate() []string {
 	}
 	checkText("forecast description", f.Description)
 	return problems
-}
-
-func contains[T comparable](list []T, v T) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }
 
 func joinAny[T ~string](list []T) string {

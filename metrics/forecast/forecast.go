@@ -104,7 +104,7 @@ func Project(points []Point, year int, target *float64) (Forecast, bool) {
 		// A perfect line: the interval has no width.
 		f.Low80, f.High80 = f.Value, f.Value
 	} else {
-		q := studentTQuantile(0.5+Level/2, df)
+		q := intervalQuantile(df)
 		f.Low80, f.High80 = clamp(centre-q*scale), clamp(centre+q*scale)
 	}
 	if target != nil {

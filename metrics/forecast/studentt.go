@@ -2,6 +2,7 @@ package forecast
 
 import (
 	"math"
+	"sync"
 )
 
 // The Student-t distribution, written out here because the module has no statistics
@@ -22,6 +23,20 @@ func studentTCDF(t, df float64) float64 {
 		return 1 - tail
 	}
 	return tail
+}
+
+// intervalQuantiles caches studentTQuantile(0.5+Level/2, df): a refresh projects
+// thousands of series, with a handful of different df, and each quantile is a
+// bisection over the CDF.
+var intervalQuantiles sync.Map // df → quantile
+
+func intervalQuantile(df float64) float64 {
+	if q, ok := intervalQuantiles.Load(df); ok {
+		return q.(float64)
+	}
+	q := studentTQuantile(0.5+Level/2, df)
+	intervalQuantiles.Store(df, q)
+	return q
 }
 
 // studentTQuantile is the t with P(T <= t) = p, 0 < p < 1. The CDF is monotone, so
