@@ -2,13 +2,14 @@ package dashboards
 
 import (
 	"bytes"
-	"ee/kovmon/internal/golden"
 	"io"
 	"net/http"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+
+	"ee/kovmon/internal/golden"
 )
 
 // volatile are the parts of a page that change from run to run: timestamps and the

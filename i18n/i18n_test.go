@@ -1,7 +1,6 @@
 package i18n
 
 import (
-	"ee/kovmon/internal/golden"
 	"flag"
 	"fmt"
 	"math"
@@ -9,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"ee/kovmon/internal/golden"
 	"ee/kovmon/metrics/catalogue"
 )
 

@@ -3,7 +3,6 @@ package ingest
 import (
 	"bytes"
 	"context"
-	"ee/kovmon/internal/golden"
 	"errors"
 	"flag"
 	"fmt"
@@ -13,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"ee/kovmon/internal/golden"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/golden")

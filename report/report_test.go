@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
-	"ee/kovmon/internal/golden"
 	"encoding/hex"
 	"errors"
 	"net/http"
@@ -18,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"ee/kovmon/internal/golden"
 	"ee/kovmon/metrics/catalogue"
 	"ee/kovmon/store"
 	"ee/kovmon/store/storetest"

@@ -2,7 +2,6 @@ package store_test
 
 import (
 	"context"
-	"ee/kovmon/internal/golden"
 	"errors"
 	"flag"
 	"net"
@@ -14,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"ee/kovmon/internal/golden"
 	kovsql "ee/kovmon/sql"
 	"ee/kovmon/store"
 	"ee/kovmon/store/storetest"

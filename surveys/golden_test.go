@@ -1,11 +1,12 @@
 package surveys
 
 import (
-	"ee/kovmon/internal/golden"
 	"flag"
 	"path/filepath"
 	"strconv"
 	"testing"
+
+	"ee/kovmon/internal/golden"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/")

@@ -2,7 +2,6 @@ package catalogue
 
 import (
 	"crypto/sha256"
-	"ee/kovmon/internal/golden"
 	"encoding/hex"
 	"flag"
 	"fmt"
@@ -10,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"ee/kovmon/internal/golden"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/")

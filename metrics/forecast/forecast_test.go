@@ -1,13 +1,14 @@
 package forecast
 
 import (
-	"ee/kovmon/internal/golden"
 	"flag"
 	"fmt"
 	"math"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"ee/kovmon/internal/golden"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
