@@ -33,9 +33,10 @@ type Options struct {
 	Log     *slog.Logger // nil: slog.Default()
 	// EChartsPath is echarts.min.js on disk; empty: echarts.Find().
 	EChartsPath string
-	// GeoJSONPath holds the post-2017 municipal boundaries (properties OKOOD, ONIMI);
-	// empty or missing: the indicator pages say there is no map and show the ranking.
-	GeoJSONPath string
+	// GeoJSON holds the post-2017 municipal boundaries (properties OKOOD, ONIMI;
+	// refdata ships them); empty: the indicator pages say there is no map and show
+	// the ranking.
+	GeoJSON []byte
 	// Account links every page to the account page (/login: sign in and out, the
 	// admin page). A page is rendered once for everyone, so the link is the same for
 	// all; the account page itself says who is signed in.
@@ -76,8 +77,8 @@ func New(opts Options) http.Handler {
 	if s.echartsPath == "" {
 		s.echartsPath = echarts.Find()
 	}
-	if opts.GeoJSONPath != "" {
-		geo, err := loadGeoMap(opts.GeoJSONPath)
+	if len(opts.GeoJSON) > 0 {
+		geo, err := loadGeoMap(opts.GeoJSON)
 		if err != nil {
 			s.log.Warn("no map: the indicator pages show the ranking only", "err", err)
 		} else {

@@ -22,9 +22,6 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
 
-// sharedData is the real reference data of the project (registry and boundaries).
-const sharedData = "../../shared/data"
-
 // fixtureYears are the years of the fixture figures: before, during and after the reform.
 var fixtureYears = []int{2016, 2017, 2018}
 
@@ -49,7 +46,7 @@ func newFixture(t testing.TB) (store.Store, http.Handler) {
 	if err := metrics.Publish(ctx, s, &ref, computed); err != nil {
 		t.Fatal(err)
 	}
-	h := New(Options{Store: s, Catalogue: cat, EChartsPath: echarts.Find(), GeoJSONPath: filepath.Join(sharedData, "municipalities_2018.geojson")})
+	h := New(Options{Store: s, Catalogue: cat, EChartsPath: echarts.Find(), GeoJSON: fixture.Boundaries(t)})
 	return s, h
 }
 

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"math"
 	"net/http"
-	"os"
 )
 
 // mapName is the name the boundaries are registered under in ECharts.
@@ -22,11 +21,7 @@ type geoMap struct {
 // loadGeoMap reads the GeoJSON. ECharts matches data to features by the property
 // "name", so each feature gets its ONIMI there; coordinates are rounded to 5 decimals
 // (about a metre), which keeps the outline and sends the browser less.
-func loadGeoMap(path string) (*geoMap, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("boundaries: %w", err)
-	}
+func loadGeoMap(data []byte) (*geoMap, error) {
 	var fc struct {
 		Type     string `json:"type"`
 		Features []struct {
@@ -39,7 +34,7 @@ func loadGeoMap(path string) (*geoMap, error) {
 		} `json:"features"`
 	}
 	if err := json.Unmarshal(data, &fc); err != nil {
-		return nil, fmt.Errorf("boundaries %s: %w", path, err)
+		return nil, fmt.Errorf("boundaries: %w", err)
 	}
 	g := &geoMap{names: map[string]string{}}
 	for i := range fc.Features {
@@ -47,15 +42,16 @@ func loadGeoMap(path string) (*geoMap, error) {
 		code, _ := f.Properties["OKOOD"].(string)
 		name, _ := f.Properties["ONIMI"].(string)
 		if code == "" || name == "" {
-			return nil, fmt.Errorf("boundaries %s: feature %d has no OKOOD or ONIMI", path, i+1)
+			return nil, fmt.Errorf("boundaries: feature %d has no OKOOD or ONIMI", i+1)
 		}
 		f.Properties = map[string]any{"name": name, "code": code}
 		f.Geometry.Coordinates = roundCoordinates(f.Geometry.Coordinates)
 		g.names[code] = name
 	}
 	if len(g.names) == 0 {
-		return nil, fmt.Errorf("boundaries %s: no features", path)
+		return nil, fmt.Errorf("boundaries: no features")
 	}
+	var err error
 	if g.json, err = json.Marshal(fc); err != nil {
 		return nil, err
 	}

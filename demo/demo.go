@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"io/fs"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -30,9 +31,9 @@ type Options struct {
 	// Scale is "small" (a few hundred thousand usage events: loads in
 	// seconds) or "full" (tens of millions). Empty means small.
 	Scale string
-	// RegistryDir holds municipalities.csv, mergers.csv and optionally
-	// population.csv (e.g. ../shared/data). Empty: a small built-in registry.
-	RegistryDir string
+	// Registry holds municipalities.csv, mergers.csv and optionally
+	// population.csv (refdata.FS() is the real one). Nil: a small built-in registry.
+	Registry fs.FS
 }
 
 // Manifest lists the files written, in load order.
@@ -90,7 +91,7 @@ func Generate(dir string, opt Options) (*Manifest, error) {
 	if !ok {
 		return nil, fmt.Errorf("demo: unknown scale %q (use small or full)", opt.Scale)
 	}
-	reg, err := loadRegistry(opt.RegistryDir)
+	reg, err := loadRegistry(opt.Registry)
 	if err != nil {
 		return nil, err
 	}

@@ -16,9 +16,11 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"ee/kovmon/refdata"
 )
 
-const realRegistry = "testdata/registry"
+var realRegistry = refdata.FS()
 
 // generated runs Generate once per registry for the tests that only read.
 var generated = struct {
@@ -30,7 +32,7 @@ func smallOnRealRegistry(t *testing.T) *Manifest {
 	t.Helper()
 	generated.Lock()
 	defer generated.Unlock()
-	if m := generated.dirs[realRegistry]; m != nil {
+	if m := generated.dirs["real"]; m != nil {
 		return m
 	}
 	dir, err := os.MkdirTemp("", "kovmon-demo-")
@@ -38,12 +40,12 @@ func smallOnRealRegistry(t *testing.T) *Manifest {
 		t.Fatal(err)
 	}
 	start := time.Now()
-	m, err := Generate(dir, Options{Seed: 1, Scale: "small", RegistryDir: realRegistry})
+	m, err := Generate(dir, Options{Seed: 1, Scale: "small", Registry: realRegistry})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Logf("small generation on the real registry: %v", time.Since(start))
-	generated.dirs[realRegistry] = m
+	generated.dirs["real"] = m
 	return m
 }
 
@@ -327,7 +329,7 @@ func TestBuiltInRegistry(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	reg, err := loadRegistry("")
+	reg, err := loadRegistry(nil)
 	if err != nil {
 		t.Fatal(err)
 	}

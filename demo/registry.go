@@ -2,10 +2,10 @@ package demo
 
 import (
 	"encoding/csv"
+	"errors"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
+	"io/fs"
 	"sort"
 	"strconv"
 	"strings"
@@ -73,15 +73,15 @@ type registry struct {
 	municipalitiesCSV, mergersCSV []byte
 }
 
-func loadRegistry(dir string) (*registry, error) {
-	if dir == "" {
+func loadRegistry(dir fs.FS) (*registry, error) {
+	if dir == nil {
 		return syntheticRegistry()
 	}
-	munis, err := os.ReadFile(filepath.Join(dir, "municipalities.csv"))
+	munis, err := fs.ReadFile(dir, "municipalities.csv")
 	if err != nil {
 		return nil, fmt.Errorf("demo registry: %w (give the folder holding municipalities.csv and mergers.csv, or none for the built-in registry)", err)
 	}
-	mergs, err := os.ReadFile(filepath.Join(dir, "mergers.csv"))
+	mergs, err := fs.ReadFile(dir, "mergers.csv")
 	if err != nil {
 		return nil, fmt.Errorf("demo registry: %w", err)
 	}
@@ -89,11 +89,11 @@ func loadRegistry(dir string) (*registry, error) {
 	if err != nil {
 		return nil, err
 	}
-	if pop, err := os.ReadFile(filepath.Join(dir, "population.csv")); err == nil {
+	if pop, err := fs.ReadFile(dir, "population.csv"); err == nil {
 		if reg.popByYear, err = parsePopulation(pop); err != nil {
 			return nil, err
 		}
-	} else if !os.IsNotExist(err) {
+	} else if !errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("demo registry: %w", err)
 	}
 	return reg, nil

@@ -13,13 +13,14 @@ import (
 	"strings"
 	"testing"
 
+	"ee/kovmon/refdata"
 	"ee/kovmon/store"
 	"ee/kovmon/store/storetest"
 )
 
-// registryDir holds a copy of the real registry (../shared/data), so that the tests
+// registryDir holds the real registry (refdata), so that the tests
 // run on a fresh clone.
-const registryDir = "../demo/testdata/registry"
+var registryDir = refdata.Dir()
 
 // newLoader returns a loader on a fresh store that holds the real registry.
 func newLoader(t testing.TB) (*Loader, store.Store) {

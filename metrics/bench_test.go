@@ -31,7 +31,7 @@ import (
 //	KOVMON_BENCH_EVENTS=5000000 go test -run '^$' -bench Indicators50M ./metrics/
 //
 // KOVMON_BENCH_EVENTS sets the number of usage events (default 50 000 000); feedback
-// is a tenth of it. The registry is the real one (../shared/data) and the small
+// is a tenth of it. The registry is the real one (refdata) and the small
 // tables (services, audits, survey, trainings, org goals) are the demo's, both
 // loaded through the real ingest; usage and feedback are made by SQL in the engine
 // (testdata/bench/*.sql). The data folder is made once and kept in

@@ -2,7 +2,6 @@ package metrics_test
 
 import (
 	"context"
-	"path/filepath"
 	"strconv"
 	"testing"
 	"time"
@@ -11,16 +10,14 @@ import (
 	"ee/kovmon/ingest"
 	"ee/kovmon/metrics"
 	"ee/kovmon/metrics/catalogue"
+	"ee/kovmon/refdata"
 	"ee/kovmon/registry"
 	"ee/kovmon/store"
 	"ee/kovmon/store/storetest"
 	"ee/kovmon/surveys"
 )
 
-// sharedData is the real registry: 213 units before the 2017 reform, 79 after.
-const sharedData = "../../shared/data"
-
-// loadDemo loads the real registry (../shared/data) and the small demo data set (seed
+// loadDemo loads the real registry (refdata) and the small demo data set (seed
 // 1) through the real ingest; keep chooses the demo's measurement kinds to load.
 func loadDemo(t testing.TB, ctx context.Context, s store.Store, keep func(kind string) bool) {
 	t.Helper()
@@ -35,9 +32,9 @@ func loadDemo(t testing.TB, ctx context.Context, s store.Store, keep func(kind s
 			t.Fatalf("load %s %s: %v %+v", kind, path, err, results)
 		}
 	}
-	load("municipalities", filepath.Join(sharedData, "municipalities.csv"))
-	load("mergers", filepath.Join(sharedData, "mergers.csv"))
-	manifest, err := demo.Generate(t.TempDir(), demo.Options{Seed: 1, RegistryDir: sharedData})
+	load("municipalities", refdata.Path(refdata.Municipalities))
+	load("mergers", refdata.Path(refdata.Mergers))
+	manifest, err := demo.Generate(t.TempDir(), demo.Options{Seed: 1, Registry: refdata.FS()})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,14 +9,15 @@ import (
 	"time"
 
 	"ee/kovmon/ingest"
+	"ee/kovmon/refdata"
 	"ee/kovmon/registry"
 	"ee/kovmon/store"
 	"ee/kovmon/store/storetest"
 )
 
-// realData is the real registry of ../shared/data (213 units before the 2017 reform,
+// realData is the real registry of package refdata (213 units before the 2017 reform,
 // 79 after it).
-const realData = "../../shared/data"
+var realData = refdata.Dir()
 
 func day(s string) time.Time {
 	d, err := time.Parse(time.DateOnly, s)
@@ -54,7 +55,7 @@ func loadReal(t *testing.T) (store.Store, *registry.Registry) {
 }
 
 // The reform: 213 units on 2016-12-31, 79 on 2017-12-31 and 2018-12-31 (15 linn,
-// 64 vald), as ../shared/data/README.md states.
+// 64 vald), as refdata/README.md states.
 func TestRealRegistryCounts(t *testing.T) {
 	_, reg := loadReal(t)
 	for _, c := range []struct {

@@ -11,6 +11,7 @@ import (
 	"ee/kovmon/ingest"
 	"ee/kovmon/metrics"
 	"ee/kovmon/metrics/catalogue"
+	"ee/kovmon/refdata"
 	"ee/kovmon/store"
 	"ee/kovmon/store/storetest"
 	"ee/kovmon/surveys"
@@ -43,7 +44,7 @@ func newSurveyStore(t *testing.T, registryFiles ...string) (store.Store, *ingest
 var testRegistry = []string{"../metrics/testdata/scripts/registry_units.csv", "../metrics/testdata/scripts/registry_mergers.csv"}
 
 // The real registry: 213 units before the 2017 reform, 79 after it.
-var realRegistry = []string{"/work/shared/data/municipalities.csv", "/work/shared/data/mergers.csv"}
+var realRegistry = []string{refdata.Path(refdata.Municipalities), refdata.Path(refdata.Mergers)}
 
 func query(t *testing.T, s store.Store, q string, params store.Params) string {
 	t.Helper()

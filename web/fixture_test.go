@@ -5,7 +5,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -21,8 +20,6 @@ import (
 	"ee/kovmon/store/storetest"
 	"ee/kovmon/surveys"
 )
-
-const sharedData = "../../shared/data"
 
 // Secrets of the fixture: a feedback comment (loaded) and a quarantined line, which
 // must never reach the public role.
@@ -75,7 +72,7 @@ func serveFixture(t testing.TB, s store.Store, cat *catalogue.Catalogue, users b
 		Views: func(cat *catalogue.Catalogue, figures *metrics.Reader) Views {
 			return Views{
 				Pages: dashboards.New(dashboards.Options{Store: s, Catalogue: cat, Figures: figures,
-					GeoJSONPath: filepath.Join(sharedData, "municipalities_2018.geojson"), Account: users}),
+					GeoJSON: kovfixture.Boundaries(t), Account: users}),
 				Report: report.Handler(report.Options{Store: s, Catalogue: cat, Figures: figures})}
 		}}
 	if users {

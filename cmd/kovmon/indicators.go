@@ -4,10 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	iofs "io/fs"
 	"net/http"
 	"net/url"
 	"os"
-	"path/filepath"
 	"strconv"
 	"time"
 
@@ -15,6 +15,7 @@ import (
 	"ee/kovmon/ingest"
 	"ee/kovmon/metrics"
 	"ee/kovmon/metrics/catalogue"
+	"ee/kovmon/refdata"
 	"ee/kovmon/store"
 )
 
@@ -73,7 +74,7 @@ func cmdDemo(ctx context.Context, m *Main, args []string) error {
 	fs := m.newFlags("demo")
 	seed := fs.Int64("seed", 1, "random seed: the same seed gives the same data")
 	scale := fs.String("scale", "small", "small (seconds) or full (tens of millions of events)")
-	registryDir := fs.String("registry", defaultRegistryDir(), "folder with the real municipalities.csv and mergers.csv (empty: a small synthetic registry)")
+	registryDir := fs.String("registry", "", "folder with municipalities.csv and mergers.csv (default: the real registry kovmon ships; synthetic: a small made-up one)")
 	keep := fs.String("out", "", "write the demo files to this folder and keep them (default: a temporary folder)")
 	if _, err := parseFlags(fs, args); err != nil {
 		return err
@@ -93,7 +94,7 @@ func cmdDemo(ctx context.Context, m *Main, args []string) error {
 		defer os.RemoveAll(dir)
 	}
 	start := time.Now()
-	manifest, err := demo.Generate(dir, demo.Options{Seed: *seed, Scale: *scale, RegistryDir: *registryDir})
+	manifest, err := demo.Generate(dir, demo.Options{Seed: *seed, Scale: *scale, Registry: demoRegistry(*registryDir)})
 	if err != nil {
 		return err
 	}
@@ -131,14 +132,16 @@ func cmdDemo(ctx context.Context, m *Main, args []string) error {
 	return nil
 }
 
-// defaultRegistryDir is ../shared/data beside the repository when it is there.
-func defaultRegistryDir() string {
-	for _, dir := range []string{"../shared/data", "../../shared/data"} {
-		if _, err := os.Stat(filepath.Join(dir, "municipalities.csv")); err == nil {
-			return dir
-		}
+// demoRegistry is the registry the demo is made on: the real one kovmon ships
+// (refdata) by default, a small made-up one for "synthetic", or a folder's files.
+func demoRegistry(dir string) iofs.FS {
+	switch dir {
+	case "":
+		return refdata.FS()
+	case "synthetic":
+		return nil
 	}
-	return ""
+	return os.DirFS(dir)
 }
 
 func cmdExplain(ctx context.Context, m *Main, args []string) error {

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"ee/kovmon/refdata"
 )
 
 // The command line is tested as users run it: the real binary, in a child process
@@ -54,7 +56,7 @@ func kovmon(t *testing.T, env []string, args ...string) result {
 	return result{out.String(), errb.String(), code}
 }
 
-const registryDir = "../../../shared/data"
+var registryDir = refdata.Dir()
 
 func TestMissingEngineLibrary(t *testing.T) {
 	r := kovmon(t, []string{"CHDB_LIB_PATH=/nonexistent/libchdb.so"}, "--data", t.TempDir(), "indicators")

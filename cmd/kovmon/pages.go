@@ -3,12 +3,12 @@ package main
 import (
 	"net/http"
 	"os"
-	"path/filepath"
 
 	"ee/kovmon/dashboards"
 	"ee/kovmon/internal/echarts"
 	"ee/kovmon/metrics"
 	"ee/kovmon/metrics/catalogue"
+	"ee/kovmon/refdata"
 	"ee/kovmon/store"
 )
 
@@ -16,20 +16,20 @@ import (
 // and out; the admin page).
 func pages(s store.Store, cat *catalogue.Catalogue, figures *metrics.Reader, m *Main) http.Handler {
 	return dashboards.New(dashboards.Options{Store: s, Catalogue: cat, Figures: figures, Log: m.Log,
-		EChartsPath: echarts.Find(), GeoJSONPath: geoJSONPath(), Account: true})
+		EChartsPath: echarts.Find(), GeoJSON: boundaries(m), Account: true})
 }
 
-// geoJSONPath finds the 2018 boundaries for the maps: KOVMON_GEOJSON, or the shared
-// reference data beside the repository ("" when there is none: the pages say so).
-func geoJSONPath() string {
+// boundaries are the 2018 boundaries for the maps: the file KOVMON_GEOJSON names, or
+// the ones kovmon ships (refdata). A file that cannot be read leaves the pages without
+// a map, which they say.
+func boundaries(m *Main) []byte {
 	if p := os.Getenv("KOVMON_GEOJSON"); p != "" {
-		return p
-	}
-	if dir := defaultRegistryDir(); dir != "" {
-		p := filepath.Join(dir, "municipalities_2018.geojson")
-		if _, err := os.Stat(p); err == nil {
-			return p
+		data, err := os.ReadFile(p)
+		if err != nil {
+			m.Log.Warn("no map", "err", err)
 		}
+		return data
 	}
-	return ""
+	data, _ := refdata.Read(refdata.Boundaries2018)
+	return data
 }
