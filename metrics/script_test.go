@@ -34,9 +34,16 @@ func TestIndicatorScripts(t *testing.T) {
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no scripts: %v", err)
 	}
-	for _, file := range files {
-		t.Run(strings.TrimSuffix(filepath.Base(file), ".test"), func(t *testing.T) {
-			runScript(t, file)
+	// Every script on every backend: the embedded engine, a server, a two-shard
+	// cluster; the backends in parallel, each running the scripts in turn.
+	for _, backend := range storetest.Backends() {
+		t.Run(backend, func(t *testing.T) {
+			t.Parallel()
+			for _, file := range files {
+				t.Run(strings.TrimSuffix(filepath.Base(file), ".test"), func(t *testing.T) {
+					runScript(t, storetest.NewOn(t, backend), file)
+				})
+			}
 		})
 	}
 }
@@ -73,9 +80,8 @@ func readScript(t *testing.T, file string) []block {
 	return blocks
 }
 
-func runScript(t *testing.T, file string) {
+func runScript(t *testing.T, s store.Store, file string) {
 	ctx := context.Background()
-	s := storetest.New(t)
 	cat, err := catalogue.Parse(catalogue.Shipped(), "catalogue.yaml")
 	if err != nil {
 		t.Fatal(err)

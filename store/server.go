@@ -32,9 +32,13 @@ const connectTimeout = 5 * time.Second
 // an answer means the rows are stored and a failed shard fails the load; and a query
 // that cannot reach every shard fails rather than answer from the shards it reached,
 // whatever the user's profile says.
+// A subquery over a Distributed table inside a query over another (the figures' files
+// joined to the ledger, say) is run once on the initiator and its result sent to the
+// shards (GLOBAL), not run on each shard against its own rows only.
 var sessionSettings = clickhouse.Settings{
 	"distributed_foreground_insert": 1,
 	"skip_unavailable_shards":       0,
+	"distributed_product_mode":      "global",
 }
 
 // parseDSN reads a --clickhouse DSN.

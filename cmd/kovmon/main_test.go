@@ -14,25 +14,31 @@ import (
 	"time"
 
 	"ee/kovmon/refdata"
+	"ee/kovmon/store/storetest"
 )
 
 // The command line is tested as users run it: the real binary, in a child process
 // (the embedded engine takes one data folder per process).
 var binary string
 
-func TestMain(m *testing.M) {
+func TestMain(m *testing.M) { os.Exit(storetest.Main(withBinary{m})) }
+
+// withBinary builds the binary the tests run before them; storetest.Main starts the
+// ClickHouse servers of the backend tests on first use.
+type withBinary struct{ m *testing.M }
+
+func (w withBinary) Run() int {
 	dir, err := os.MkdirTemp("", "kovmon-bin-")
 	if err != nil {
 		panic(err)
 	}
+	defer os.RemoveAll(dir)
 	binary = filepath.Join(dir, "kovmon")
 	if out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput(); err != nil {
 		fmt.Fprintf(os.Stderr, "build: %v\n%s", err, out)
-		os.Exit(1)
+		return 1
 	}
-	code := m.Run()
-	os.RemoveAll(dir)
-	os.Exit(code)
+	return w.m.Run()
 }
 
 type result struct {

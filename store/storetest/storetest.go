@@ -59,9 +59,9 @@ var (
 	sets   = map[string]*chserver.Set{}
 )
 
-// Main runs the package's tests, and is the ClickHouse server instead when the test
-// binary was started as one. It stops the servers it started when the tests end.
-func Main(m *testing.M) int {
+// Main runs the package's tests (m.Run), and is the ClickHouse server instead when the
+// test binary was started as one. It stops the servers it started when the tests end.
+func Main(m interface{ Run() int }) int {
 	chserver.ServeIfChild()
 	mainCalled = true
 	code := m.Run()
