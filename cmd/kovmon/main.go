@@ -41,16 +41,16 @@ func main() {
 
 // Main holds what every command shares: the global flags and the open store.
 type Main struct {
-	DataDir    string
-	DSN        string
-	Cluster    string
+	DataDir string
+	DSN     string
+	Cluster string
 	// ClusterMode: auto, keeper or plain (store.ClusterMode).
 	ClusterMode string
-	Stdout     io.Writer
-	Stderr     io.Writer
-	Log        *slog.Logger
-	store      store.Store
-	configPath string
+	Stdout      io.Writer
+	Stderr      io.Writer
+	Log         *slog.Logger
+	store       store.Store
+	configPath  string
 }
 
 type command struct {
