@@ -17,6 +17,7 @@ import (
 	"net/http"
 	"sync"
 
+	"ee/kovmon/i18n"
 	"ee/kovmon/internal/echarts"
 	"ee/kovmon/metrics"
 	"ee/kovmon/metrics/catalogue"
@@ -114,16 +115,24 @@ var errNotFound = errors.New("not found")
 // fail answers an error with the status its kind calls for, in one place.
 func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	status := http.StatusInternalServerError
+	var down *store.ShardsDownError
 	switch {
 	case errors.Is(err, errBadRequest):
 		status = http.StatusBadRequest
 	case errors.Is(err, errNotFound):
 		status = http.StatusNotFound
+	case errors.As(err, &down):
+		status = http.StatusServiceUnavailable
+		s.log.Error("page failed", "path", r.URL.Path, "err", err)
 	default:
 		s.log.Error("page failed", "path", r.URL.Path, "err", err)
 	}
 	msg := err.Error()
-	if status == http.StatusInternalServerError {
+	switch {
+	case down != nil:
+		// Which shard, not where: the address is in the log.
+		msg = i18n.T(i18n.Normalize(r.URL.Query().Get("lang")), "common.shard_down", down.ShardNumbers())
+	case status == http.StatusInternalServerError:
 		msg = "internal error: the log has the details"
 	}
 	http.Error(w, msg, status)

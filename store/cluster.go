@@ -446,6 +446,32 @@ func (c *clusterStore) syncReferences(ctx context.Context) error {
 	return nil
 }
 
+// ShardsDownError: shards of the cluster do not answer, so kovmon answers nothing (a
+// Distributed query never answers from the shards it reached alone).
+type ShardsDownError struct {
+	Cluster string
+	Shards  []int    // their numbers in the cluster, ascending
+	Hosts   []string // "shard N (host:port)" of each
+	Err     error    // the statement's own error
+}
+
+func (e *ShardsDownError) Error() string {
+	return fmt.Sprintf("%v: %s of cluster %s does not answer; kovmon needs every shard and computes nothing from the others alone (%s)",
+		ErrUnavailable, strings.Join(e.Hosts, " and "), e.Cluster, shortError(e.Err))
+}
+
+func (e *ShardsDownError) Unwrap() []error { return []error{ErrUnavailable, e.Err} }
+
+// ShardNumbers is "2" or "2, 3": the shards, without their addresses, for messages
+// that the public reads.
+func (e *ShardsDownError) ShardNumbers() string {
+	parts := make([]string, len(e.Shards))
+	for i, n := range e.Shards {
+		parts[i] = strconv.Itoa(n)
+	}
+	return strings.Join(parts, ", ")
+}
+
 // explain names the shards that do not answer when a statement fails: a query over a
 // Distributed table fails when one shard is down (never answered from the others),
 // and the server's message names an address deep in its text, if at all.
@@ -453,9 +479,11 @@ func (c *clusterStore) explain(ctx context.Context, err error) error {
 	if err == nil || errors.Is(err, context.Canceled) {
 		return err
 	}
-	var down []string
-	var mu sync.Mutex
-	var wg sync.WaitGroup
+	var (
+		mu   sync.Mutex
+		wg   sync.WaitGroup
+		down []*clusterHost
+	)
 	for _, h := range c.hosts {
 		wg.Add(1)
 		go func() {
@@ -468,7 +496,7 @@ func (c *clusterStore) explain(ctx context.Context, err error) error {
 			}
 			if perr != nil {
 				mu.Lock()
-				down = append(down, h.String())
+				down = append(down, h)
 				mu.Unlock()
 			}
 		}()
@@ -477,9 +505,15 @@ func (c *clusterStore) explain(ctx context.Context, err error) error {
 	if len(down) == 0 {
 		return err
 	}
-	slices.Sort(down)
-	return fmt.Errorf("%w: %s of cluster %s does not answer; kovmon needs every shard and computes nothing from the others alone (%v)",
-		ErrUnavailable, strings.Join(down, " and "), c.name, shortError(err))
+	slices.SortFunc(down, func(a, b *clusterHost) int { return a.shard*1000 + a.replica - b.shard*1000 - b.replica })
+	e := &ShardsDownError{Cluster: c.name, Err: err}
+	for _, h := range down {
+		if !slices.Contains(e.Shards, h.shard) {
+			e.Shards = append(e.Shards, h.shard)
+		}
+		e.Hosts = append(e.Hosts, h.String())
+	}
+	return e
 }
 
 // shortError is the first line of an error, shortened.
