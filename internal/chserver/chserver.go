@@ -9,8 +9,13 @@
 // is a child process: this test binary started again, with ServeIfChild at the top of
 // its TestMain turning it into the server. It serves until killed; the children are
 // in a process group of their own and get SIGKILL when the test binary dies, so a
-// failing or timed-out test leaves none behind. What works in this mode and what does
-// not (no Keeper, no ON CLUSTER, no replication): ../../shared/notes/engine-facts.md.
+// failing or timed-out test leaves none behind.
+//
+// What such a server does: the native protocol and HTTP, remote_servers clusters,
+// Distributed tables. What it does not: Keeper, so no replication and no ON CLUSTER
+// DDL. And it is fragile where a real server is not: once it has refused a handshake
+// (a wrong password, a database it lacks) it resets the next connections and may
+// abort, so a test of such a mistake gets servers of its own.
 package chserver
 
 import (
