@@ -294,3 +294,23 @@ func TestSecondProcessOnSameDataFolder(t *testing.T) {
 		t.Fatalf("first process's store broken: %v", err)
 	}
 }
+
+// The statements that empty a table on every host: ON CLUSTER for a sharded table with
+// Keeper (a reference table's truncation replicates by itself), the local parts on each
+// host without (the store sends them to every host).
+func TestTruncateOnEveryHost(t *testing.T) {
+	for _, c := range []struct {
+		s           store.Store
+		table, want string
+	}{
+		{storetest.New(t), "usage", "TRUNCATE TABLE usage"},
+		{store.ClusterForText("kov", store.ClusterKeeper), "usage", "TRUNCATE TABLE usage_local ON CLUSTER `kov`"},
+		{store.ClusterForText("kov", store.ClusterKeeper), "attribution", "TRUNCATE TABLE attribution"},
+		{store.ClusterForText("kov", store.ClusterPlain), "usage", "TRUNCATE TABLE usage_local"},
+		{store.ClusterForText("kov", store.ClusterPlain), "attribution", "TRUNCATE TABLE attribution"},
+	} {
+		if got := store.TruncateStatement(c.s, c.table); got != c.want {
+			t.Errorf("%s on %s: %q, want %q", c.table, store.ClusterModeOf(c.s), got, c.want)
+		}
+	}
+}

@@ -213,6 +213,9 @@ func TestShardDown(t *testing.T) {
 	if page, status := fetch(t, "GET", base+"/indicator/I.4?year=2018&lang=en", ""); status != http.StatusServiceUnavailable || !strings.Contains(page, "Shard 2 of") {
 		t.Errorf("page with shard 2 down: %d %q; want 503 naming shard 2", status, page)
 	}
+	if _, status := fetch(t, "GET", base+"/healthz", ""); status == 200 {
+		t.Error("/healthz is fine with shard 2 down")
+	}
 	// A new catalogue means a refresh; it cannot read shard 2, and is not put in force.
 	cat, _ := fetch(t, "GET", base+"/api/catalogue", "")
 	edited := strings.Replace(cat, "\nversion: \"", "\nversion: \"down-", 1)
