@@ -579,16 +579,8 @@ func (c *clusterStore) Close() error {
 // clusterOf finds the cluster store in s, looking through wrappers; nil when s is not
 // on a cluster.
 func clusterOf(s Store) *clusterStore {
-	for {
-		if c, ok := s.(*clusterStore); ok {
-			return c
-		}
-		w, ok := s.(interface{ Unwrap() Store })
-		if !ok {
-			return nil
-		}
-		s = w.Unwrap()
-	}
+	c, _ := find[*clusterStore](s)
+	return c
 }
 
 // ClusterModeOf is the mode of the cluster s is on, or "" when it is not on one.

@@ -61,13 +61,7 @@ func TestContractSameTextOnEveryBackend(t *testing.T) {
 func TestClusterTablesAreWhereTheyBelong(t *testing.T) {
 	ctx := context.Background()
 	b := storetest.Start(t, storetest.Cluster)
-	db := storetest.DatabaseName(t)
-	b.CreateDatabase(t, db)
-	s, err := store.Open(ctx, b.Config(db))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s, db := b.New(t)
 	if store.ClusterModeOf(s) != store.ClusterPlain {
 		t.Fatalf("mode %q: the test cluster has no Keeper", store.ClusterModeOf(s))
 	}
@@ -128,26 +122,20 @@ func TestClusterTablesAreWhereTheyBelong(t *testing.T) {
 func TestClusterRepairsAReferenceCopy(t *testing.T) {
 	ctx := context.Background()
 	b := storetest.Start(t, storetest.Cluster)
-	db := storetest.DatabaseName(t)
-	b.CreateDatabase(t, db)
-	s, err := store.Open(ctx, b.Config(db))
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, db := b.New(t)
 	if err := s.InsertTSV(ctx, "mergers", []string{"old_ehak_code", "new_ehak_code", "effective_date", "area_share", "file_id", "run_id"},
 		store.AppendTSVRow(nil, "0001", "0002", "2017-10-22", "1", "f", "r")); err != nil {
 		t.Fatal(err)
 	}
-	s.Close()
 	second := openHost(t, b.Hosts[1], db)
 	if err := second.Exec(ctx, "TRUNCATE TABLE mergers", nil); err != nil {
 		t.Fatal(err)
 	}
-	s, err = store.Open(ctx, b.Config(db))
+	reopened, err := store.Open(ctx, b.Config(db))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer s.Close()
+	defer reopened.Close()
 	if n := count(t, second, "SELECT count() FROM mergers"); n != 1 {
 		t.Fatalf("the second host's mergers have %d rows after reopening, want the first host's 1", n)
 	}

@@ -278,14 +278,21 @@ func queryError(query string, err error) error {
 // Embedded reports whether s is the embedded engine, whose data folder belongs to
 // this process alone.
 func Embedded(s Store) bool {
+	_, ok := find[*embedded](s)
+	return ok
+}
+
+// find looks for a T in s and in what s wraps: a wrapper (a tracing store, say) names
+// what it wraps with Unwrap.
+func find[T Store](s Store) (T, bool) {
 	for {
-		if _, ok := s.(*embedded); ok {
-			return true
+		if t, ok := s.(T); ok {
+			return t, true
 		}
-		// A wrapper (a tracing store, say) names what it wraps with Unwrap.
 		w, ok := s.(interface{ Unwrap() Store })
 		if !ok {
-			return false
+			var zero T
+			return zero, false
 		}
 		s = w.Unwrap()
 	}

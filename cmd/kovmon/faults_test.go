@@ -309,16 +309,7 @@ func TestServerModeWithoutTheEngineLibrary(t *testing.T) {
 		}
 	}
 	run := func(extraEnv []string, args ...string) result {
-		cmd := exec.Command(exe, args...)
-		cmd.Dir, cmd.Env = alone, append(env, extraEnv...)
-		var out, errb bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &out, &errb
-		err := cmd.Run()
-		code := 0
-		if ee, ok := err.(*exec.ExitError); ok {
-			code = ee.ExitCode()
-		}
-		return result{out.String(), errb.String(), code}
+		return runIn(t, exe, alone, append(env, extraEnv...), args...)
 	}
 	if r := run(nil, "--data", filepath.Join(alone, "data"), "indicators"); r.code != 1 || !strings.Contains(r.stderr, "libchdb.so") {
 		t.Fatalf("the embedded engine is not missing here: %+v", r)

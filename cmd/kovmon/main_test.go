@@ -48,8 +48,14 @@ type result struct {
 
 func kovmon(t *testing.T, env []string, args ...string) result {
 	t.Helper()
-	cmd := exec.Command(binary, args...)
-	cmd.Env = append(os.Environ(), env...)
+	return runIn(t, binary, "", append(os.Environ(), env...), args...)
+}
+
+// runIn runs exe with args in the folder dir ("" the test's) with exactly env.
+func runIn(t *testing.T, exe, dir string, env []string, args ...string) result {
+	t.Helper()
+	cmd := exec.Command(exe, args...)
+	cmd.Dir, cmd.Env = dir, env
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	err := cmd.Run()

@@ -119,9 +119,9 @@ func New(t testing.TB) store.Store {
 // ends.
 func NewOn(t testing.TB, backend string) store.Store {
 	t.Helper()
-	ctx := context.Background()
-	name := DatabaseName(t)
 	if backend == Embedded {
+		ctx := context.Background()
+		name := DatabaseName(t)
 		dataOnce.Do(func() { dataDir, dataErr = os.MkdirTemp("", "kovmon-test-") })
 		if dataErr != nil {
 			t.Fatal(dataErr)
@@ -136,14 +136,22 @@ func NewOn(t testing.TB, backend string) store.Store {
 		})
 		return s
 	}
-	b := Start(t, backend)
+	s, _ := Start(t, backend).New(t)
+	return s
+}
+
+// New opens a store on a fresh database of the backend, dropped when the test ends,
+// and returns it with the database's name.
+func (b *Backend) New(t testing.TB) (store.Store, string) {
+	t.Helper()
+	name := DatabaseName(t)
 	b.CreateDatabase(t, name)
-	s, err := store.Open(ctx, b.Config(name))
+	s, err := store.Open(context.Background(), b.Config(name))
 	if err != nil {
-		t.Fatalf("open %s store: %v", backend, err)
+		t.Fatalf("open %s store: %v", b.Name, err)
 	}
 	t.Cleanup(func() { s.Close() })
-	return s
+	return s, name
 }
 
 // DatabaseName is a fresh database name for the test.
