@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 
 	kovsql "ee/kovmon/sql"
 )
@@ -28,7 +29,29 @@ func Migrate(ctx context.Context, s Store) error {
 	case c.mode == ClusterKeeper:
 		return migrate(ctx, c.server, c.name, c.mode)
 	}
-	return c.onEveryHost(ctx, func(host *server) error { return migrate(ctx, host, c.name, c.mode) })
+	// The hosts are independent: migrate them at once.
+	errs := make([]error, len(c.hosts))
+	var wg sync.WaitGroup
+	for i, h := range c.hosts {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			host, err := c.hostServer(ctx, h)
+			if err == nil {
+				err = migrate(ctx, host, c.name, c.mode)
+			}
+			if err != nil {
+				errs[i] = fmt.Errorf("%s of cluster %s: %w", h, c.name, err)
+			}
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func migrate(ctx context.Context, s Store, cluster string, mode ClusterMode) error {
