@@ -78,6 +78,7 @@ type answers struct {
 // two-shard cluster gives byte for byte the same indicator table in both boundary
 // modes; explain, the report and the pages answer on each, and the same.
 func TestSameFiguresOnEveryBackend(t *testing.T) {
+	t.Parallel()
 	files := demoFiles(t)
 	var (
 		mu  sync.Mutex
@@ -214,4 +215,78 @@ func clip(s string, n int) string {
 		return s[:n]
 	}
 	return s
+}
+
+// On the cluster, a file loaded twice, an overlapping one, and one that records known
+// event ids under other codes (which would go to other shards) store each row once,
+// on one shard, the first load's; and the reference tables are whole on every host.
+func TestClusterLoadsEachRowOnce(t *testing.T) {
+	t.Parallel()
+	b := storetest.Start(t, storetest.Cluster)
+	db := storetest.DatabaseName(t)
+	b.CreateDatabase(t, db)
+	args := []string{"--clickhouse", b.DSN(db), "--cluster", b.Cluster}
+	dir := t.TempDir()
+	a, overlap, moved := filepath.Join(dir, "a.csv"), filepath.Join(dir, "overlap.csv"), filepath.Join(dir, "moved.csv")
+	writeUsage(t, a, 0, 1200, 0)
+	writeUsage(t, overlap, 600, 1200, 0) // 600 of a's rows, 600 new
+	writeUsage(t, moved, 0, 300, 1)      // a's first 300 ids, each under the next code
+	steps := []struct{ file, want string }{
+		{filepath.Join(registryDir, "municipalities.csv"), "269 loaded"},
+		{filepath.Join(registryDir, "mergers.csv"), " loaded"},
+		{a, "1200 rows read, 1200 loaded, 0 duplicates skipped"},
+		{a, "1200 rows read, 0 loaded, 1200 duplicates skipped"},
+		{overlap, "1200 rows read, 600 loaded, 600 duplicates skipped"},
+		{moved, "300 rows read, 0 loaded, 300 duplicates skipped"},
+	}
+	// Two runs (a file twice in one run counts the run's rows of it twice): the
+	// registry and the file, then the file again and the others; one line a file.
+	var lines []string
+	for _, run := range [][]struct{ file, want string }{steps[:3], steps[3:]} {
+		var files []string
+		for _, step := range run {
+			files = append(files, step.file)
+		}
+		r := kovmon(t, nil, append(append(args, "ingest"), files...)...)
+		if r.code != 0 {
+			t.Fatalf("ingest: %+v", r)
+		}
+		for _, line := range strings.Split(r.stdout, "\n") {
+			if strings.HasPrefix(line, "/") {
+				lines = append(lines, line)
+			}
+		}
+	}
+	if len(lines) != len(steps) {
+		t.Fatalf("ingest printed %q", lines)
+	}
+	for i, step := range steps {
+		if !strings.HasPrefix(lines[i], step.file+":") || !strings.Contains(lines[i], step.want) {
+			t.Errorf("%s: %q; want %q", filepath.Base(step.file), lines[i], step.want)
+		}
+	}
+	query := func(addr, q string) int64 { t.Helper(); return scalarIn(t, addr, db, q) }
+	var total int64
+	reference := map[string]int64{}
+	for i, host := range b.Hosts {
+		rows, ids := query(host, "(SELECT count() FROM usage_local)"), query(host, "(SELECT uniqExact(event_id) FROM usage_local)")
+		if rows != ids || rows == 0 {
+			t.Errorf("shard %d holds %d usage rows of %d event ids", i+1, rows, ids)
+		}
+		total += rows
+		for _, table := range []string{"municipalities", "mergers", "attribution"} {
+			n := query(host, "(SELECT count() FROM "+table+")")
+			if i == 0 {
+				reference[table] = n
+			} else if n != reference[table] {
+				t.Errorf("shard %d has %d %s rows, shard 1 %d: a reference table must be whole on every host", i+1, n, table, reference[table])
+			}
+		}
+	}
+	if total != 1800 || query(b.Hosts[0], "(SELECT uniqExact(event_id) FROM usage)") != 1800 {
+		t.Errorf("the shards hold %d usage rows, want 1800 (1200 + 600 new), each id once", total)
+	}
+	if n := query(b.Hosts[0], "(SELECT count() FROM usage WHERE event_id < 'big-000000300' AND ehak_code = ['0784', '0296', '0624', '0901', '0141', '0198'][1 + toUInt32(substring(event_id, 5)) % 6])"); n != 300 {
+		t.Errorf("%d of the 300 ids loaded again under other codes kept their first code", n)
+	}
 }

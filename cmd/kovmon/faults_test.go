@@ -42,10 +42,16 @@ func ownServers(t *testing.T, servers int, cluster string) (*chserver.Set, []str
 	return set, args
 }
 
-// scalar asks a server one number.
+// scalar asks a server one number of the database kovmon.
 func scalar(t *testing.T, addr, query string) int64 {
 	t.Helper()
-	conn, err := clickhouse.Open(&clickhouse.Options{Addr: []string{addr}, Auth: clickhouse.Auth{Database: "kovmon"}})
+	return scalarIn(t, addr, "kovmon", query)
+}
+
+// scalarIn asks a server one number of the database.
+func scalarIn(t *testing.T, addr, database, query string) int64 {
+	t.Helper()
+	conn, err := clickhouse.Open(&clickhouse.Options{Addr: []string{addr}, Auth: clickhouse.Auth{Database: database}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,95 +88,11 @@ func writeUsage(t *testing.T, path string, first, n, shift int) {
 	f.Close()
 }
 
-// On the cluster, a file loaded twice, an overlapping one, and one that records known
-// event ids under other codes (which would go to other shards) store each row once,
-// on one shard, the first load's; and the reference tables are whole on every host.
-func TestClusterLoadsEachRowOnce(t *testing.T) {
-	b := storetest.Start(t, storetest.Cluster)
-	db := storetest.DatabaseName(t)
-	b.CreateDatabase(t, db)
-	args := []string{"--clickhouse", b.DSN(db), "--cluster", b.Cluster}
-	dir := t.TempDir()
-	a, overlap, moved := filepath.Join(dir, "a.csv"), filepath.Join(dir, "overlap.csv"), filepath.Join(dir, "moved.csv")
-	writeUsage(t, a, 0, 1200, 0)
-	writeUsage(t, overlap, 600, 1200, 0) // 600 of a's rows, 600 new
-	writeUsage(t, moved, 0, 300, 1)      // a's first 300 ids, each under the next code
-	steps := []struct{ file, want string }{
-		{filepath.Join(registryDir, "municipalities.csv"), "269 loaded"},
-		{filepath.Join(registryDir, "mergers.csv"), " loaded"},
-		{a, "1200 rows read, 1200 loaded, 0 duplicates skipped"},
-		{a, "1200 rows read, 0 loaded, 1200 duplicates skipped"},
-		{overlap, "1200 rows read, 600 loaded, 600 duplicates skipped"},
-		{moved, "300 rows read, 0 loaded, 300 duplicates skipped"},
-	}
-	// Two runs (a file twice in one run counts the run's rows of it twice): the
-	// registry and the file, then the file again and the others; one line a file.
-	var lines []string
-	for _, run := range [][]struct{ file, want string }{steps[:3], steps[3:]} {
-		var files []string
-		for _, step := range run {
-			files = append(files, step.file)
-		}
-		r := kovmon(t, nil, append(append(args, "ingest"), files...)...)
-		if r.code != 0 {
-			t.Fatalf("ingest: %+v", r)
-		}
-		for _, line := range strings.Split(r.stdout, "\n") {
-			if strings.HasPrefix(line, "/") {
-				lines = append(lines, line)
-			}
-		}
-	}
-	if len(lines) != len(steps) {
-		t.Fatalf("ingest printed %q", lines)
-	}
-	for i, step := range steps {
-		if !strings.HasPrefix(lines[i], step.file+":") || !strings.Contains(lines[i], step.want) {
-			t.Errorf("%s: %q; want %q", filepath.Base(step.file), lines[i], step.want)
-		}
-	}
-	query := func(addr, q string) int64 {
-		t.Helper()
-		conn, err := clickhouse.Open(&clickhouse.Options{Addr: []string{addr}, Auth: clickhouse.Auth{Database: db}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer conn.Close()
-		var n uint64
-		if err := conn.QueryRow(context.Background(), "SELECT toUInt64("+q+")").Scan(&n); err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
-		return int64(n)
-	}
-	var total int64
-	reference := map[string]int64{}
-	for i, host := range b.Hosts {
-		rows, ids := query(host, "(SELECT count() FROM usage_local)"), query(host, "(SELECT uniqExact(event_id) FROM usage_local)")
-		if rows != ids || rows == 0 {
-			t.Errorf("shard %d holds %d usage rows of %d event ids", i+1, rows, ids)
-		}
-		total += rows
-		for _, table := range []string{"municipalities", "mergers", "attribution"} {
-			n := query(host, "(SELECT count() FROM "+table+")")
-			if i == 0 {
-				reference[table] = n
-			} else if n != reference[table] {
-				t.Errorf("shard %d has %d %s rows, shard 1 %d: a reference table must be whole on every host", i+1, n, table, reference[table])
-			}
-		}
-	}
-	if total != 1800 || query(b.Hosts[0], "(SELECT uniqExact(event_id) FROM usage)") != 1800 {
-		t.Errorf("the shards hold %d usage rows, want 1800 (1200 + 600 new), each id once", total)
-	}
-	if n := query(b.Hosts[0], "(SELECT count() FROM usage WHERE event_id < 'big-000000300' AND ehak_code = ['0784', '0296', '0624', '0901', '0141', '0198'][1 + toUInt32(substring(event_id, 5)) % 6])"); n != 300 {
-		t.Errorf("%d of the 300 ids loaded again under other codes kept their first code", n)
-	}
-}
-
 // The server is killed in the middle of a load: kovmon ingest fails naming the
 // server; nothing of the file is stored or counted; loading it again against the
 // restarted server loads it once, completely.
 func TestServerKilledDuringLoad(t *testing.T) {
+	t.Parallel()
 	set, args := ownServers(t, 1, "")
 	srv := set.Servers[0]
 	for _, f := range []string{"municipalities.csv", "mergers.csv"} {
@@ -253,6 +175,7 @@ func TestServerKilledDuringLoad(t *testing.T) {
 // other shard's figures, and a refresh that cannot read every shard publishes
 // nothing.
 func TestShardDown(t *testing.T) {
+	t.Parallel()
 	set, args := ownServers(t, 2, "kov_down")
 	files := demoFiles(t)
 	var load []string
@@ -342,6 +265,7 @@ func fetch(t *testing.T, method, url, body string) (string, int) {
 // line saying what to fix, exit 1. Each has servers of its own, as a refused handshake
 // breaks the embedded engine's server mode.
 func TestServerMistakesOneLine(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		name string
 		args func(addr string) []string
@@ -377,6 +301,7 @@ func TestServerMistakesOneLine(t *testing.T) {
 // KOVMON_CLICKHOUSE) the binary runs where libchdb.so is nowhere to be found, and
 // never loads it.
 func TestServerModeWithoutTheEngineLibrary(t *testing.T) {
+	t.Parallel()
 	_, args := ownServers(t, 1, "")
 	alone := t.TempDir() // no .deps beside the binary or the working folder
 	exe := filepath.Join(alone, "bin", "kovmon")
