@@ -302,7 +302,7 @@ func (c *clusterStore) hostServer(ctx context.Context, h *clusterHost) (*server,
 
 // writtenTable is the table a statement writes (INSERT INTO, TRUNCATE, ALTER,
 // OPTIMIZE, DELETE FROM), or "".
-var writtenTable = regexp.MustCompile("(?is)^\\s*(?:--[^\\n]*\\n\\s*)*(?:INSERT\\s+INTO|TRUNCATE\\s+(?:TABLE\\s+)?(?:IF\\s+EXISTS\\s+)?|ALTER\\s+TABLE|OPTIMIZE\\s+TABLE|DELETE\\s+FROM)\\s+`?(\\w+)`?")
+var writtenTable = regexp.MustCompile(`(?is)^\s*(?:--[^\n]*\n\s*)*(?:INSERT\s+INTO|TRUNCATE(?:\s+TABLE)?(?:\s+IF\s+EXISTS)?|ALTER\s+TABLE|OPTIMIZE\s+TABLE|DELETE\s+FROM)\s+` + "`?" + `(\w+)`)
 
 func tableWritten(query string) string {
 	if m := writtenTable.FindStringSubmatch(query); m != nil {

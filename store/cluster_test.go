@@ -141,6 +141,37 @@ func TestClusterRepairsAReferenceCopy(t *testing.T) {
 	}
 }
 
+// Through any host: kovmon talking to the second host writes the reference tables on
+// the first and copies them, and empties them on every host; no host ends with the
+// rows twice or with none.
+func TestClusterThroughTheSecondHost(t *testing.T) {
+	ctx := context.Background()
+	b := storetest.Start(t, storetest.Cluster)
+	_, db := b.New(t)
+	cfg := b.Config(db)
+	cfg.DSN = "clickhouse://" + b.Hosts[1] + "/" + db
+	s, err := store.Open(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	columns := []string{"boundaries", "year", "boundary_date", "ehak_code", "unit_code"}
+	rows := store.AppendTSVRow(store.AppendTSVRow(nil, "asof", "2018", "2018-12-31", "0784", "0784"), "asof", "2018", "2018-12-31", "0296", "0296")
+	for range 2 { // as the registry rewrites the attribution: emptied, then written
+		if err := s.Exec(ctx, store.TruncateStatement(s, "attribution"), nil); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.InsertTSV(ctx, "attribution", columns, rows); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i, host := range b.Hosts {
+		if n := count(t, openHost(t, host, db), "SELECT count() FROM attribution"); n != 2 {
+			t.Errorf("host %d has %d attribution rows, want 2", i+1, n)
+		}
+	}
+}
+
 // What a user gets wrong, told in one line that says what to fix. Each case has a
 // server of its own: the embedded engine's server mode breaks after it refuses a
 // handshake (the next connections are reset, and it may abort).

@@ -26,3 +26,6 @@ func HoldEngine(since time.Time) (release func()) {
 func ClusterForText(name string, mode ClusterMode) Store {
 	return &clusterStore{server: &server{}, name: name, mode: mode}
 }
+
+// TableWritten is tableWritten.
+var TableWritten = tableWritten

@@ -314,3 +314,27 @@ func TestTruncateOnEveryHost(t *testing.T) {
 		}
 	}
 }
+
+// The statements a cluster store sends to every host, or to the first and then copies,
+// are known by the table they write.
+func TestTableWritten(t *testing.T) {
+	for stmt, want := range map[string]string{
+		"TRUNCATE TABLE attribution":                                "attribution",
+		"TRUNCATE TABLE IF EXISTS attribution":                      "attribution",
+		"truncate attribution":                                      "attribution",
+		"TRUNCATE TABLE usage_local ON CLUSTER `kov`":               "usage_local",
+		"INSERT INTO mergers (a, b) FORMAT TabSeparated\n1\t2":      "mergers",
+		"-- Store a catalogue.\nINSERT INTO catalogue_versions (x)": "catalogue_versions",
+		"INSERT INTO `municipalities` VALUES":                       "municipalities",
+		"ALTER TABLE indicator_values_local DROP PARTITION ID 'x'":  "indicator_values_local",
+		"  OPTIMIZE TABLE attribution FINAL":                        "attribution",
+		"DELETE FROM sessions WHERE 1":                              "sessions",
+		"SELECT * FROM attribution":                                 "",
+		"CREATE TABLE stage_x AS usage_local":                       "",
+		"INSERT INTO FUNCTION file('x') SELECT 1":                   "FUNCTION",
+	} {
+		if got := store.TableWritten(stmt); got != want {
+			t.Errorf("%q: %q, want %q", stmt, got, want)
+		}
+	}
+}
