@@ -111,7 +111,7 @@ func TestServerKilledDuringLoad(t *testing.T) {
 		t.Fatalf("figures before: %+v", before)
 	}
 
-	const rows = 1_500_000
+	const rows = 600_000
 	big := filepath.Join(t.TempDir(), "usage_big.csv")
 	writeUsage(t, big, 0, rows, 0)
 	// The first rows of the small file are in it too: a duplicate on the way.
