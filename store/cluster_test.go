@@ -191,6 +191,9 @@ func TestServerConfigurationMistakes(t *testing.T) {
 			return store.Config{DSN: "clickhouse://default:secret@" + host + "/default"}
 		},
 			[]string{"wrong user name or password", `"default"`, "--clickhouse"}},
+		{"keeper without Keeper", func(host string) store.Config {
+			return store.Config{DSN: "clickhouse://" + host + "/default", Cluster: "mistakes", ClusterMode: store.ClusterKeeper}
+		}, []string{"no Keeper", "--cluster-mode plain"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			set, err := chserver.Start(chserver.Options{Servers: 1, Cluster: "mistakes"})

@@ -27,7 +27,12 @@ func Migrate(ctx context.Context, s Store) error {
 	case c == nil:
 		return migrate(ctx, s, "", "")
 	case c.mode == ClusterKeeper:
-		return migrate(ctx, c.server, c.name, c.mode)
+		err := migrate(ctx, c.server, c.name, c.mode)
+		if err != nil && strings.Contains(err.Error(), "Replicated DDL queries are disabled") {
+			return fmt.Errorf("%w: cluster %s of ClickHouse server %s has no Keeper for ON CLUSTER DDL; --cluster-mode plain (or auto) makes the tables on each host: %v",
+				ErrUnavailable, c.name, c.addr, shortError(err))
+		}
+		return err
 	}
 	// The hosts are independent: migrate them at once.
 	errs := make([]error, len(c.hosts))
