@@ -119,7 +119,8 @@ func Start(opts Options) (*Set, error) {
 	if err != nil {
 		return nil, err
 	}
-	dir, err := os.MkdirTemp("", "kovmon-chserver-")
+	removeOrphans()
+	dir, err := os.MkdirTemp("", folderPrefix+strconv.Itoa(os.Getpid())+"-")
 	if err != nil {
 		return nil, err
 	}
@@ -295,6 +296,30 @@ func (set *Set) Stop() {
 		srv.Kill()
 	}
 	os.RemoveAll(set.dir)
+}
+
+// folderPrefix names the servers' folders in the temporary folder, with the id of the
+// process that started them.
+const folderPrefix = "kovmon-chserver-"
+
+// removeOrphans removes the folders of servers whose test binary is gone (killed, or
+// timed out before it could stop them; its servers died with it).
+func removeOrphans() {
+	entries, _ := os.ReadDir(os.TempDir())
+	for _, e := range entries {
+		rest, ok := strings.CutPrefix(e.Name(), folderPrefix)
+		if !ok {
+			continue
+		}
+		pidText, _, _ := strings.Cut(rest, "-")
+		pid, err := strconv.Atoi(pidText)
+		if err != nil || pid <= 0 || pid == os.Getpid() {
+			continue
+		}
+		if err := syscall.Kill(pid, 0); errors.Is(err, syscall.ESRCH) {
+			os.RemoveAll(filepath.Join(os.TempDir(), e.Name()))
+		}
+	}
 }
 
 // freePorts finds n distinct free loopback ports. They are free when asked; a server

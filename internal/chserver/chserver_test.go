@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -115,5 +116,27 @@ func TestServersEndWithTheTestBinary(t *testing.T) {
 			t.Fatalf("server %d outlived its test binary", n)
 		}
 		time.Sleep(50 * time.Millisecond)
+	}
+	// Its folder is left; the next Start removes it.
+	orphans, _ := filepath.Glob(filepath.Join(os.TempDir(), folderPrefix+"*"))
+	set, err := Start(Options{Servers: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer set.Stop()
+	dead := 0
+	for _, dir := range orphans {
+		owner, _, _ := strings.Cut(strings.TrimPrefix(filepath.Base(dir), folderPrefix), "-")
+		pid, _ := strconv.Atoi(owner)
+		if syscall.Kill(pid, 0) != syscall.ESRCH {
+			continue // a live test binary's, or this one's
+		}
+		dead++
+		if _, err := os.Stat(dir); err == nil {
+			t.Errorf("the folder %s of a dead test binary's server is still there", dir)
+		}
+	}
+	if dead == 0 {
+		t.Error("the killed test binary left no folder to remove")
 	}
 }
