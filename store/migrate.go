@@ -64,14 +64,15 @@ var (
 	createTable = regexp.MustCompile(`(?is)^\s*CREATE TABLE IF NOT EXISTS\s+(\w+)\s*(\(.*\))\s*ENGINE\s*=\s*(\w*)MergeTree(\s*\(([^)]*)\))?(.*)$`)
 	alterTable  = regexp.MustCompile(`(?is)^\s*ALTER TABLE\s+(\w+)\s+(.*)$`)
 	createView  = regexp.MustCompile(`(?is)^(\s*CREATE VIEW IF NOT EXISTS\s+\w+)(\s+AS\s.*)$`)
+	dropView    = regexp.MustCompile(`(?is)^(\s*DROP VIEW IF EXISTS\s+\w+)\s*$`)
 )
 
 // ClusterDDL turns one statement of a migration into what runs on a cluster: a
 // `CREATE TABLE t … ENGINE = XMergeTree` becomes the replicated table t_local on every
 // node (ReplicatedXMergeTree, with the usual {shard}/{replica} macros) and the
 // distributed table t over it, sharded at random (no query relies on where a row
-// lives); an `ALTER TABLE t` runs on both; a view is created on every node (it reads
-// the distributed tables). Without a cluster the statement is
+// lives); an `ALTER TABLE t` runs on both; a view is created (and dropped, to be
+// replaced) on every node (it reads the distributed tables). Without a cluster the statement is
 // returned as it is — the embedded engine and a single server run the same text.
 func ClusterDDL(stmt, cluster string) []string {
 	if cluster == "" {
@@ -98,6 +99,9 @@ func ClusterDDL(stmt, cluster string) []string {
 	}
 	if m := createView.FindStringSubmatch(stmt); m != nil {
 		return []string{m[1] + on + m[2]}
+	}
+	if m := dropView.FindStringSubmatch(stmt); m != nil {
+		return []string{m[1] + on}
 	}
 	return []string{stmt}
 }
