@@ -214,7 +214,8 @@ func judge(figures []Figure, ind *catalogue.Indicator) {
 	for _, idx := range series {
 		points := make([]catalogue.Point, len(idx))
 		for j, i := range idx {
-			points[j] = catalogue.Point{Year: figures[i].Year, Value: figures[i].Value}
+			f := &figures[i]
+			points[j] = catalogue.Point{Year: f.Year, Value: f.Value, Numerator: f.Numerator, Denominator: f.Denominator}
 		}
 		for j, st := range catalogue.Statuses(points, targets) {
 			figures[idx[j]].Status = string(st)
