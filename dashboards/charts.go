@@ -13,6 +13,7 @@ import (
 	"github.com/go-echarts/go-echarts/v2/render"
 
 	"ee/kovmon/metrics"
+	"ee/kovmon/registry"
 )
 
 // statusStyle is how a status is shown: a colour of the Okabe–Ito palette, which
@@ -324,8 +325,9 @@ func lessValue(a, b *float64) bool {
 }
 
 // choropleth colours the municipalities of the 2018 boundaries by value, on a
-// single-hue scale that reads the same to colour-blind readers.
-func choropleth(id string, geo *geoMap, figures []metrics.Figure, title string) *charts.Map {
+// single-hue scale that reads the same to colour-blind readers; a recoded unit has its
+// predecessor's shape (geoMap.shapeName).
+func choropleth(id string, geo *geoMap, reg *registry.Registry, figures []metrics.Figure, title string) *charts.Map {
 	m := charts.NewMap()
 	m.RegisterMapType(mapName)
 	m.SetGlobalOptions(append(baseOptions(id, "100%", "480px"),
@@ -335,7 +337,7 @@ func choropleth(id string, geo *geoMap, figures []metrics.Figure, title string) 
 	)...)
 	data := make([]opts.MapData, 0, len(figures))
 	for _, f := range figures {
-		if name, ok := geo.names[f.EhakCode]; ok && f.Value != nil {
+		if name, ok := geo.shapeName(f.EhakCode, reg); ok && f.Value != nil {
 			data = append(data, opts.MapData{Name: name, Value: round(*f.Value, 2)})
 		}
 	}
@@ -344,14 +346,14 @@ func choropleth(id string, geo *geoMap, figures []metrics.Figure, title string) 
 }
 
 // mappable reports whether most of the figures' units have a shape in the boundaries
-// (the 2018 units), and lists those that do not.
-func mappable(geo *geoMap, figures []metrics.Figure) (ok bool, missingNames []string) {
+// (the 2018 units, and units recoded since), and lists those that do not.
+func mappable(geo *geoMap, reg *registry.Registry, figures []metrics.Figure) (ok bool, missingNames []string) {
 	if geo == nil || len(figures) == 0 {
 		return false, nil
 	}
 	found := 0
 	for _, f := range figures {
-		if _, in := geo.names[f.EhakCode]; in {
+		if _, in := geo.shapeName(f.EhakCode, reg); in {
 			found++
 		} else {
 			missingNames = append(missingNames, f.Name)

@@ -268,8 +268,8 @@ func (s *server) indicator(r *http.Request, v view) (string, any, error) {
 		table := v.municipalTable(municipal)
 		rank := v.block("ranking", v.t("dashboards.ranking", v.Year), ranking("ranking", municipal, target, v.t("chart.target")), rankCSV, table)
 		page.Ranking = &rank
-		if ok, missing := mappable(s.geo, municipal); ok {
-			m := v.block("map", v.t("chart.map")+" "+strconv.Itoa(v.Year), choropleth("map", s.geo, municipal, page.Name), rankCSV, table)
+		if ok, missing := mappable(s.geo, v.reg, municipal); ok {
+			m := v.block("map", v.t("chart.map")+" "+strconv.Itoa(v.Year), choropleth("map", s.geo, v.reg, municipal, page.Name), rankCSV, table)
 			page.Map = &m
 			if len(missing) > 0 {
 				page.MapNote = v.t("dashboards.map_missing", strings.Join(missing, ", "))

@@ -15,12 +15,14 @@ import (
 	"ee/kovmon/metrics/catalogue"
 	"ee/kovmon/store"
 	"ee/kovmon/store/storetest"
+	"ee/kovmon/surveys"
 )
 
 // Indicator scripts (testdata/scripts/*.test): small fixture rows beside the figures
 // they must produce, one case a file. A script is a sequence of blocks:
 //
 //	load KIND            CSV lines follow (header first), loaded through the real ingest
+//	                     with the shipped survey definitions, as kovmon loads files
 //	load KIND @FILE      the same, from a CSV file beside the script (shared fixtures)
 //	expect MODE [year=Y] CSV lines follow: a header naming the columns to check
 //	                     (indicator_id, year and ehak_code are required and pick the
@@ -86,7 +88,11 @@ func runScript(t *testing.T, s store.Store, file string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	loader := &ingest.Loader{Store: s}
+	set, err := surveys.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	loader := &ingest.Loader{Store: s, SurveyAnswer: set.CheckAnswer}
 	computed := false
 	for _, b := range readScript(t, file) {
 		where := fmt.Sprintf("%s:%d", file, b.line)

@@ -90,6 +90,7 @@ var (
 	createTable = regexp.MustCompile(`(?is)^\s*CREATE TABLE IF NOT EXISTS\s+(\w+)\s*(\(.*\))\s*ENGINE\s*=\s*(\w*)MergeTree(\s*\(([^)]*)\))?(.*)$`)
 	alterTable  = regexp.MustCompile(`(?is)^\s*ALTER TABLE\s+(\w+)\s+(.*)$`)
 	createView  = regexp.MustCompile(`(?is)^(\s*CREATE VIEW IF NOT EXISTS\s+\w+)(\s+AS\s.*)$`)
+	dropView    = regexp.MustCompile(`(?is)^(\s*DROP VIEW IF EXISTS\s+\w+)\s*$`)
 )
 
 // ClusterDDL turns one statement of a migration into what runs on a cluster in mode
@@ -98,7 +99,8 @@ var (
 // keeper: a sharded table T becomes T_local ON CLUSTER, ReplicatedXMergeTree with the
 // usual {shard}/{replica} macros, and T, Distributed over it; a reference table T
 // stays T, ON CLUSTER, one ReplicatedXMergeTree over every host (a path without the
-// shard, a replica per host). ALTERs and views run ON CLUSTER.
+// shard, a replica per host). ALTERs and views (made, or dropped to be replaced) run
+// ON CLUSTER.
 //
 // plain (run on each host in turn): a sharded table becomes T_local with the
 // statement's own engine and T, Distributed over it; reference tables and views stay
@@ -153,6 +155,9 @@ func ClusterDDL(stmt, cluster string, mode ClusterMode) []string {
 	}
 	if m := createView.FindStringSubmatch(stmt); m != nil {
 		return []string{m[1] + on + m[2]}
+	}
+	if m := dropView.FindStringSubmatch(stmt); m != nil { // to be replaced
+		return []string{m[1] + on}
 	}
 	return []string{stmt}
 }

@@ -365,3 +365,23 @@ TTL toDateTime(expires) + INTERVAL 1 DAY;
 CREATE TABLE IF NOT EXISTS sessions ON CLUSTER `kovmon_cluster` AS sessions_local
 ENGINE = Distributed(`kovmon_cluster`, currentDatabase(), sessions_local, cityHash64(id_sha256));
 
+-- 0009_services_distinct_codes
+DROP VIEW IF EXISTS services_latest ON CLUSTER `kovmon_cluster`;
+
+CREATE VIEW IF NOT EXISTS services_latest ON CLUSTER `kovmon_cluster` AS
+SELECT year, unit,
+       argMax(eform_services, snapshot_date) AS eform_services,
+       argMax(eform_incomplete, snapshot_date) AS eform_incomplete,
+       argMax(eservices, snapshot_date) AS eservices
+FROM (
+    SELECT s.year AS year, a.unit_code AS unit, s.snapshot_date AS snapshot_date,
+           countIf(s.has_eform) AS eform_services,
+           countIf(s.has_eform AND NOT (s.described AND s.in_gateway)) AS eform_incomplete,
+           uniqExactIf(s.service_code, s.has_eform AND s.in_gateway) AS eservices
+    FROM services AS s
+    INNER JOIN (SELECT year, ehak_code, unit_code FROM attribution WHERE boundaries = {mode:String}) AS a
+        ON a.year = s.year AND a.ehak_code = s.ehak_code
+    GROUP BY year, unit, snapshot_date
+)
+GROUP BY year, unit;
+
