@@ -201,7 +201,7 @@ func checkStatement(text string) (map[string]string, error) {
 }
 
 // stripCommentsAndStrings returns text with its comments removed and every string
-// literal emptied (''), so that words and placeholders are found only in the code.
+// literal emptied, so that words and placeholders are found only in the code.
 func stripCommentsAndStrings(text string) (string, error) {
 	var b strings.Builder
 	for i := 0; i < len(text); i++ {
