@@ -22,6 +22,9 @@ import (
 func loadDemo(t testing.TB, ctx context.Context, s store.Store, keep func(kind string) bool) {
 	t.Helper()
 	set, err := surveys.Default()
+	if err == nil {
+		set, err = set.For(catalogue.Default().SurveyFeeds())
+	}
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"ee/kovmon/ingest"
+	"ee/kovmon/internal/fixture"
 	"ee/kovmon/metrics"
 	"ee/kovmon/metrics/catalogue"
 	"ee/kovmon/store"
@@ -38,9 +39,31 @@ func TestIndicatorScripts(t *testing.T) {
 	}
 	for _, file := range files {
 		t.Run(strings.TrimSuffix(filepath.Base(file), ".test"), func(t *testing.T) {
-			runScript(t, file)
+			runScript(t, file, shippedCatalogue)
 		})
 	}
+}
+
+// TestMinistryScripts runs the scripts of testdata/scripts/ministry with the test
+// catalogue that adds I.5 by a catalogue entry and one SQL file (fixture.MinistryCatalogue).
+func TestMinistryScripts(t *testing.T) {
+	files, err := filepath.Glob("testdata/scripts/ministry/*.test")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no scripts: %v", err)
+	}
+	for _, file := range files {
+		t.Run(strings.TrimSuffix(filepath.Base(file), ".test"), func(t *testing.T) {
+			runScript(t, file, fixture.LoadMinistryCatalogue)
+		})
+	}
+}
+
+func shippedCatalogue(t testing.TB) *catalogue.Catalogue {
+	cat, err := catalogue.Parse(catalogue.Shipped(), "catalogue.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cat
 }
 
 type block struct {
@@ -75,14 +98,15 @@ func readScript(t *testing.T, file string) []block {
 	return blocks
 }
 
-func runScript(t *testing.T, file string) {
+// runScript runs one script on a fresh store with a fresh catalogue (revise changes it).
+func runScript(t *testing.T, file string, catalogueOf func(testing.TB) *catalogue.Catalogue) {
 	ctx := context.Background()
 	s := storetest.New(t)
-	cat, err := catalogue.Parse(catalogue.Shipped(), "catalogue.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
+	cat := catalogueOf(t)
 	set, err := surveys.Default()
+	if err == nil {
+		set, err = set.For(cat.SurveyFeeds())
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
