@@ -45,7 +45,7 @@ type Options struct {
 	// catalogue in force (surveys.Set.For), which says which question feeds which
 	// indicator, and loads answers with the result.
 	Surveys *surveys.Set
-	Log             *slog.Logger
+	Log     *slog.Logger
 	// Views builds the pages and the report on a catalogue and the reader of its
 	// figures (shared with the API): once at start, and again when an admin changes
 	// the catalogue.
