@@ -21,14 +21,7 @@ import (
 // file and a run of its own, over the scripts' small registry.
 func loadFiles(t *testing.T, ctx context.Context, s store.Store, files ...[3]string) {
 	t.Helper()
-	set, err := surveys.Default()
-	if err == nil {
-		set, err = set.For(catalogue.Default().SurveyFeeds())
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	loader := &ingest.Loader{Store: s, SurveyAnswer: set.CheckAnswer}
+	loader := &ingest.Loader{Store: s, SurveyAnswer: surveysFor(t, catalogue.Default()).CheckAnswer}
 	all := append([][3]string{{"units.csv", "municipalities", ""}, {"mergers.csv", "mergers", ""}}, files...)
 	for i, f := range all {
 		path := filepath.Join("testdata", "scripts", "registry_"+f[0])
@@ -42,6 +35,20 @@ func loadFiles(t *testing.T, ctx context.Context, s store.Store, files ...[3]str
 			t.Fatalf("load %s: %v %+v", f[0], err, res)
 		}
 	}
+}
+
+// surveysFor is the shipped survey definitions checked against cat, as kovmon loads
+// answers with them.
+func surveysFor(t testing.TB, cat *catalogue.Catalogue) *surveys.Set {
+	t.Helper()
+	set, err := surveys.Default()
+	if err == nil {
+		set, err = set.For(cat.SurveyFeeds())
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return set
 }
 
 // contributions summarises an explanation's files: name rows [numerator/denominator] codes.

@@ -16,7 +16,6 @@ import (
 	"ee/kovmon/metrics/catalogue"
 	"ee/kovmon/store"
 	"ee/kovmon/store/storetest"
-	"ee/kovmon/surveys"
 )
 
 // Indicator scripts (testdata/scripts/*.test): small fixture rows beside the figures
@@ -103,14 +102,7 @@ func runScript(t *testing.T, file string, catalogueOf func(testing.TB) *catalogu
 	ctx := context.Background()
 	s := storetest.New(t)
 	cat := catalogueOf(t)
-	set, err := surveys.Default()
-	if err == nil {
-		set, err = set.For(cat.SurveyFeeds())
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	loader := &ingest.Loader{Store: s, SurveyAnswer: set.CheckAnswer}
+	loader := &ingest.Loader{Store: s, SurveyAnswer: surveysFor(t, cat).CheckAnswer}
 	computed := false
 	for _, b := range readScript(t, file) {
 		where := fmt.Sprintf("%s:%d", file, b.line)
