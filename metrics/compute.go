@@ -189,7 +189,11 @@ func assemble(in *inputs, ind *catalogue.Indicator, mode string, rows []definiti
 		if byUnit[r.year] == nil {
 			byUnit[r.year] = map[string]unitFigure{}
 		}
-		f, seen := byUnit[r.year][r.unit]
+		unit := r.unit
+		if ind.Denominator == catalogue.DenominatorGoals {
+			unit = "" // national only: every row of the year counts for the country
+		}
+		f, seen := byUnit[r.year][unit]
 		if counted(ind) {
 			f.numerator += r.numerator
 			f.denominator += r.denominator
@@ -204,7 +208,7 @@ func assemble(in *inputs, ind *catalogue.Indicator, mode string, rows []definiti
 			}
 			f.numerator, f.denominator = decision, 1
 		}
-		byUnit[r.year][r.unit] = f
+		byUnit[r.year][unit] = f
 		kept = append(kept, r)
 	}
 
@@ -220,7 +224,6 @@ func assemble(in *inputs, ind *catalogue.Indicator, mode string, rows []definiti
 		if ind.Denominator == catalogue.DenominatorGoals {
 			f := raw[""]
 			national.Numerator, national.Denominator = f.numerator, f.denominator
-			population[y] = map[string]bool{"": true}
 			out = append(out, finish(national, ind, y))
 			continue
 		}
@@ -264,7 +267,7 @@ func assemble(in *inputs, ind *catalogue.Indicator, mode string, rows []definiti
 		}
 	}
 	for i := range kept {
-		kept[i].inFigures = population[kept[i].year][kept[i].unit]
+		kept[i].inFigures = ind.Denominator == catalogue.DenominatorGoals || population[kept[i].year][kept[i].unit]
 	}
 	return out, kept, nil
 }

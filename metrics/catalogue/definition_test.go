@@ -188,3 +188,47 @@ func TestSurveyFeeds(t *testing.T) {
 		t.Errorf("feeds\n%s\nwant\n%s", strings.Join(got, " "), want)
 	}
 }
+
+// Reading a file beside the catalogue into it rewrites the YAML: everything else must
+// read the same (long folded texts, flow maps, comments aside). A file beside the
+// catalogue also takes the place of kovmon's own query of that name.
+func TestInliningKeepsTheRestOfTheCatalogue(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "catalogue.yaml")
+	if err := os.WriteFile(path, Shipped(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	shipped := Default()
+	i4, _ := shipped.Indicator("I.4")
+	own := "-- the ministry's I.4\n" + i4.Definition()
+	if err := os.WriteFile(filepath.Join(dir, "indicator.I4.sql"), []byte(own), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(c.Source()) == string(Shipped()) {
+		t.Fatal("the file beside the catalogue was not read into it")
+	}
+	for _, want := range shipped.Indicators {
+		got, ok := c.Indicator(want.ID)
+		if !ok {
+			t.Fatalf("%s lost", want.ID)
+		}
+		if got.Name != want.Name || got.Description != want.Description || fmt.Sprint(got.TargetMap()) != fmt.Sprint(want.TargetMap()) ||
+			fmt.Sprint(got.QueryParams()) != fmt.Sprint(want.QueryParams()) || got.Baseline.Note != want.Baseline.Note {
+			t.Errorf("%s reads otherwise after inlining", want.ID)
+		}
+		if wantSQL := want.Definition(); want.ID == "I.4" {
+			if got.Definition() != own || got.BuiltIn() {
+				t.Errorf("I.4: the file beside the catalogue is not its definition")
+			}
+		} else if got.Definition() != wantSQL || !got.BuiltIn() {
+			t.Errorf("%s: definition changed", want.ID)
+		}
+	}
+	if c.Version != shipped.Version || c.Forecast != shipped.Forecast || len(c.Goals) != len(shipped.Goals) {
+		t.Error("version, goals or forecast read otherwise after inlining")
+	}
+}
