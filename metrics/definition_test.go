@@ -205,6 +205,14 @@ func TestI4ParamsMoveValueExplainYearsAndCoverage(t *testing.T) {
 	if events != wantEvents {
 		t.Errorf("events [submit, decision]:\n got %+v\nwant %+v", events, wantEvents)
 	}
+	// Three refreshes ran; only the latest one's rows are kept (these series are too
+	// short for a forecast).
+	for _, table := range []string{"indicator_values", "indicator_rows"} {
+		res, err := s.Query(ctx, "SELECT uniqExact(refresh_id) FROM "+table, nil)
+		if err != nil || res.Rows[0][0] != "1" {
+			t.Errorf("%s holds %v refreshes (%v), want the latest only", table, res.Rows, err)
+		}
+	}
 }
 
 // A definition that breaks the rows' contract, or reaches outside the database, stops

@@ -3,6 +3,7 @@ package metrics
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -69,19 +70,27 @@ VALUES ({id:String}, parseDateTime64BestEffort({started:String}, 3, 'UTC'), now6
 	return dropOldRefreshes(ctx, s, r.ID)
 }
 
+// refreshTables are the tables partitioned by refresh.
+var refreshTables = []string{"indicator_values", "indicator_forecasts", "indicator_rows"}
+
 // dropOldRefreshes removes every refresh's partitions but the one just published.
 func dropOldRefreshes(ctx context.Context, s store.Store, keep string) error {
-	for _, table := range []string{"indicator_values", "indicator_forecasts", "indicator_rows"} {
-		res, err := s.Query(ctx, "SELECT DISTINCT partition_id FROM system.parts WHERE database = currentDatabase() AND table = {t:String} AND active AND partition != {keep:String}",
-			store.Params{"t": store.LocalTable(table, s.Cluster()), "keep": keep})
-		if err != nil {
-			return err
+	local := make([]string, len(refreshTables))
+	for i, table := range refreshTables {
+		local[i] = store.LocalTable(table, s.Cluster())
+	}
+	res, err := s.Query(ctx, "SELECT DISTINCT table, partition_id FROM system.parts WHERE database = currentDatabase() AND has({tables:Array(String)}, table) AND active AND partition != {keep:String}",
+		store.Params{"tables": local, "keep": keep})
+	if err != nil {
+		return err
+	}
+	for _, row := range res.Rows {
+		if !slices.Contains(local, row[0]) {
+			continue // only names of the list reach the statement
 		}
-		for _, row := range res.Rows {
-			stmt := "ALTER TABLE " + store.LocalTable(table, s.Cluster()) + store.OnCluster(s.Cluster()) + " DROP PARTITION ID " + quote(row[0])
-			if err := s.Exec(ctx, stmt, nil); err != nil {
-				return err
-			}
+		stmt := "ALTER TABLE " + row[0] + store.OnCluster(s.Cluster()) + " DROP PARTITION ID " + quote(row[1])
+		if err := s.Exec(ctx, stmt, nil); err != nil {
+			return err
 		}
 	}
 	return nil
