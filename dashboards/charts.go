@@ -399,8 +399,9 @@ type barSeries struct {
 	Values []any
 }
 
-// stackedBars draws counts stacked per category (rows per source and year).
-func stackedBars(id string, categories []string, series []barSeries) *charts.Bar {
+// countBars draws counts side by side per category (source rows per indicator and
+// year; the table beside it has the small ones a linear axis hardly shows).
+func countBars(id string, categories []string, series []barSeries) *charts.Bar {
 	bar := charts.NewBar()
 	bar.SetGlobalOptions(append(baseOptions(id, "100%", "320px"),
 		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis"}),
@@ -413,13 +414,13 @@ func stackedBars(id string, categories []string, series []barSeries) *charts.Bar
 		for i, v := range s.Values {
 			data[i] = opts.BarData{Value: v}
 		}
-		bar.AddSeries(s.Name, data, colored(s.Color), charts.WithBarChartOpts(opts.BarChart{Stack: "rows"}))
+		bar.AddSeries(s.Name, data, colored(s.Color))
 	}
 	return bar
 }
 
-// sourceColors: one colour per source, Okabe–Ito order.
-var sourceColors = []string{"#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442"}
+// yearColors: one colour per year of the coverage chart, Okabe–Ito order.
+var yearColors = []string{"#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442"}
 
 func minKey(m map[int]bool) int {
 	return slices.Sorted(maps.Keys(m))[0]

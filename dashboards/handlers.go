@@ -170,7 +170,8 @@ func writeCSVHeaders(w http.ResponseWriter, filename string) {
 	w.Header().Set("Content-Disposition", `attachment; filename="`+filename+`"`)
 }
 
-// coverageCSV answers a municipality's (or every unit's) rows per source and year.
+// coverageCSV answers the source rows behind each indicator per year, of a
+// municipality (or of every unit).
 func (s *server) coverageCSV(w http.ResponseWriter, r *http.Request) {
 	v, err := s.readView(r.Context(), r.URL.Query(), false)
 	if err != nil {
@@ -189,9 +190,9 @@ func (s *server) coverageCSV(w http.ResponseWriter, r *http.Request) {
 	}
 	writeCSVHeaders(w, "kovmon-coverage-"+v.Boundaries+"-"+orAll(ehak)+".csv")
 	cw := csv.NewWriter(w)
-	cw.Write([]string{"source", "year", "rows"})
+	cw.Write([]string{"indicator_id", "year", "rows"})
 	for _, c := range rows {
-		cw.Write([]string{c.Source, strconv.Itoa(c.Year), strconv.FormatInt(c.Rows, 10)})
+		cw.Write([]string{c.Indicator, strconv.Itoa(c.Year), strconv.FormatInt(c.Rows, 10)})
 	}
 	cw.Flush()
 }

@@ -172,38 +172,41 @@ func (v view) mergerHistory(code string) (formedFrom, mergedInto []mergerRow) {
 	return formedFrom, mergedInto
 }
 
-// coverageBlock draws rows per source and year as stacked bars, with the table.
-func (v view) coverageBlock(id, title string, rows []coverageRow, csv template.URL) chartBlock {
+// coverageBlock draws the source rows behind each indicator per year as bars, with
+// the table.
+func (v view) coverageBlock(id, title string, rows []metrics.CoverageRow, csv template.URL) chartBlock {
 	yearSet := map[int]bool{}
-	bySource := map[string]map[int]int64{}
-	var sources []string
+	byIndicator := map[string]map[int]int64{}
+	var indicators []string // in the catalogue's order, as the rows come
 	for _, c := range rows {
 		yearSet[c.Year] = true
-		if bySource[c.Source] == nil {
-			bySource[c.Source] = map[int]int64{}
-			sources = append(sources, c.Source)
+		if byIndicator[c.Indicator] == nil {
+			byIndicator[c.Indicator] = map[int]int64{}
+			indicators = append(indicators, c.Indicator)
 		}
-		bySource[c.Source][c.Year] = c.Rows
+		byIndicator[c.Indicator][c.Year] = c.Rows
 	}
 	years := slices.Sorted(maps.Keys(yearSet))
-	categories := make([]string, len(years))
-	table := dataTable{Head: []string{v.t("table.source")}}
-	for i, y := range years {
-		categories[i] = strconv.Itoa(y)
-		table.Head = append(table.Head, categories[i])
+	table := dataTable{Head: []string{v.t("table.indicator")}}
+	for _, y := range years {
+		table.Head = append(table.Head, strconv.Itoa(y))
 	}
-	var series []barSeries
-	for i, src := range sources {
-		s := barSeries{Name: v.t("source." + src), Color: sourceColors[i%len(sourceColors)]}
-		cells := []string{s.Name}
+	for _, id := range indicators {
+		cells := []string{id}
 		for _, y := range years {
-			s.Values = append(s.Values, bySource[src][y])
-			cells = append(cells, i18n.Number(v.Lang, float64(bySource[src][y]), 0))
+			cells = append(cells, i18n.Number(v.Lang, float64(byIndicator[id][y]), 0))
 		}
-		series = append(series, s)
 		table.Rows = append(table.Rows, cells)
 	}
-	return v.block(id, title, stackedBars(id, categories, series), csv, table)
+	var series []barSeries
+	for i, y := range years {
+		s := barSeries{Name: strconv.Itoa(y), Color: yearColors[i%len(yearColors)]}
+		for _, id := range indicators {
+			s.Values = append(s.Values, byIndicator[id][y])
+		}
+		series = append(series, s)
+	}
+	return v.block(id, title, countBars(id, indicators, series), csv, table)
 }
 
 // ---- Data ----
@@ -242,7 +245,7 @@ func (s *server) dataPage(r *http.Request, v view) (string, any, error) {
 	if err != nil {
 		return "", nil, err
 	}
-	page.Rows = v.coverageBlock("rows_by_source", v.t("dashboards.rows_by_source"), cov, v.link("/coverage.csv", paramYear, ""))
+	page.Rows = v.coverageBlock("rows_by_indicator", v.t("dashboards.rows_by_indicator"), cov, v.link("/coverage.csv", paramYear, ""))
 	if page.Reasons, err = s.rows(ctx, "dashboards.QuarantineReasons", store.Params{"limit": dataPageReasons}); err != nil {
 		return "", nil, err
 	}

@@ -5,38 +5,17 @@ import (
 	"fmt"
 	"strconv"
 
+	"ee/kovmon/metrics"
 	"ee/kovmon/registry"
 	kovsql "ee/kovmon/sql"
 	"ee/kovmon/store"
 )
 
-// coverageRow is how many measurement rows a source has for a year.
-type coverageRow struct {
-	Source string
-	Year   int
-	Rows   int64
-}
-
-// coverage counts rows per source and year, for one unit (by attribution under the
-// view's boundaries) or, with ehak "", for all.
-func (s *server) coverage(ctx context.Context, v view, ehak string) ([]coverageRow, error) {
-	latest := v.reg.LatestDate()
-	if latest.IsZero() {
-		latest = registry.YearEnd(registry.FirstYear)
-	}
-	res, err := s.store.Query(ctx, kovsql.Query("dashboards.Coverage"), store.Params{
-		"ehak": ehak, "boundaries": v.Boundaries, "latest": latest.Format("2006-01-02")})
-	if err != nil {
-		return nil, fmt.Errorf("coverage: %w", err)
-	}
-	out := make([]coverageRow, 0, len(res.Rows))
-	for _, r := range res.Rows {
-		c := coverageRow{Source: r[0]}
-		c.Year, _ = strconv.Atoi(r[1])
-		c.Rows, _ = strconv.ParseInt(r[2], 10, 64)
-		out = append(out, c)
-	}
-	return out, nil
+// coverage reads the source rows behind each indicator's figures per year, for one
+// unit (by attribution under the view's boundaries) or, with ehak "", for all: the
+// rows the published figures were made from (metrics.Coverage).
+func (s *server) coverage(ctx context.Context, v view, ehak string) ([]metrics.CoverageRow, error) {
+	return metrics.Coverage(ctx, s.store, s.cat, v.Boundaries, ehak)
 }
 
 // rows runs a query file and returns its rows as text.

@@ -313,10 +313,12 @@ type timedStore struct {
 
 func newTimedStore(s store.Store, cat *catalogue.Catalogue) *timedStore {
 	t := &timedStore{Store: s, names: map[string]string{}, took: map[string]time.Duration{}}
-	for _, ind := range cat.Indicators {
-		t.names[kovsql.Query(metrics.QueryName(ind.ID))] = metrics.QueryName(ind.ID)
+	for i := range cat.Indicators {
+		ind := &cat.Indicators[i]
+		t.names[metrics.DefinitionQuery(ind)] = ind.ID + " " + ind.QueryName()
 	}
-	for _, name := range []string{"metrics.SourceYears", "metrics.DataSnapshot", "registry.Units", "registry.Mergers"} {
+	t.names[metrics.YearsQuery()] = "years reported"
+	for _, name := range []string{"metrics.DataSnapshot", "registry.Units", "registry.Mergers"} {
 		t.names[kovsql.Query(name)] = name
 	}
 	return t

@@ -3,6 +3,7 @@ package metrics
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -26,99 +27,203 @@ const (
 // smallSample: an I.1 or I.4 figure with a denominator of 1–9 is flagged small_n.
 const smallSample = 9
 
-// QueryName is the SQL file of an indicator: "I.1" → indicator.I1, "II.3a" → indicator.II3a.
-func QueryName(id string) string { return "indicator." + strings.ReplaceAll(id, ".", "") }
-
-// unitFigure is what an indicator query says of one unit in one year.
-type unitFigure struct{ numerator, denominator int64 }
-
-type yearUnit struct {
-	year int
-	unit string
-}
-
 // inputs are what a refresh reads once and every indicator uses.
 type inputs struct {
 	cat   *catalogue.Catalogue
 	reg   *registry.Registry
 	years []int
-	// sourceYears[mode][source or survey:question] holds the years in which the source
-	// has a row attributed to a unit of the year in that boundary mode.
-	sourceYears map[string]map[string]map[int]bool
+	// active[mode][year] is the set of units active in the year, in that mode: a row
+	// that no unit of the year receives is no source data (spec 1.1).
+	active map[string]map[int]map[string]bool
+}
+
+// activeUnits returns the set of units of year y in mode.
+func (in *inputs) activeUnits(mode string, y int) map[string]bool {
+	if set, ok := in.active[mode][y]; ok {
+		return set
+	}
+	set := map[string]bool{}
+	for _, u := range in.reg.ActiveUnits(mode, y) {
+		set[u.Code] = true
+	}
+	if in.active == nil {
+		in.active = map[string]map[int]map[string]bool{}
+	}
+	if in.active[mode] == nil {
+		in.active[mode] = map[int]map[string]bool{}
+	}
+	in.active[mode][y] = set
+	return set
 }
 
 // Compute runs the engine for one boundary mode and returns every figure of the
-// spec's table (sorted as the spec asks) and the forecasts.
+// spec's table (sorted as the spec asks), the forecasts and the definition rows the
+// figures were made from.
 func Compute(ctx context.Context, s store.Store, in *inputs, mode string) (Computed, error) {
 	out := Computed{Boundaries: mode}
 	for i := range in.cat.Indicators {
 		ind := &in.cat.Indicators[i]
-		raw, err := runIndicatorQuery(ctx, s, ind, mode)
+		rows, err := readDefinition(ctx, s, ind, mode)
 		if err != nil {
 			return out, err
 		}
-		figures := assemble(in, ind, mode, raw)
+		figures, kept, err := assemble(in, ind, mode, rows)
+		if err != nil {
+			return out, err
+		}
 		judge(figures, ind)
 		out.Figures = append(out.Figures, figures...)
 		out.Forecasts = append(out.Forecasts, project(figures, ind)...)
+		out.Rows = append(out.Rows, kept...)
 	}
 	return out, nil
 }
 
-// runIndicatorQuery returns the query's figures by year and unit. Queries of counted
-// rows answer numerator and denominator; share-of-municipalities queries answer
-// `meets` (1 or 0) for the units that have a deciding row.
-func runIndicatorQuery(ctx context.Context, s store.Store, ind *catalogue.Indicator, mode string) (map[yearUnit]unitFigure, error) {
-	// A survey indicator's query reads the question the catalogue names, the same
-	// one its no_data years and its explanation follow.
-	res, err := s.Query(ctx, kovsql.Query(QueryName(ind.ID)), store.Params{"mode": mode, "question": ind.SurveyQuestion})
+// definitionRow is one row of an indicator's definition: source rows of one file, run
+// and recorded code, attributed to a unit (catalogue.RowColumns).
+type definitionRow struct {
+	indicator                          string
+	year                               int
+	unit, recordedCode, fileID, runID  string
+	sourceRows, numerator, denominator int64
+	meets                              bool
+	// inFigures: the unit has a figure of the indicator in the year (III.x: merged units).
+	inFigures bool
+}
+
+// definitionQuery is the statement that runs an indicator's definition: as a subquery
+// and read-only, so that it cannot write nor reach outside the database (the
+// catalogue refuses a definition with a SETTINGS clause of its own).
+func definitionQuery(ind *catalogue.Indicator) string {
+	return "SELECT * FROM (\n" + ind.Definition() + "\n) SETTINGS readonly = 1"
+}
+
+// counted tells whether an indicator counts rows (numerator and denominator) rather
+// than municipalities that meet a condition.
+func counted(ind *catalogue.Indicator) bool {
+	return ind.Denominator == catalogue.DenominatorRows || ind.Denominator == catalogue.DenominatorGoals
+}
+
+// readDefinition runs an indicator's definition in one boundary mode with the params
+// of its catalogue entry, and reads its rows by column name.
+func readDefinition(ctx context.Context, s store.Store, ind *catalogue.Indicator, mode string) ([]definitionRow, error) {
+	params := store.Params(ind.QueryParams())
+	params[catalogue.ModeParam] = mode
+	res, err := s.Query(ctx, definitionQuery(ind), params)
 	if err != nil {
-		return nil, fmt.Errorf("indicator %s (%s): %w", ind.ID, mode, err)
+		return nil, fmt.Errorf("indicator %s (%s, %s): %w", ind.ID, ind.QueryName(), mode, err)
 	}
-	year, unit, meets, num, den := res.Col("year"), res.Col("unit"), res.Col("meets"), res.Col("numerator"), res.Col("denominator")
-	figures := make(map[yearUnit]unitFigure, len(res.Rows))
-	for _, row := range res.Rows {
-		y, _ := strconv.Atoi(row[year])
-		var f unitFigure
-		if meets >= 0 {
-			f.numerator, _ = strconv.ParseInt(row[meets], 10, 64)
-			f.denominator = 1
-		} else {
-			f.numerator, _ = strconv.ParseInt(row[num], 10, 64)
-			f.denominator, _ = strconv.ParseInt(row[den], 10, 64)
+	fail := func(format string, args ...any) error {
+		return fmt.Errorf("indicator %s (%s, %s): %s", ind.ID, ind.QueryName(), mode, fmt.Sprintf(format, args...))
+	}
+	want := slices.Clone(catalogue.RowColumns)
+	if counted(ind) {
+		want = append(want, catalogue.CountColumns...)
+	} else {
+		want = append(want, catalogue.MeetsColumn)
+	}
+	col := map[string]int{}
+	for _, name := range want {
+		if col[name] = res.Col(name); col[name] < 0 {
+			return nil, fail("the SQL returns no column %s (it must return %s)", name, strings.Join(want, ", "))
 		}
-		figures[yearUnit{y, row[unit]}] = f
 	}
-	return figures, nil
+	rows := make([]definitionRow, len(res.Rows))
+	for n, r := range res.Rows {
+		number := func(name string) int64 {
+			v, perr := strconv.ParseInt(r[col[name]], 10, 64)
+			if perr != nil || v < 0 {
+				err = fail("row %d: %s %q is not a count", n+1, name, r[col[name]])
+			}
+			return v
+		}
+		row := definitionRow{indicator: ind.ID, unit: r[col["unit"]], recordedCode: r[col["recorded_code"]],
+			fileID: r[col["file_id"]], runID: r[col["run_id"]], sourceRows: number("source_rows")}
+		row.year = int(number("year"))
+		if counted(ind) {
+			row.numerator, row.denominator = number("numerator"), number("denominator")
+			if err == nil && row.numerator > row.denominator {
+				err = fail("row %d: numerator %d is more than denominator %d", n+1, row.numerator, row.denominator)
+			}
+		} else {
+			switch m := r[col[catalogue.MeetsColumn]]; m {
+			case "0", "1":
+				row.meets = m == "1"
+			default:
+				err = fail("row %d: meets %q must be 0 or 1", n+1, m)
+			}
+		}
+		if err != nil {
+			return nil, err
+		}
+		rows[n] = row
+	}
+	return rows, nil
 }
 
-// sourceKey names the rows whose presence in a year decides the spec's "year without
-// any source data" rule for an indicator.
-func sourceKey(ind *catalogue.Indicator) string {
-	switch ind.Source {
-	case catalogue.SourceSurvey:
-		return "survey:" + ind.SurveyQuestion
-	case catalogue.SourceAudits:
-		return "audits_window" // II.1 looks at Y-2..Y
-	}
-	return string(ind.Source)
-}
+// unitFigure is what the rows of one unit in one year say: counted rows, or the
+// unit's decision (numerator 1 or 0 of 1).
+type unitFigure struct{ numerator, denominator int64 }
 
-// assemble turns an indicator query's answer into the rows of the spec: one national
-// row, and a municipal row per unit of the year's population (none for national-only
-// indicators).
-func assemble(in *inputs, ind *catalogue.Indicator, mode string, raw map[yearUnit]unitFigure) []Figure {
+// assemble turns an indicator's rows into the rows of the spec: one national row, and
+// a municipal row per unit of the year's population (none for national-only
+// indicators). It returns the rows it used, marked with whether their unit has a
+// figure: they are stored with the figures, for explain and coverage.
+func assemble(in *inputs, ind *catalogue.Indicator, mode string, rows []definitionRow) ([]Figure, []definitionRow, error) {
+	reported := map[int]bool{}
+	for _, y := range in.years {
+		reported[y] = true
+	}
+	// Per year: has it source data, and what do the rows say of each unit.
+	hasData := map[int]bool{}
+	byUnit := map[int]map[string]unitFigure{}
+	kept := rows[:0]
+	for _, r := range rows {
+		if !reported[r.year] {
+			continue // e.g. an audit window reaching past the last year reported
+		}
+		if ind.Denominator != catalogue.DenominatorGoals && !in.activeUnits(mode, r.year)[r.unit] {
+			continue // no unit of the year receives the row: it is no data (spec 1.1)
+		}
+		hasData[r.year] = true
+		if byUnit[r.year] == nil {
+			byUnit[r.year] = map[string]unitFigure{}
+		}
+		unit := r.unit
+		if ind.Denominator == catalogue.DenominatorGoals {
+			unit = "" // national only: every row of the year counts for the country
+		}
+		f, seen := byUnit[r.year][unit]
+		if counted(ind) {
+			f.numerator += r.numerator
+			f.denominator += r.denominator
+		} else {
+			decision := int64(0)
+			if r.meets {
+				decision = 1
+			}
+			if seen && f.numerator != decision {
+				return nil, nil, fmt.Errorf("indicator %s (%s, %s): the rows of %s in %d disagree on meets: the SQL must decide once per unit and year",
+					ind.ID, ind.QueryName(), mode, r.unit, r.year)
+			}
+			f.numerator, f.denominator = decision, 1
+		}
+		byUnit[r.year][unit] = f
+		kept = append(kept, r)
+	}
+
 	var out []Figure
+	population := map[int]map[string]bool{}
 	hasMunicipal := ind.HasLevel(catalogue.LevelMunicipality)
 	for _, y := range in.years {
-		// "No source data" (spec 1.1): no row of the source attributed to a unit of the
-		// year, the same for every indicator.
-		sourceHasRows := in.sourceYears[mode][sourceKey(ind)][y]
+		// "No source data" (spec 1.1): no row of the indicator attributed to a unit of
+		// the year, the same for every indicator.
+		sourceHasRows := hasData[y]
+		raw := byUnit[y]
 		national := Figure{IndicatorID: ind.ID, Year: y, Level: LevelNational, EhakCode: NationalCode, Name: NationalName}
 		if ind.Denominator == catalogue.DenominatorGoals {
-			if f, ok := raw[yearUnit{y, ""}]; ok {
-				national.Numerator, national.Denominator = f.numerator, f.denominator
-			}
+			f := raw[""]
+			national.Numerator, national.Denominator = f.numerator, f.denominator
 			out = append(out, finish(national, ind, y))
 			continue
 		}
@@ -126,13 +231,15 @@ func assemble(in *inputs, ind *catalogue.Indicator, mode string, raw map[yearUni
 		if ind.Denominator == catalogue.DenominatorMergedMunicipalities {
 			units = in.reg.MergedUnits(mode, y)
 		}
+		population[y] = map[string]bool{}
 		withData := 0
 		var municipal []Figure
 		for _, u := range units {
+			population[y][u.Code] = true
 			fig := Figure{IndicatorID: ind.ID, Year: y, Level: LevelMunicipality, EhakCode: u.Code, Name: u.Name,
 				CountyCode: u.CountyCode, UnitType: u.Type}
-			f, decided := raw[yearUnit{y, u.Code}]
-			if everyUnitHasData(ind) && sourceHasRows {
+			f, decided := raw[u.Code]
+			if ind.UnitsWithoutRowsMeetNothing() && sourceHasRows {
 				decided = true // no row means the condition is not met (II.1, IV.2)
 				f.denominator = 1
 			}
@@ -159,12 +266,10 @@ func assemble(in *inputs, ind *catalogue.Indicator, mode string, raw map[yearUni
 			out = append(out, municipal...)
 		}
 	}
-	return out
-}
-
-// everyUnitHasData: for II.1 and IV.2 a unit with no row simply did not do the thing.
-func everyUnitHasData(ind *catalogue.Indicator) bool {
-	return ind.Source == catalogue.SourceAudits || ind.Source == catalogue.SourceTrainings
+	for i := range kept {
+		kept[i].inFigures = ind.Denominator == catalogue.DenominatorGoals || population[kept[i].year][kept[i].unit]
+	}
+	return out, kept, nil
 }
 
 // finish fills in the value, target, flags and interval of a figure.
@@ -223,49 +328,35 @@ func judge(figures []Figure, ind *catalogue.Indicator) {
 	}
 }
 
-// Inputs reads what every indicator needs: the registry, the years with data and
-// which sources have rows attributed to a unit of the year in which years, per
-// boundary mode.
+// Inputs reads what every indicator needs: the registry and the years reported.
 func Inputs(ctx context.Context, s store.Store, cat *catalogue.Catalogue) (*inputs, error) {
 	reg, err := registry.Load(ctx, s)
 	if err != nil {
 		return nil, err
 	}
-	in := &inputs{cat: cat, reg: reg, sourceYears: map[string]map[string]map[int]bool{}}
-	first, last := 0, 0
-	for _, mode := range []string{BoundariesAsOf, BoundariesCurrent} {
-		res, err := s.Query(ctx, kovsql.Query("metrics.SourceYears"), store.Params{"mode": mode})
-		if err != nil {
-			return nil, fmt.Errorf("source years (%s): %w", mode, err)
-		}
-		bySource := map[string]map[int]bool{}
-		for _, row := range res.Rows {
-			source, question, attributed := row[0], row[1], row[3] == "1"
-			y, _ := strconv.Atoi(row[2])
-			if source != "audits_window" { // not a year any row is dated in
-				if first == 0 || y < first {
-					first = y
-				}
-				last = max(last, y)
-			}
-			if !attributed {
-				continue // a year is reported whenever a row is dated in it, data or not
-			}
-			key := source
-			if question != "" {
-				key = source + ":" + question
-			}
-			if bySource[key] == nil {
-				bySource[key] = map[int]bool{}
-			}
-			bySource[key][y] = true
-		}
-		in.sourceYears[mode] = bySource
+	in := &inputs{cat: cat, reg: reg}
+	res, err := s.Query(ctx, yearsQuery(), nil)
+	if err != nil {
+		return nil, fmt.Errorf("years reported: %w", err)
 	}
+	first, _ := strconv.Atoi(res.Rows[0][0])
+	last, _ := strconv.Atoi(res.Rows[0][1])
 	for y := first; first > 0 && y <= last; y++ {
 		in.years = append(in.years, y)
 	}
 	return in, nil
+}
+
+// yearsQuery asks for the years reported (spec: every year from the earliest to the
+// latest in which a measurement row of any kind is dated): the first and last year of
+// every source table, from the closed list of sources (catalogue.SourceTables), the
+// only text put into it. 0 and 0 when there are no rows.
+func yearsQuery() string {
+	parts := make([]string, 0, len(catalogue.SourceTables()))
+	for _, table := range catalogue.SourceTables() {
+		parts = append(parts, "SELECT min(year) AS first, max(year) AS last FROM "+table+" HAVING count() > 0")
+	}
+	return "SELECT min(first), max(last) FROM (\n    " + strings.Join(parts, "\n    UNION ALL ") + "\n)"
 }
 
 // DataSnapshot is a fingerprint of the loaded data (files and their counts).

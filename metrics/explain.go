@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -13,38 +15,35 @@ import (
 	"ee/kovmon/store"
 )
 
-// Explanation says how one figure was made, down to the files it came from.
+// Explanation says how one figure was made, down to the files it came from: the
+// rows of the indicator's definition that the refresh stored with the figure.
 type Explanation struct {
-	Figure       Figure         `json:"figure"`
-	Boundaries   string         `json:"boundaries"`
-	Rule         catalogue.Text `json:"rule"`
-	Source       string         `json:"source"`
-	Query        string         `json:"query"` // the SQL file behind the figure
+	Figure     Figure         `json:"figure"`
+	Boundaries string         `json:"boundaries"`
+	Rule       catalogue.Text `json:"rule"`
+	Source     string         `json:"source"`
+	Query      string         `json:"query"` // the definition behind the figure
+	// Params are the values of the rule the definition was run with (catalogue params).
+	Params       map[string]any `json:"params"`
 	Contributors []Contribution `json:"contributors"`
 	Predecessors []string       `json:"predecessor_codes"` // pre-merger codes whose rows count for the unit
 	Catalogue    string         `json:"catalogue_version"`
 }
 
-// Contribution is what one file of one ingest run gave to a figure.
+// Contribution is what one file of one ingest run gave to a figure: its rows that
+// qualify for the indicator (for a share of municipalities, those that decided it:
+// the latest snapshot, the latest answer).
 type Contribution struct {
-	FileID          string   `json:"file_id"`
-	FileName        string   `json:"file_name"`
-	RunID           string   `json:"run_id"`
-	Rows            int64    `json:"rows"`
+	FileID   string `json:"file_id"`
+	FileName string `json:"file_name"`
+	RunID    string `json:"run_id"`
+	Rows     int64  `json:"rows"`
+	// Numerator and Denominator are the file's part of a figure of counted rows (nil
+	// for a share of municipalities).
+	Numerator       *int64   `json:"numerator,omitempty"`
+	Denominator     *int64   `json:"denominator,omitempty"`
 	RecordedCodes   []string `json:"recorded_codes"`
 	FileQuarantined int64    `json:"file_quarantined"`
-}
-
-// sourceTables maps a catalogue source to its table and the rows of it that feed
-// indicators: a closed list, the only text ExplainRows.sql is filled in with.
-var sourceTables = map[catalogue.Source]struct{ table, filter string }{
-	catalogue.SourceFeedback:  {"feedback", "r.system IN ('KOVTP', 'VOLIS', 'RPIS', 'KOVMEN')"},
-	catalogue.SourceUsage:     {"usage", "r.event IN ('submit', 'decision', 'notification')"},
-	catalogue.SourceServices:  {"services", "1"},
-	catalogue.SourceAudits:    {"audits", "r.infra_consulted"},
-	catalogue.SourceSurvey:    {"survey_answers", "r.question_id = {question:String}"},
-	catalogue.SourceTrainings: {"trainings", "1"},
-	catalogue.SourceOrgGoals:  {"org_goals", "1"},
 }
 
 // Explain reads one figure and how it was made.
@@ -68,57 +67,64 @@ func Explain(ctx context.Context, s store.Store, cat *catalogue.Catalogue, indic
 	}
 	ind, _ := cat.Indicator(indicatorID)
 	ex := &Explanation{Figure: *fig, Boundaries: f.Boundaries, Rule: ind.Description, Source: string(ind.Source),
-		Query: "sql/" + QueryName(ind.ID) + ".sql", Catalogue: fig.CatalogueVersion}
-	if ind.Source != catalogue.SourceOrgGoals {
-		if ex.Contributors, err = contributions(ctx, s, ind, year, code, f.Boundaries); err != nil {
+		Query: definitionName(ind), Params: ind.QueryParams(), Catalogue: fig.CatalogueVersion}
+	if ex.Contributors, err = contributions(ctx, s, ind, year, code, f.Boundaries); err != nil {
+		return nil, err
+	}
+	if code != NationalCode {
+		reg, err := registry.Load(ctx, s)
+		if err != nil {
 			return nil, err
 		}
-		if code != NationalCode {
-			reg, err := registry.Load(ctx, s)
-			if err != nil {
-				return nil, err
-			}
-			ex.Predecessors = reg.PredecessorsOf(code, reg.BoundaryDate(f.Boundaries, year))
-		}
+		ex.Predecessors = reg.PredecessorsOf(code, reg.BoundaryDate(f.Boundaries, year))
 	}
 	return ex, nil
+}
+
+// definitionName says where an indicator's definition is written.
+func definitionName(ind *catalogue.Indicator) string {
+	if ind.BuiltIn() {
+		return "sql/" + ind.QueryName() + ".sql"
+	}
+	return ind.QueryName() + " (SQL in the catalogue)"
 }
 
 // ErrNotFound marks a figure that does not exist (HTTP 404).
 var ErrNotFound = fmt.Errorf("not found")
 
+// contributions reads the stored definition rows of the figure, by file and run.
 func contributions(ctx context.Context, s store.Store, ind *catalogue.Indicator, year int, code, mode string) ([]Contribution, error) {
-	src := sourceTables[ind.Source]
-	query := strings.NewReplacer("SOURCE_TABLE", src.table, "SOURCE_FILTER", src.filter).Replace(kovsql.Query("metrics.ExplainRows"))
-	from := year
-	if ind.Source == catalogue.SourceAudits {
-		from = year - 2
-	}
-	res, err := s.Query(ctx, query, store.Params{"mode": mode, "year": year, "from": from, "unit": code, "question": ind.SurveyQuestion})
+	res, err := s.Query(ctx, kovsql.Query("metrics.Contributions"), store.Params{
+		"boundaries": mode, "indicator": ind.ID, "year": year, "unit": code, "national": NationalCode})
 	if err != nil {
 		return nil, fmt.Errorf("explain %s: %w", ind.ID, err)
 	}
 	var out []Contribution
 	for _, r := range res.Rows {
-		c := Contribution{FileID: r[0], RunID: r[1], FileName: r[2], RecordedCodes: parseArray(r[4])}
+		c := Contribution{FileID: r[0], RunID: r[1], FileName: r[2], RecordedCodes: parseArray(r[6])}
 		c.Rows, _ = strconv.ParseInt(r[3], 10, 64)
-		c.FileQuarantined, _ = strconv.ParseInt(r[5], 10, 64)
+		c.FileQuarantined, _ = strconv.ParseInt(r[7], 10, 64)
+		if counted(ind) {
+			num, _ := strconv.ParseInt(r[4], 10, 64)
+			den, _ := strconv.ParseInt(r[5], 10, 64)
+			c.Numerator, c.Denominator = &num, &den
+		}
 		out = append(out, c)
 	}
 	return out, nil
 }
 
-// parseArray reads a ClickHouse Array(String) printed as ['a','b'].
+// parseArray reads a ClickHouse Array(String) printed as ['a','b'], leaving out empty
+// strings (rows kept without a code: IV.1a's goals).
 func parseArray(s string) []string {
 	s = strings.Trim(s, "[]")
-	if s == "" {
-		return nil
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.Trim(p, "'"); p != "" {
+			out = append(out, p)
+		}
 	}
-	parts := strings.Split(s, ",")
-	for i, p := range parts {
-		parts[i] = strings.Trim(p, "'")
-	}
-	return parts
+	return out
 }
 
 // WriteText prints an explanation for a person, in English (the figures are the
@@ -142,7 +148,7 @@ func (ex *Explanation) WriteText(w io.Writer, lang string) {
 		fmt.Fprintf(w, "; coverage %s %%", FormatNumber(f.Coverage))
 	}
 	fmt.Fprintf(w, "\nrule: %s\n", strings.TrimSpace(ex.Rule.In(lang)))
-	fmt.Fprintf(w, "computed by %s from %s rows, catalogue %s\n", ex.Query, ex.Source, ex.Catalogue)
+	fmt.Fprintf(w, "computed by %s from %s rows%s, catalogue %s\n", ex.Query, ex.Source, formatParams(ex.Params), ex.Catalogue)
 	if len(ex.Predecessors) > 0 {
 		fmt.Fprintf(w, "rows recorded under these earlier codes count for it: %s\n", strings.Join(ex.Predecessors, ", "))
 	}
@@ -152,7 +158,25 @@ func (ex *Explanation) WriteText(w io.Writer, lang string) {
 	}
 	fmt.Fprintln(w, "source rows by file and ingest run:")
 	for _, c := range ex.Contributors {
-		fmt.Fprintf(w, "  %s (run %s, file %.12s): %d rows under codes %s; %d rows of the file were quarantined\n",
-			c.FileName, c.RunID, c.FileID, c.Rows, strings.Join(c.RecordedCodes, ","), c.FileQuarantined)
+		fmt.Fprintf(w, "  %s (run %s, file %.12s): %d rows", c.FileName, c.RunID, c.FileID, c.Rows)
+		if len(c.RecordedCodes) > 0 {
+			fmt.Fprintf(w, " under codes %s", strings.Join(c.RecordedCodes, ","))
+		}
+		if c.Numerator != nil {
+			fmt.Fprintf(w, " (numerator %d, denominator %d)", *c.Numerator, *c.Denominator)
+		}
+		fmt.Fprintf(w, "; %d rows of the file were quarantined\n", c.FileQuarantined)
 	}
+}
+
+// formatParams prints the rule's params as " with a=1, b=[x y]", keys sorted.
+func formatParams(params map[string]any) string {
+	if len(params) == 0 {
+		return ""
+	}
+	parts := make([]string, 0, len(params))
+	for _, k := range slices.Sorted(maps.Keys(params)) {
+		parts = append(parts, fmt.Sprintf("%s=%v", k, params[k]))
+	}
+	return " with " + strings.Join(parts, ", ")
 }

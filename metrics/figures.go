@@ -1,8 +1,12 @@
-// Package metrics is the indicator engine: it computes the strategy's 13 indicators
-// per year and municipality (spec/indicators.md) with one ClickHouse query per
-// indicator (sql/indicator.*.sql), judges every figure against its target, projects
-// the series forward, and keeps the result in a computed table that the dashboards,
-// the report, the command line and the API read.
+// Package metrics is the indicator engine: it computes the catalogue's indicators (the
+// strategy's 13, and any a catalogue adds) per year and municipality
+// (spec/indicators.md). Each indicator's definition is one SQL statement that returns
+// the rows qualifying for it, attributed (sql/indicator.*.sql or the catalogue's own,
+// with the params of its catalogue entry); one engine for every indicator makes the
+// values, the national pooling, coverage and the years without source data from those
+// rows, judges every figure against its target and projects the series forward. The
+// figures and the rows behind them are kept in computed tables that the dashboards,
+// the report, explain, the command line and the API read.
 package metrics
 
 import (

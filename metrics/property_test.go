@@ -14,18 +14,13 @@ import (
 	"ee/kovmon/registry"
 	"ee/kovmon/store"
 	"ee/kovmon/store/storetest"
-	"ee/kovmon/surveys"
 )
 
 // loadDemo loads the real registry (refdata) and the small demo data set (seed
 // 1) through the real ingest; keep chooses the demo's measurement kinds to load.
 func loadDemo(t testing.TB, ctx context.Context, s store.Store, keep func(kind string) bool) {
 	t.Helper()
-	set, err := surveys.Default()
-	if err != nil {
-		t.Fatal(err)
-	}
-	loader := &ingest.Loader{Store: s, SurveyAnswer: set.CheckAnswer}
+	loader := &ingest.Loader{Store: s, SurveyAnswer: surveysFor(t, catalogue.Default()).CheckAnswer}
 	load := func(kind, path string) {
 		results, err := ingest.Run(ctx, loader, "test", []string{path}, kind)
 		if err != nil || results[0].Status != "loaded" {

@@ -11,11 +11,11 @@ import (
 	"testing"
 
 	"ee/kovmon/ingest"
+	"ee/kovmon/internal/fixture"
 	"ee/kovmon/metrics"
 	"ee/kovmon/metrics/catalogue"
 	"ee/kovmon/store"
 	"ee/kovmon/store/storetest"
-	"ee/kovmon/surveys"
 )
 
 // Indicator scripts (testdata/scripts/*.test): small fixture rows beside the figures
@@ -32,22 +32,41 @@ import (
 //
 // Lines starting with # are comments; a blank line ends a block.
 func TestIndicatorScripts(t *testing.T) {
-	files, err := filepath.Glob("testdata/scripts/*.test")
+	runScripts(t, "testdata/scripts/*.test", shippedCatalogue)
+}
+
+// TestMinistryScripts runs the scripts of testdata/scripts/ministry with the test
+// catalogue that adds I.5 by a catalogue entry and one SQL file (fixture.MinistryCatalogue).
+func TestMinistryScripts(t *testing.T) {
+	runScripts(t, "testdata/scripts/ministry/*.test", fixture.LoadMinistryCatalogue)
+}
+
+// runScripts runs every script of the pattern on every backend: the embedded engine,
+// a server, a two-shard cluster; the backends in parallel, each running the scripts
+// in turn.
+func runScripts(t *testing.T, pattern string, catalogueOf func(testing.TB) *catalogue.Catalogue) {
+	files, err := filepath.Glob(pattern)
 	if err != nil || len(files) == 0 {
-		t.Fatalf("no scripts: %v", err)
+		t.Fatalf("no scripts %s: %v", pattern, err)
 	}
-	// Every script on every backend: the embedded engine, a server, a two-shard
-	// cluster; the backends in parallel, each running the scripts in turn.
 	for _, backend := range storetest.Backends() {
 		t.Run(backend, func(t *testing.T) {
 			t.Parallel()
 			for _, file := range files {
 				t.Run(strings.TrimSuffix(filepath.Base(file), ".test"), func(t *testing.T) {
-					runScript(t, storetest.NewOn(t, backend), file)
+					runScript(t, storetest.NewOn(t, backend), file, catalogueOf)
 				})
 			}
 		})
 	}
+}
+
+func shippedCatalogue(t testing.TB) *catalogue.Catalogue {
+	cat, err := catalogue.Parse(catalogue.Shipped(), "catalogue.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cat
 }
 
 type block struct {
@@ -82,17 +101,11 @@ func readScript(t *testing.T, file string) []block {
 	return blocks
 }
 
-func runScript(t *testing.T, s store.Store, file string) {
+// runScript runs one script on store s with a fresh catalogue (revise changes it).
+func runScript(t *testing.T, s store.Store, file string, catalogueOf func(testing.TB) *catalogue.Catalogue) {
 	ctx := context.Background()
-	cat, err := catalogue.Parse(catalogue.Shipped(), "catalogue.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	set, err := surveys.Default()
-	if err != nil {
-		t.Fatal(err)
-	}
-	loader := &ingest.Loader{Store: s, SurveyAnswer: set.CheckAnswer}
+	cat := catalogueOf(t)
+	loader := &ingest.Loader{Store: s, SurveyAnswer: surveysFor(t, cat).CheckAnswer}
 	computed := false
 	for _, b := range readScript(t, file) {
 		where := fmt.Sprintf("%s:%d", file, b.line)

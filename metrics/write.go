@@ -14,19 +14,24 @@ type Computed struct {
 	Boundaries string
 	Figures    []Figure
 	Forecasts  []ForecastRow
+	// Rows are the definition rows the figures were made from (indicator_rows).
+	Rows []definitionRow
 }
 
 var valueColumns = []string{"refresh_id", "boundaries", "indicator_id", "year", "level", "ehak_code", "name", "county_code", "unit_type",
 	"value", "numerator", "denominator", "coverage", "target", "status", "flags", "ci_low", "ci_high", "catalogue_version"}
 
+var rowColumns = []string{"refresh_id", "boundaries", "indicator_id", "year", "unit", "recorded_code", "file_id", "run_id",
+	"source_rows", "numerator", "denominator", "meets", "in_figures"}
+
 var forecastColumns = []string{"refresh_id", "boundaries", "indicator_id", "level", "ehak_code", "year", "value", "low80", "high80",
 	"p_reach", "target", "method", "points"}
 
-// Publish writes a refresh's figures and forecasts, counting them into r.Figures,
-// then records the refresh — the moment readers switch to it — and drops the
-// partitions of older refreshes.
+// Publish writes a refresh's figures, forecasts and the definition rows behind them,
+// counting the figures into r.Figures, then records the refresh — the moment readers
+// switch to it — and drops the partitions of older refreshes.
 func Publish(ctx context.Context, s store.Store, r *Refresh, results []Computed) error {
-	var values, forecasts []byte
+	var values, forecasts, rows []byte
 	for _, c := range results {
 		for _, f := range c.Figures {
 			values = store.AppendTSVRow(values, r.ID, c.Boundaries, f.IndicatorID, strconv.Itoa(f.Year), f.Level, f.EhakCode, f.Name, f.CountyCode, f.UnitType,
@@ -38,12 +43,20 @@ func Publish(ctx context.Context, s store.Store, r *Refresh, results []Computed)
 			forecasts = store.AppendTSVRow(forecasts, r.ID, c.Boundaries, f.IndicatorID, f.Level, f.EhakCode, strconv.Itoa(f.Year), FormatNumber(&f.Value),
 				FormatNumber(&f.Low80), FormatNumber(&f.High80), nullNumber(f.PReach), nullNumber(f.Target), f.Method, strconv.Itoa(f.Points))
 		}
+		for _, d := range c.Rows {
+			rows = store.AppendTSVRow(rows, r.ID, c.Boundaries, d.indicator, strconv.Itoa(d.year), d.unit, d.recordedCode, d.fileID, d.runID,
+				strconv.FormatInt(d.sourceRows, 10), strconv.FormatInt(d.numerator, 10), strconv.FormatInt(d.denominator, 10),
+				flag(d.meets), flag(d.inFigures))
+		}
 	}
 	if err := s.InsertTSV(ctx, "indicator_values", valueColumns, values); err != nil {
 		return fmt.Errorf("publish figures: %w", err)
 	}
 	if err := s.InsertTSV(ctx, "indicator_forecasts", forecastColumns, forecasts); err != nil {
 		return fmt.Errorf("publish forecasts: %w", err)
+	}
+	if err := s.InsertTSV(ctx, "indicator_rows", rowColumns, rows); err != nil {
+		return fmt.Errorf("publish the rows behind the figures: %w", err)
 	}
 	err := s.Exec(ctx, `INSERT INTO indicator_refreshes (refresh_id, started_at, finished_at, catalogue_version, catalogue_hash, data_snapshot, figures, seconds)
 VALUES ({id:String}, parseDateTime64BestEffort({started:String}, 3, 'UTC'), now64(3), {version:String}, {hash:String}, {snapshot:String}, {figures:UInt64}, {seconds:Float64})`,
@@ -56,14 +69,24 @@ VALUES ({id:String}, parseDateTime64BestEffort({started:String}, 3, 'UTC'), now6
 	return dropOldRefreshes(ctx, s, r.ID)
 }
 
+// refreshTables are the tables partitioned by refresh.
+var refreshTables = []string{"indicator_values", "indicator_forecasts", "indicator_rows"}
+
 // dropOldRefreshes removes every refresh's partitions but the one just published.
 func dropOldRefreshes(ctx context.Context, s store.Store, keep string) error {
-	for _, table := range []string{"indicator_values", "indicator_forecasts"} {
+	for _, table := range refreshTables {
 		if err := store.DropPartitionsExcept(ctx, s, table, keep); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+func flag(b bool) string {
+	if b {
+		return "1"
+	}
+	return "0"
 }
 
 func nullNumber(v *float64) string {

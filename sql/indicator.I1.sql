@@ -1,12 +1,13 @@
--- I.1: feedback rows of the central KOV IT solutions per unit and year; satisfied is a
--- score of 4 or 5.
-SELECT f.year AS year, a.unit_code AS unit, sum(f.satisfied) AS numerator, sum(f.scores) AS denominator
+-- I.1: feedback scores given to the central KOV IT solutions ({systems}); satisfied is a
+-- score of at least {satisfied_score}. Counted rows, attributed per boundary mode: one
+-- row per year, unit, recorded code, file and ingest run.
+SELECT f.year AS year, a.unit_code AS unit, f.ehak_code AS recorded_code, f.file_id AS file_id, f.run_id AS run_id,
+       f.scores AS source_rows, f.satisfied AS numerator, f.scores AS denominator
 FROM (
-    SELECT year, ehak_code, countIf(score >= 4) AS satisfied, count() AS scores
+    SELECT year, ehak_code, file_id, run_id, countIf(score >= {satisfied_score:UInt8}) AS satisfied, count() AS scores
     FROM feedback
-    WHERE system IN ('KOVTP', 'VOLIS', 'RPIS', 'KOVMEN')
-    GROUP BY year, ehak_code
+    WHERE system IN {systems:Array(String)}
+    GROUP BY year, ehak_code, file_id, run_id
 ) AS f
 INNER JOIN (SELECT year, ehak_code, unit_code FROM attribution WHERE boundaries = {mode:String}) AS a
     ON a.year = f.year AND a.ehak_code = f.ehak_code
-GROUP BY year, unit

@@ -1,12 +1,13 @@
--- I.4: official communication acts (submit, decision, notification) per unit and year;
--- paperless ones went by web, portal, email or X-Road.
-SELECT u.year AS year, a.unit_code AS unit, sum(u.paperless) AS numerator, sum(u.acts) AS denominator
+-- I.4: official communication acts (usage events {events}); paperless ones went by one
+-- of {channels}. Counted rows, attributed per boundary mode: one row per year, unit,
+-- recorded code, file and ingest run.
+SELECT u.year AS year, a.unit_code AS unit, u.ehak_code AS recorded_code, u.file_id AS file_id, u.run_id AS run_id,
+       u.acts AS source_rows, u.paperless AS numerator, u.acts AS denominator
 FROM (
-    SELECT year, ehak_code, countIf(channel IN ('web', 'portal', 'email', 'xroad')) AS paperless, count() AS acts
+    SELECT year, ehak_code, file_id, run_id, countIf(channel IN {channels:Array(String)}) AS paperless, count() AS acts
     FROM usage
-    WHERE event IN ('submit', 'decision', 'notification')
-    GROUP BY year, ehak_code
+    WHERE event IN {events:Array(String)}
+    GROUP BY year, ehak_code, file_id, run_id
 ) AS u
 INNER JOIN (SELECT year, ehak_code, unit_code FROM attribution WHERE boundaries = {mode:String}) AS a
     ON a.year = u.year AND a.ehak_code = u.ehak_code
-GROUP BY year, unit

@@ -1,5 +1,17 @@
--- IV.1b: satisfied with the ICT competence centre: 4 or 5 on the 1-5 scale. Answers that
--- are not a number decide nothing (the unit counts as not having answered).
-SELECT year, unit, toUInt8(toFloat64OrNull(replaceOne(answer, ',', '.')) >= 4) AS meets
-FROM survey_latest(mode = {mode:String}, question = {question:String})
-WHERE toFloat64OrNull(replaceOne(answer, ',', '.')) IS NOT NULL
+-- IV.1b: satisfied with the ICT competence centre: the latest answer of each unit to
+-- {question} in the survey of the year (the latest submitted_at among all answers
+-- attributed to it; ties: the larger respondent_id, then the larger survey_id) is at
+-- least {satisfied_score} on the 1-5 scale. An answer that is not a number decides
+-- nothing (the unit counts as not having answered). Only the deciding answer is returned.
+SELECT year, unit, latest.2 AS recorded_code, latest.3 AS file_id, latest.4 AS run_id, toUInt64(1) AS source_rows,
+       toUInt8(toFloat64OrNull(replaceOne(latest.1, ',', '.')) >= {satisfied_score:UInt8}) AS meets
+FROM (
+    SELECT s.year AS year, a.unit_code AS unit,
+           argMax((lower(trimBoth(s.answer)), s.ehak_code, s.file_id, s.run_id), (s.submitted_at, s.respondent_id, s.survey_id)) AS latest
+    FROM survey_answers AS s
+    INNER JOIN (SELECT year, ehak_code, unit_code FROM attribution WHERE boundaries = {mode:String}) AS a
+        ON a.year = s.year AND a.ehak_code = s.ehak_code
+    WHERE s.question_id = {question:String}
+    GROUP BY year, unit
+)
+WHERE toFloat64OrNull(replaceOne(latest.1, ',', '.')) IS NOT NULL

@@ -54,11 +54,24 @@ func Migrations() ([]Migration, error) {
 // Query returns the query file <name>.sql, e.g. Query("registry.ActiveUnits"). A
 // missing file is a programming error, so it panics.
 func Query(name string) string {
-	data, err := files.ReadFile(name + ".sql")
-	if err != nil {
+	text, ok := Lookup(name)
+	if !ok {
 		panic("sql: no query file " + name + ".sql")
 	}
-	return string(data)
+	return text
+}
+
+// Lookup returns the query file <name>.sql if there is one: a catalogue names the
+// definitions of its indicators, and a name it gives may be no file of kovmon's.
+func Lookup(name string) (string, bool) {
+	if strings.ContainsAny(name, "/\\") {
+		return "", false // a name, never a path into the migrations
+	}
+	data, err := files.ReadFile(name + ".sql")
+	if err != nil {
+		return "", false
+	}
+	return string(data), true
 }
 
 // Statements splits a file into its statements: they end with ';' at the end of a

@@ -47,6 +47,7 @@ var shardingKeys = map[string]string{
 	"quarantine":          "cityHash64(file_id)",
 	"indicator_values":    "cityHash64(ehak_code)",
 	"indicator_forecasts": "cityHash64(ehak_code)",
+	"indicator_rows":      "cityHash64(unit)",
 	"indicator_refreshes": "cityHash64(refresh_id)",
 	"audit_log":           "cityHash64(actor)",
 	"sessions":            "cityHash64(id_sha256)", // a session's rows together: ReplacingMergeTree

@@ -22,6 +22,8 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"ee/kovmon/metrics/catalogue"
 )
 
 // AnswerType says what answers a question admits.
@@ -38,25 +40,6 @@ const (
 )
 
 var knownTypes = map[AnswerType]bool{YesNo: true, Scale1to5: true, Choice: true, Number: true, Percent: true, Text: true}
-
-// indicatorQuestion is what spec/indicators.md requires of the question feeding each
-// survey indicator. The indicator engine reads answers by question id, so a definition
-// that let another question feed an indicator would be silently ignored there; we
-// reject it here instead.
-type indicatorQuestion struct {
-	questionID string
-	answerType AnswerType
-	values     []string // for choice: the values the indicator rule relies on
-}
-
-var surveyIndicators = map[string]indicatorQuestion{
-	"II.2":  {"network_standard", YesNo, nil},
-	"II.3a": {"security_policy", YesNo, nil},
-	"II.3b": {"asset_register", YesNo, nil},
-	"III.1": {"eservices_unified", YesNo, nil},
-	"III.2": {"lan_rebuild", Choice, []string{"done", "in_progress", "not_started"}},
-	"IV.1b": {"competence_centre_satisfaction", Scale1to5, nil},
-}
 
 // Translated is a text in Estonian and English.
 type Translated struct {
@@ -83,11 +66,18 @@ func (c *ChoiceValue) UnmarshalYAML(node *yaml.Node) error {
 
 // Question is one question of a survey.
 type Question struct {
-	ID        string        `yaml:"id" json:"id"`
-	Text      Translated    `yaml:"text" json:"text"`
-	Type      AnswerType    `yaml:"type" json:"type"`
-	Values    []ChoiceValue `yaml:"values,omitempty" json:"values,omitempty"`
-	Indicator string        `yaml:"indicator,omitempty" json:"indicator,omitempty"`
+	ID     string        `yaml:"id" json:"id"`
+	Text   Translated    `yaml:"text" json:"text"`
+	Type   AnswerType    `yaml:"type" json:"type"`
+	Values []ChoiceValue `yaml:"values,omitempty" json:"values,omitempty"`
+	// Indicator is the indicator the question feeds. The indicator catalogue decides
+	// it (an indicator's params.question): in a set made For a catalogue it is the
+	// catalogue's word. A definition file need not state it; where it does, the
+	// catalogue must agree.
+	Indicator string `yaml:"indicator,omitempty" json:"indicator,omitempty"`
+
+	declared  string // the indicator the definition file names, if any
+	line, col int    // where the question is in its file, for messages
 }
 
 // Definition is one survey: its questions and the year it measures.
@@ -117,6 +107,8 @@ type Set struct {
 	ordered []*Definition // by year, then id
 	// known maps a question id to its definition in the latest survey that asks it.
 	known map[string]*Question
+	// feeds maps the question ids that feed indicators to the indicator (For).
+	feeds map[string]catalogue.SurveyFeed
 }
 
 // Surveys returns the definitions ordered by year, then id.
@@ -152,21 +144,101 @@ func (s *Set) KnownQuestion(questionID string) (*Question, bool) {
 // own survey's definition lacks it.
 func (s *Set) Lookup(surveyID, questionID string) (*Question, bool) {
 	if d, ok := s.surveys[surveyID]; ok {
-		if q, ok := d.Question(questionID); ok || indicatorFedBy(questionID) == "" {
+		if q, ok := d.Question(questionID); ok || s.IndicatorFedBy(questionID) == "" {
 			return q, ok
 		}
 	}
 	return s.KnownQuestion(questionID)
 }
 
-// indicatorFedBy returns the indicator that reads a question id, or "".
-func indicatorFedBy(questionID string) string {
-	for id, want := range surveyIndicators {
-		if want.questionID == questionID {
-			return id
+// IndicatorFedBy returns the indicator that reads a question id, or "": what the
+// catalogue the set was made For says.
+func (s *Set) IndicatorFedBy(questionID string) string {
+	return s.feeds[questionID].Indicator
+}
+
+// For returns the set checked against what the indicator catalogue's survey
+// indicators read (catalogue.SurveyFeeds): each indicator's question must have the
+// answer type its rule relies on and every answer value it names, wherever a survey
+// asks it; a question whose file names the indicator it feeds must be the one the
+// catalogue names. The questions of the returned set carry the catalogue's
+// indicators; s itself is unchanged, so that a set can be made for another catalogue.
+// Every problem is reported, with the file and line of the question.
+func (s *Set) For(feeds []catalogue.SurveyFeed) (*Set, error) {
+	var errs []error
+	byQuestion := map[string]catalogue.SurveyFeed{}
+	byIndicator := map[string]catalogue.SurveyFeed{}
+	var indicators []string
+	for _, f := range feeds {
+		if !knownTypes[AnswerType(f.AnswerType)] {
+			errs = append(errs, fmt.Errorf("indicator catalogue: %s reads question %q as question_type %q (known: yes_no, scale_1_5, choice, number, percent, text)",
+				f.Indicator, f.Question, f.AnswerType))
+		}
+		if other, dup := byQuestion[f.Question]; dup {
+			errs = append(errs, fmt.Errorf("indicator catalogue: %s and %s both read question %q; a question feeds one indicator", other.Indicator, f.Indicator, f.Question))
+		}
+		byQuestion[f.Question] = f
+		byIndicator[f.Indicator] = f
+		indicators = append(indicators, f.Indicator)
+	}
+	var defs []*Definition
+	for _, d := range s.ordered {
+		copied := *d
+		copied.Questions = make([]*Question, len(d.Questions))
+		fedBy := map[string]string{}
+		for i, q := range d.Questions {
+			qc := *q
+			fail := func(format string, args ...any) {
+				errs = append(errs, &DefinitionError{File: d.File, Line: q.line, Column: q.col, Reason: fmt.Sprintf("question %q: ", q.ID) + fmt.Sprintf(format, args...)})
+			}
+			feed, fed := byQuestion[q.ID]
+			if q.declared != "" {
+				want, known := byIndicator[q.declared]
+				switch {
+				case !known:
+					fail("feeds unknown indicator %q (the catalogue's survey indicators: %s)", q.declared, strings.Join(indicators, ", "))
+				case want.Question != q.ID:
+					fail("says it feeds %s, which the indicator catalogue reads from question %q (its params.question)", q.declared, want.Question)
+				}
+				if other, dup := fedBy[q.declared]; dup {
+					fail("indicator %s is already fed by question %q", q.declared, other)
+				}
+				fedBy[q.declared] = q.ID
+			}
+			qc.Indicator = ""
+			if fed {
+				qc.Indicator = feed.Indicator
+				checkFeed(q, feed, fail)
+			}
+			copied.Questions[i] = &qc
+		}
+		defs = append(defs, &copied)
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	out, err := NewSet(defs...)
+	if err != nil {
+		return nil, err
+	}
+	out.feeds = byQuestion
+	return out, nil
+}
+
+// checkFeed checks a question against what the indicator it feeds relies on.
+func checkFeed(q *Question, feed catalogue.SurveyFeed, fail func(string, ...any)) {
+	if q.Type != AnswerType(feed.AnswerType) {
+		fail("indicator %s needs type %s, not %s (the catalogue's question_type)", feed.Indicator, feed.AnswerType, q.Type)
+		return
+	}
+	for _, v := range feed.Answers {
+		switch {
+		case q.Type == Choice && !q.hasValue(v):
+			fail("indicator %s needs the choice value %q", feed.Indicator, v)
+		case q.Type == YesNo && v != "yes" && v != "no":
+			fail("indicator %s counts the answer %q, which a yes_no question never gives (yes or no)", feed.Indicator, v)
 		}
 	}
-	return ""
 }
 
 //go:embed definitions/*.yaml
@@ -358,7 +430,6 @@ func validate(d *Definition, nodes []*yaml.Node) []error {
 		fail(nil, "survey has no questions")
 	}
 	seenQuestion := map[string]bool{}
-	fedBy := map[string]string{}
 	for i, q := range d.Questions {
 		var node *yaml.Node
 		if i < len(nodes) {
@@ -398,36 +469,23 @@ func validate(d *Definition, nodes []*yaml.Node) []error {
 		} else if len(q.Values) > 0 {
 			fail(node, "%s: values are only allowed for choice questions", where)
 		}
-		indicator := q.Indicator
-		if indicator == "" {
-			// The engine reads an indicator's answers by question id, so a question
-			// with that id feeds it whether or not the definition says so.
-			if indicator = indicatorFedBy(q.ID); indicator == "" {
-				continue
-			}
-		}
-		want, ok := surveyIndicators[indicator]
-		if !ok {
-			fail(node, "%s: feeds unknown indicator %q (survey indicators: II.2, II.3a, II.3b, III.1, III.2, IV.1b)", where, indicator)
-			continue
-		}
-		if other, dup := fedBy[indicator]; dup {
-			fail(node, "%s: indicator %s is already fed by question %q", where, indicator, other)
-		}
-		fedBy[indicator] = q.ID
-		if q.ID != want.questionID {
-			fail(node, "%s: indicator %s must be fed by question %q (spec/indicators.md)", where, indicator, want.questionID)
-		}
-		if q.Type != want.answerType {
-			fail(node, "%s: indicator %s needs type %s, not %s", where, indicator, want.answerType, q.Type)
-		}
-		for _, v := range want.values {
-			if !q.hasValue(v) {
-				fail(node, "%s: indicator %s needs the choice value %q", where, indicator, v)
-			}
-		}
+		q.declared, q.line, q.col = q.Indicator, lineOf(node), columnOf(node)
 	}
 	return errs
+}
+
+func lineOf(n *yaml.Node) int {
+	if n == nil {
+		return 0
+	}
+	return n.Line
+}
+
+func columnOf(n *yaml.Node) int {
+	if n == nil {
+		return 0
+	}
+	return n.Column
 }
 
 // validateChoiceValues rejects values or labels that would make an answer ambiguous.

@@ -6,13 +6,27 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"ee/kovmon/metrics/catalogue"
 )
 
-func TestDefaultDefinitions(t *testing.T) {
+// shippedSet is the shipped definitions checked against the shipped catalogue, as
+// kovmon uses them.
+func shippedSet(t testing.TB) *Set {
+	t.Helper()
 	set, err := Default()
 	if err != nil {
 		t.Fatalf("Default: %v", err)
 	}
+	set, err = set.For(catalogue.Default().SurveyFeeds())
+	if err != nil {
+		t.Fatalf("For the shipped catalogue: %v", err)
+	}
+	return set
+}
+
+func TestDefaultDefinitions(t *testing.T) {
+	set := shippedSet(t)
 	feeds := map[string]string{
 		"network_standard":               "II.2",
 		"security_policy":                "II.3a",
@@ -55,10 +69,7 @@ func TestDefaultDefinitions(t *testing.T) {
 }
 
 func TestSetLookups(t *testing.T) {
-	set, err := Default()
-	if err != nil {
-		t.Fatal(err)
-	}
+	set := shippedSet(t)
 	tests := []struct {
 		name                 string
 		surveyID, questionID string
@@ -103,11 +114,13 @@ func TestBadDefinitions(t *testing.T) {
 		{"duplicate-question.bad.yaml", `duplicate-question.bad.yaml:9:5: question "network_standard": duplicate question id`},
 		{"unknown-type.bad.yaml", `question "staff": unknown type "integer"`},
 		{"choice-without-values.bad.yaml", `question "hosting": choice question without values`},
-		{"unknown-indicator.bad.yaml", `question "staff_trained": feeds unknown indicator "IV.2"`},
+		// These are checked against the shipped catalogue (Set.For).
+		{"unknown-indicator.bad.yaml", `unknown-indicator.bad.yaml:9:5: question "staff_trained": feeds unknown indicator "IV.2" (the catalogue's survey indicators: II.2, II.3a, II.3b, III.1, III.2, IV.1b)`},
 		{"indicator-fed-twice.bad.yaml", `indicator II.2 is already fed by question "network_standard"`},
 		{"indicator-wrong-type.bad.yaml", "indicator IV.1b needs type scale_1_5, not yes_no"},
 		// The engine reads II.2 from network_standard whatever the definition says.
 		{"indicator-question-wrong-type.bad.yaml", "indicator II.2 needs type yes_no, not text"},
+		{"indicator-other-question.bad.yaml", `question "network_policy": says it feeds II.2, which the indicator catalogue reads from question "network_standard"`},
 		{"indicator-missing-choice-value.bad.yaml", `indicator III.2 needs the choice value "in_progress"`},
 		{"misspelt-key.bad.yaml", "field indicater not found"},
 		{"ambiguous-choice-label.bad.yaml", `choice word "Oma" is used by both "own" and "cloud"`},
@@ -128,6 +141,12 @@ func TestBadDefinitions(t *testing.T) {
 			}
 			d, err := ParseDefinition(tt.file, data)
 			if err == nil {
+				var set *Set
+				if set, err = NewSet(d); err == nil {
+					_, err = set.For(catalogue.Default().SurveyFeeds())
+				}
+			}
+			if err == nil {
 				t.Fatalf("accepted: %+v", d)
 			}
 			if !strings.Contains(err.Error(), tt.want) {
@@ -137,6 +156,67 @@ func TestBadDefinitions(t *testing.T) {
 				t.Errorf("error %q does not name the file", err)
 			}
 		})
+	}
+}
+
+// The catalogue says which question feeds which indicator: pointed at another
+// question, the shipped definitions and a definition naming the new question are
+// accepted, the new question feeds the indicator (its answers are normalised as the
+// rule needs wherever a survey asks it), and one whose type the rule cannot read is
+// refused with its file and line.
+func TestFeedsFollowTheCatalogue(t *testing.T) {
+	moved, err := catalogue.Parse([]byte(strings.Replace(string(catalogue.Shipped()),
+		"params: {question: network_standard,", "params: {question: network_policy,", 1)), "moved")
+	if err != nil {
+		t.Fatal(err)
+	}
+	base, err := Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	policy := func(typ string) *Definition {
+		d, err := ParseDefinition("policy.yaml", []byte(`id: policy-2019
+year: 2019
+title: {et: Võrgud, en: Networks}
+questions:
+  - id: network_policy
+    indicator: II.2
+    type: `+typ+`
+    text: {et: "Kas võrgu kord on kinnitatud?", en: "Is the network policy approved?"}
+`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	both, err := NewSet(append(base.Surveys(), policy("yes_no"))...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	set, err := both.For(moved.SurveyFeeds())
+	if err != nil {
+		t.Fatalf("valid definitions refused: %v", err)
+	}
+	if set.IndicatorFedBy("network_policy") != "II.2" || set.IndicatorFedBy("network_standard") != "" {
+		t.Errorf("network_policy feeds %q, network_standard %q", set.IndicatorFedBy("network_policy"), set.IndicatorFedBy("network_standard"))
+	}
+	if q, _ := set.Question("policy-2019", "network_policy"); q.Indicator != "II.2" {
+		t.Errorf("the question carries indicator %q", q.Indicator)
+	}
+	// A 2018 survey lacks network_policy: an answer to it still reads as the rule needs.
+	if got, known, reason := set.CheckAnswer("kov-ikt-2018", "network_policy", " JAH "); got != "yes" || !known || reason != "" {
+		t.Errorf("CheckAnswer = %q %v %q", got, known, reason)
+	}
+	// Under the shipped catalogue the same definition contradicts it.
+	if _, err := both.For(catalogue.Default().SurveyFeeds()); err == nil || !strings.Contains(err.Error(), "policy.yaml:5:5") {
+		t.Errorf("shipped catalogue: %v", err)
+	}
+	text, err := NewSet(append(base.Surveys(), policy("text"))...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := text.For(moved.SurveyFeeds()); err == nil || !strings.Contains(err.Error(), "indicator II.2 needs type yes_no, not text") {
+		t.Errorf("a text question for II.2: %v", err)
 	}
 }
 

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"path/filepath"
 	"testing"
+
+	"ee/kovmon/metrics/catalogue"
 )
 
 func TestNormalize(t *testing.T) {
@@ -129,6 +131,9 @@ func TestSetNormalizeAnswer(t *testing.T) {
 	}
 	set, err := Merge(shipped, extra)
 	if err != nil {
+		t.Fatal(err)
+	}
+	if set, err = set.For(catalogue.Default().SurveyFeeds()); err != nil {
 		t.Fatal(err)
 	}
 	tests := []struct {

@@ -58,10 +58,7 @@ var exampleActive = []Municipality{
 // wide export -> long rows -> normalised (bad answers quarantined with the wide file's
 // line and column) -> latest answer wins -> response report.
 func TestExamplePipeline(t *testing.T) {
-	set, err := Default()
-	if err != nil {
-		t.Fatal(err)
-	}
+	set := shippedSet(t)
 	rows, _ := loadExample(t)
 	tallinn, err := time.LoadLocation("Europe/Tallinn")
 	if err != nil {

@@ -26,6 +26,9 @@ func newSurveyStore(t *testing.T, registryFiles ...string) (store.Store, *ingest
 	if err != nil {
 		t.Fatal(err)
 	}
+	if set, err = set.For(catalogue.Default().SurveyFeeds()); err != nil {
+		t.Fatal(err)
+	}
 	l := &ingest.Loader{Store: s, SurveyAnswer: set.CheckAnswer}
 	results, err := ingest.Run(context.Background(), l, "test", registryFiles, "")
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 	"ee/kovmon/auth"
 	"ee/kovmon/metrics"
 	"ee/kovmon/metrics/catalogue"
+	"ee/kovmon/surveys"
 )
 
 // Changing the catalogue. The catalogue decides what every figure means, so a change
@@ -29,17 +30,31 @@ type live struct {
 	cat     *catalogue.Catalogue
 	views   Views
 	figures *metrics.Reader // the computed table, cached between refreshes: the API's hot path
+	// surveys are the survey definitions checked against the catalogue, which says
+	// which question feeds which indicator: answers load with them.
+	surveys *surveys.Set
 }
 
 // maxCatalogue bounds a catalogue file (the shipped one is about 30 KB).
 const maxCatalogue = 1 << 20
 
-// install makes cat the catalogue that requests see.
-func (s *Server) install(cat *catalogue.Catalogue) {
+// prepare builds what follows cat, for install. The error says the survey
+// definitions do not fit the catalogue (a question an indicator reads with another
+// answer type); what it returns then loads answers by the definitions alone.
+func (s *Server) prepare(cat *catalogue.Catalogue) (*live, error) {
 	if cat == nil {
 		cat = catalogue.Default()
 	}
-	l := &live{cat: cat, figures: metrics.NewReader(s.opts.Store, cat)}
+	l := &live{cat: cat, figures: metrics.NewReader(s.opts.Store, cat), surveys: s.opts.Surveys}
+	var err error
+	if s.opts.Surveys != nil {
+		var set *surveys.Set
+		if set, err = s.opts.Surveys.For(cat.SurveyFeeds()); err == nil {
+			l.surveys = set
+		} else {
+			err = fmt.Errorf("the survey definitions do not fit catalogue %s: %w", cat.Version, err)
+		}
+	}
 	if s.opts.Views != nil {
 		l.views = s.opts.Views(cat, l.figures)
 	}
@@ -49,8 +64,11 @@ func (s *Server) install(cat *catalogue.Catalogue) {
 	if l.views.Report == nil {
 		l.views.Report = http.NotFoundHandler()
 	}
-	s.live.Store(l)
+	return l, err
 }
+
+// install makes l what requests see.
+func (s *Server) install(l *live) { s.live.Store(l) }
 
 // cat is the catalogue in force.
 func (s *Server) cat() *catalogue.Catalogue { return s.live.Load().cat }
@@ -100,6 +118,11 @@ func (s *Server) changeCatalogue(r *http.Request, data []byte) (*metrics.Catalog
 		s.record(r, auth.ActionCatalogueChange, "catalogue", "rejected", err.Error())
 		return nil, badRequest("%v", err)
 	}
+	next, err := s.prepare(cat)
+	if err != nil {
+		s.record(r, auth.ActionCatalogueChange, "catalogue", "rejected", err.Error())
+		return nil, badRequest("%v", err)
+	}
 	s.Writer.Lock()
 	defer s.Writer.Unlock()
 	// The change completes even if the client hangs up: the figures are recomputed
@@ -112,7 +135,7 @@ func (s *Server) changeCatalogue(r *http.Request, data []byte) (*metrics.Catalog
 	case change.Unchanged:
 		s.record(r, auth.ActionCatalogueChange, change.Object(), "unchanged", "this catalogue is in force already")
 	default:
-		s.install(cat)
+		s.install(next)
 		s.record(r, auth.ActionCatalogueChange, change.Object(), "ok", change.Was())
 	}
 	return &change, nil
@@ -140,10 +163,14 @@ func (s *Server) syncCatalogueLocked(ctx context.Context) (switched bool, err er
 	if err != nil || stored == nil {
 		return false, err
 	}
+	next, err := s.prepare(stored)
+	if err != nil {
+		return false, err
+	}
 	if err := metrics.EnsureFresh(ctx, s.opts.Store, stored); err != nil {
 		return false, err
 	}
-	s.install(stored)
+	s.install(next)
 	s.opts.Log.Info("following the catalogue put in force elsewhere", "version", stored.Version, "sha256", stored.Hash(),
 		"was", current.Version)
 	return true, nil

@@ -42,8 +42,11 @@ type Options struct {
 	// CataloguePinned names the file the operator pinned the catalogue to
 	// (KOVMON_CATALOGUE); changes from the admin page are refused while it is set.
 	CataloguePinned string
-	Surveys         *surveys.Set
-	Log             *slog.Logger
+	// Surveys are the survey definitions; the server checks them against the
+	// catalogue in force (surveys.Set.For), which says which question feeds which
+	// indicator, and loads answers with the result.
+	Surveys *surveys.Set
+	Log     *slog.Logger
 	// Views builds the pages and the report on a catalogue and the reader of its
 	// figures (shared with the API): once at start, and again when an admin changes
 	// the catalogue.
@@ -112,7 +115,13 @@ func New(opts Options) *Server {
 			limitLogin:  auth.NewLimiter(opts.LoginPerMinute, opts.LoginPerMinute),
 			limitUpload: auth.NewLimiter(opts.UploadPerMinute, opts.UploadPerMinute),
 		}}
-	s.install(opts.Catalogue)
+	l, err := s.prepare(opts.Catalogue)
+	if err != nil {
+		// cmd/kovmon refuses to start with such definitions (surveySet); here the
+		// answers load by the definitions alone rather than not at all.
+		opts.Log.Error("survey definitions", "err", err)
+	}
+	s.install(l)
 	// Only the routes of the table are served: anything else is 404, whatever the
 	// dashboards or the report would answer.
 	for _, rt := range routes() {
@@ -339,7 +348,11 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request) {
 func (s *Server) loader() *ingest.Loader {
 	var check func(string, string, string) (string, bool, string)
 	if s.opts.Surveys != nil {
-		check = s.opts.Surveys.CheckAnswer
+		// The definitions checked against the catalogue in force at the time of the
+		// answer: an admin may change it while the inbox's loader lives on.
+		check = func(surveyID, questionID, raw string) (string, bool, string) {
+			return s.live.Load().surveys.CheckAnswer(surveyID, questionID, raw)
+		}
 	}
 	// The figures are recomputed before the load answers, so that a client that
 	// uploads and then asks for the indicators sees its data (a run of several inbox
@@ -477,11 +490,12 @@ func (s *Server) surveyResponses(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, badRequest("year must be a year from 1970 to 2100"))
 		return
 	}
-	if s.opts.Surveys == nil {
+	set := s.live.Load().surveys
+	if set == nil {
 		s.fail(w, r, errors.New("no survey definitions"))
 		return
 	}
-	rep, err := surveys.Responses(r.Context(), s.opts.Store, s.opts.Surveys, year)
+	rep, err := surveys.Responses(r.Context(), s.opts.Store, set, year)
 	if err != nil {
 		s.fail(w, r, err)
 		return

@@ -67,9 +67,12 @@ func setCatalogue(ctx context.Context, m *Main, path string) error {
 	if pinned := pinnedCatalogue(); pinned != "" {
 		return fmt.Errorf("the catalogue is pinned to %s (KOVMON_CATALOGUE): unset it to put another catalogue in force", pinned)
 	}
-	cat, err := catalogue.Load(path) // validation names the file and every problem
+	cat, err := catalogue.Load(path) // validation names the file and every problem; SQL beside it is read in
 	if err != nil {
 		return err
+	}
+	if _, err := surveySet(cat); err != nil {
+		return fmt.Errorf("catalogue %s: %w", path, err)
 	}
 	s, prev, err := m.openWithCatalogue(ctx)
 	if err != nil {

@@ -10,18 +10,33 @@ import (
 
 	"ee/kovmon/ingest"
 	"ee/kovmon/metrics"
+	"ee/kovmon/metrics/catalogue"
 	"ee/kovmon/report"
 	"ee/kovmon/store"
 	"ee/kovmon/surveys"
 )
 
-// surveySet is the survey definitions: the shipped ones and KOVMON_SURVEYS's folder.
-func surveySet() (*surveys.Set, error) { return surveys.LoadSet(os.Getenv(surveys.EnvDir)) }
+// baseSurveySet is the survey definitions: the shipped ones and KOVMON_SURVEYS's folder.
+func baseSurveySet() (*surveys.Set, error) { return surveys.LoadSet(os.Getenv(surveys.EnvDir)) }
+
+// surveySet is the survey definitions checked against the catalogue, which says which
+// question feeds which indicator.
+func surveySet(cat *catalogue.Catalogue) (*surveys.Set, error) {
+	set, err := baseSurveySet()
+	if err != nil {
+		return nil, err
+	}
+	return set.For(cat.SurveyFeeds())
+}
 
 // loader is an ingest loader that checks survey answers against the definitions and
 // refreshes the indicators after a run that added rows.
-func (m *Main) loader(s store.Store) (*ingest.Loader, error) {
-	set, err := surveySet()
+func (m *Main) loader(ctx context.Context, s store.Store) (*ingest.Loader, error) {
+	cat, err := activeCatalogue(ctx, s)
+	if err != nil {
+		return nil, err
+	}
+	set, err := surveySet(cat)
 	if err != nil {
 		return nil, err
 	}
@@ -70,11 +85,11 @@ func cmdSurveys(ctx context.Context, m *Main, args []string) error {
 	if *year == 0 {
 		return usageError{"--year is required"}
 	}
-	s, err := m.Open(ctx)
+	s, cat, err := m.openWithCatalogue(ctx)
 	if err != nil {
 		return err
 	}
-	set, err := surveySet()
+	set, err := surveySet(cat)
 	if err != nil {
 		return err
 	}

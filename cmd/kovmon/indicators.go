@@ -103,7 +103,7 @@ func cmdDemo(ctx context.Context, m *Main, args []string) error {
 	if err != nil {
 		return err
 	}
-	loader, err := m.loader(s)
+	loader, err := m.loader(ctx, s)
 	if err != nil {
 		return err
 	}

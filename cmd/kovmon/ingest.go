@@ -37,7 +37,7 @@ func cmdIngest(ctx context.Context, m *Main, args []string) error {
 	if err != nil {
 		return err
 	}
-	loader, err := m.loader(s)
+	loader, err := m.loader(ctx, s)
 	if err != nil {
 		return err
 	}

@@ -37,7 +37,7 @@ func TestLoad(t *testing.T) {
 		auth.HashToken("adm-token"), auth.HashToken("ana-token")))
 	config := writeFile(t, filepath.Join(dir, "serve.yaml"), fmt.Sprintf("addr: %s\ninbox: %s\nusers_file: %s\nuploads_per_minute: 600\n", freeAddr(t), t.TempDir(), users))
 	s := startServed(t, data, config)
-	feedbackBefore := coverageRows(t, s.addr, "ana-token", "feedback")
+	feedbackBefore := coverageRows(t, s.addr, "ana-token", "I.1")
 
 	targets := []struct{ path, token string }{
 		{"/", ""}, {"/?year=2018&lang=en", ""}, {"/indicator/I.4?year=2018", ""}, {"/indicator/II.1?year=2017&boundaries=current", ""},
@@ -137,7 +137,7 @@ func TestLoad(t *testing.T) {
 		}
 		t.Error(f)
 	}
-	if got, want := coverageRows(t, s.addr, "ana-token", "feedback")-feedbackBefore, uploads*perUpload; got != want {
+	if got, want := coverageRows(t, s.addr, "ana-token", "I.1")-feedbackBefore, uploads*perUpload; got != want {
 		t.Errorf("feedback rows added: %d, want %d (%d uploads of %d)", got, want, uploads, perUpload)
 	}
 }

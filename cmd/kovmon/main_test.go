@@ -9,10 +9,12 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
+	"ee/kovmon/internal/fixture"
 	"ee/kovmon/refdata"
 	"ee/kovmon/store/storetest"
 )
@@ -341,5 +343,50 @@ func TestCatalogueSetFromTheCommandLine(t *testing.T) {
 	}
 	if r := kovmon(t, []string{"KOVMON_CATALOGUE=" + good}, "--data", data, "catalogue", "set", good); r.code != 1 || !strings.Contains(r.stderr, "pinned") {
 		t.Errorf("set with KOVMON_CATALOGUE: %+v", r)
+	}
+}
+
+// A ministry's own indicator on the command line: the test catalogue adds I.5 with a
+// catalogue entry and one SQL file beside it (no Go). Pinned with KOVMON_CATALOGUE it is
+// in `kovmon indicators`, `explain` and the report; put in force with `catalogue set`,
+// the stored catalogue carries its SQL, so later commands compute it with the file gone.
+func TestMinistryIndicatorOnTheCommandLine(t *testing.T) {
+	data := t.TempDir()
+	path := fixture.MinistryCatalogue(t)
+	pinned := []string{"KOVMON_CATALOGUE=" + path}
+	if r := kovmon(t, pinned, "--data", data, "demo", "--seed", "1", "--registry", registryDir); r.code != 0 {
+		t.Fatalf("demo: %+v", r)
+	}
+	national := regexp.MustCompile(`(?m)^I\.5,2018,national,EE,Eesti,[0-9.]+,[0-9]+,79,[0-9.]+,40,(not_)?achieved,,,$`)
+	if r := kovmon(t, pinned, "--data", data, "indicators", "--year", "2018"); r.code != 0 || !national.MatchString(r.stdout) ||
+		!strings.Contains(r.stdout, "\nI.5,2018,municipality,0784,Tallinn,") {
+		t.Errorf("indicators: no I.5 rows: %d %.300s", r.code, r.stderr)
+	}
+	r := kovmon(t, pinned, "--data", data, "explain", "I.5", "2018", "0784")
+	for _, want := range []string{"I.5 2018 0784 Tallinn", "computed by indicator.I5 (SQL in the catalogue) from feedback rows with satisfied_score=4, systems=[KOVTP VOLIS RPIS KOVMEN], threshold=60",
+		"source rows by file and ingest run:\n  feedback", "compared exactly: 60 % meets it"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("explain I.5 lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	out := filepath.Join(t.TempDir(), "report.html")
+	if r := kovmon(t, pinned, "--data", data, "report", "--year", "2018", "--lang", "en", "--out", out); r.code != 0 {
+		t.Fatalf("report: %+v", r)
+	}
+	if html, _ := os.ReadFile(out); !strings.Contains(string(html), "is at least 60 % satisfied") {
+		t.Error("the report has no I.5")
+	}
+
+	if r := kovmon(t, nil, "--data", data, "catalogue", "set", path); r.code != 0 || !strings.Contains(r.stdout, "ministry-2027.1") {
+		t.Fatalf("catalogue set: %+v", r)
+	}
+	if err := os.Remove(filepath.Join(filepath.Dir(path), "indicator.I5.sql")); err != nil {
+		t.Fatal(err)
+	}
+	if r := kovmon(t, nil, "--data", data, "catalogue", "show"); !strings.Contains(r.stdout, "# read from indicator.I5.sql") || !strings.Contains(r.stdout, "{threshold:UInt8}") {
+		t.Errorf("the stored catalogue does not carry I.5's SQL:\n%.300s", r.stdout)
+	}
+	if r := kovmon(t, nil, "--data", data, "indicators", "--year", "2018", "--level", "national"); !national.MatchString(r.stdout) {
+		t.Errorf("indicators from the stored catalogue: no I.5 row: %+v", r)
 	}
 }

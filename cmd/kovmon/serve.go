@@ -42,7 +42,10 @@ func cmdServe(ctx context.Context, m *Main, args []string) error {
 	if err != nil {
 		return err
 	}
-	set, err := surveySet()
+	if _, err := surveySet(cat); err != nil {
+		return err // web.New checks the definitions against each catalogue put in force
+	}
+	set, err := baseSurveySet()
 	if err != nil {
 		return err
 	}

@@ -1,12 +1,14 @@
 // Package catalogue holds the indicator catalogue of the KOV ICT strategy 2017–2021:
-// what every indicator measures, its source and denominator, its targets by year and
-// its Estonian and English texts, plus the rules that judge a value against the
-// targets (Statuses).
+// what every indicator measures, its source and denominator, its definition (one SQL
+// statement of attributed rows and the params it reads: see definition.go), its
+// targets by year and its Estonian and English texts, plus the rules that judge a
+// value against the targets (Statuses).
 //
-// The catalogue is a YAML file so that targets for later years and the wording can be
-// changed without a rebuild; the shipped file is embedded and is the default. Every
-// figure computed from it records Version and Hash, so a figure can always be traced
-// back to the exact definitions it was computed with.
+// The catalogue is a YAML file so that targets for later years, the wording, the
+// parameters of a rule and whole new indicators can be changed without a rebuild; the
+// shipped file is embedded and is the default. Every figure computed from it records
+// Version and Hash, so a figure can always be traced back to the exact definitions it
+// was computed with.
 package catalogue
 
 import (
@@ -17,6 +19,7 @@ import (
 	"fmt"
 	"maps"
 	"os"
+	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
@@ -50,8 +53,32 @@ const (
 	SourceOrgGoals  Source = "org_goals"
 )
 
-var knownSources = []Source{SourceFeedback, SourceServices, SourceUsage, SourceAudits,
-	SourceSurvey, SourceTrainings, SourceOrgGoals}
+// sourceTables is the closed list of sources with the store table of each: the one
+// place that lists them (the years reported are asked of these tables).
+var sourceTables = []struct {
+	source Source
+	table  string
+}{
+	{SourceFeedback, "feedback"}, {SourceServices, "services"}, {SourceUsage, "usage"}, {SourceAudits, "audits"},
+	{SourceSurvey, "survey_answers"}, {SourceTrainings, "trainings"}, {SourceOrgGoals, "org_goals"},
+}
+
+var knownSources = func() []Source {
+	out := make([]Source, len(sourceTables))
+	for i, st := range sourceTables {
+		out[i] = st.source
+	}
+	return out
+}()
+
+// SourceTables lists the store table of every source, in the closed list's order.
+func SourceTables() []string {
+	out := make([]string, len(sourceTables))
+	for i, st := range sourceTables {
+		out[i] = st.table
+	}
+	return out
+}
 
 // Denominator says what an indicator's denominator counts.
 type Denominator string
@@ -120,7 +147,23 @@ type Indicator struct {
 	Denominator Denominator `yaml:"denominator"`
 	Unit        string      `yaml:"unit"`
 	Levels      []Level     `yaml:"levels"`
-	// SurveyQuestion is the question_id that feeds the indicator; only for the survey source.
+	// Query names the definition: kovmon's sql/<query>.sql or <query>.sql beside the
+	// catalogue file; default indicator.<ID without dots>.
+	Query string `yaml:"query,omitempty"`
+	// SQL is the definition's text when the catalogue carries it.
+	SQL string `yaml:"sql,omitempty"`
+	// Params are the values the definition reads as {name:Type}: the only place a
+	// rule's systems, channels, events, survey question, answers, windows and
+	// thresholds are stated.
+	Params map[string]any `yaml:"params,omitempty"`
+	// QuestionType is the answer type a survey indicator's rule relies on (surveys:
+	// yes_no, choice, scale_1_5, …); the question itself is params.question.
+	QuestionType string `yaml:"question_type,omitempty"`
+	// UnitWithoutRows says what a unit with no row of a year with source data is:
+	// no_data (the default) or not_met (II.1, IV.2).
+	UnitWithoutRows string `yaml:"unit_without_rows,omitempty"`
+	// SurveyQuestion is the old name of params.question (catalogues of version
+	// 2026-12-01.1 and earlier); it is read as that param.
 	SurveyQuestion string    `yaml:"survey_question,omitempty"`
 	Baseline       *Baseline `yaml:"baseline,omitempty"`
 	// Targets by year. A year present with a null value is a placeholder for a target
@@ -131,6 +174,9 @@ type Indicator struct {
 	// revision `definition_changed`, so that charts and readers see the series break
 	// where earlier publications used another definition.
 	Revisions []Revision `yaml:"revisions,omitempty"`
+
+	definition string         // the SQL text, resolved
+	bound      map[string]any // Params converted for the placeholders' types
 }
 
 // Revision is a change of an indicator's definition, in force from Year.
@@ -191,10 +237,15 @@ func ShippedHash() string {
 // editing.
 func Shipped() []byte { return bytes.Clone(shippedFile) }
 
-// Load reads and validates an edited catalogue from disk.
+// Load reads and validates an edited catalogue from disk. The SQL of an indicator may
+// sit beside it (query: my.I5 reads my.I5.sql in the file's folder): Load puts it into
+// the entry (sql: |), so that Source, Hash and a stored version carry it.
 func Load(path string) (*Catalogue, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
+		return nil, fmt.Errorf("catalogue %s: %w", path, err)
+	}
+	if data, err = inlineBesideFiles(data, filepath.Dir(path)); err != nil {
 		return nil, fmt.Errorf("catalogue %s: %w", path, err)
 	}
 	return Parse(data, path)
@@ -210,6 +261,7 @@ func Parse(data []byte, name string) (*Catalogue, error) {
 	if err := dec.Decode(&c); err != nil {
 		return nil, fmt.Errorf("catalogue %s: %w", name, err)
 	}
+	c.fillLegacy()
 	if problems := c.validate(); len(problems) > 0 {
 		return nil, &ValidationError{File: name, Problems: problems}
 	}
@@ -396,12 +448,7 @@ func (c *Catalogue) validate() []string {
 				add("%s: unknown level %q", where, l)
 			}
 		}
-		if ind.Source == SourceSurvey && ind.SurveyQuestion == "" {
-			add("%s: survey indicator without survey_question", where)
-		}
-		if ind.Source != SourceSurvey && ind.SurveyQuestion != "" {
-			add("%s: survey_question %q on a %s indicator", where, ind.SurveyQuestion, ind.Source)
-		}
+		validateDefinition(&ind, where, add)
 		if b := ind.Baseline; b != nil {
 			checkYear(where+" baseline", b.Year)
 			if b.Value != nil && (*b.Value < 0 || *b.Value > 100) {
@@ -419,6 +466,8 @@ func (c *Catalogue) validate() []string {
 			}
 		}
 	}
+
+	c.resolveDefinitions(add)
 
 	f := c.Forecast
 	if f.Method == "" {

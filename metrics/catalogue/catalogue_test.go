@@ -30,30 +30,34 @@ func TestShippedCatalogueIsValid(t *testing.T) {
 }
 
 // The spec's table, typed in independently of the YAML: order, goal, source,
-// denominator and the 2017/2018 targets must match it exactly.
+// denominator, the 2017/2018 targets and the values of every rule (the catalogue's
+// params, which the definitions read and nothing else states) must match it exactly.
 func TestShippedCatalogueMatchesSpecTable(t *testing.T) {
 	type row struct {
 		id, goal    string
 		source      Source
 		denominator Denominator
-		question    string
+		params      string // the params as %v prints them, keys sorted
 		targets     map[int]float64
 	}
 	spec := []row{
-		{"I.1", "I", SourceFeedback, DenominatorRows, "", map[int]float64{2018: 50}},
-		{"I.2", "I", SourceServices, DenominatorActiveMunicipalities, "", map[int]float64{2018: 50}},
-		{"I.3", "I", SourceServices, DenominatorActiveMunicipalities, "", map[int]float64{2018: 50}},
-		{"I.4", "I", SourceUsage, DenominatorRows, "", map[int]float64{2018: 50}},
-		{"II.1", "II", SourceAudits, DenominatorActiveMunicipalities, "", map[int]float64{2018: 30}},
-		{"II.2", "II", SourceSurvey, DenominatorActiveMunicipalities, "network_standard", map[int]float64{2018: 50}},
-		{"II.3a", "II", SourceSurvey, DenominatorActiveMunicipalities, "security_policy", map[int]float64{2018: 50}},
-		{"II.3b", "II", SourceSurvey, DenominatorActiveMunicipalities, "asset_register", map[int]float64{2018: 50}},
-		{"III.1", "III", SourceSurvey, DenominatorMergedMunicipalities, "eservices_unified", map[int]float64{2018: 50}},
-		{"III.2", "III", SourceSurvey, DenominatorMergedMunicipalities, "lan_rebuild", map[int]float64{2018: 50}},
-		{"IV.1a", "IV", SourceOrgGoals, DenominatorGoals, "", map[int]float64{2018: 70}},
-		{"IV.1b", "IV", SourceSurvey, DenominatorRespondents, "competence_centre_satisfaction", map[int]float64{2018: 60}},
-		{"IV.2", "IV", SourceTrainings, DenominatorActiveMunicipalities, "", map[int]float64{2017: 50, 2018: 70}},
+		{"I.1", "I", SourceFeedback, DenominatorRows, "map[satisfied_score:4 systems:[KOVTP VOLIS RPIS KOVMEN]]", map[int]float64{2018: 50}},
+		{"I.2", "I", SourceServices, DenominatorActiveMunicipalities, "map[]", map[int]float64{2018: 50}},
+		{"I.3", "I", SourceServices, DenominatorActiveMunicipalities, "map[min_eservices:20]", map[int]float64{2018: 50}},
+		{"I.4", "I", SourceUsage, DenominatorRows, "map[channels:[web portal email xroad] events:[submit decision notification]]", map[int]float64{2018: 50}},
+		{"II.1", "II", SourceAudits, DenominatorActiveMunicipalities, "map[window_years:3]", map[int]float64{2018: 30}},
+		{"II.2", "II", SourceSurvey, DenominatorActiveMunicipalities, "map[answers:[yes] question:network_standard]", map[int]float64{2018: 50}},
+		{"II.3a", "II", SourceSurvey, DenominatorActiveMunicipalities, "map[answers:[yes] question:security_policy]", map[int]float64{2018: 50}},
+		{"II.3b", "II", SourceSurvey, DenominatorActiveMunicipalities, "map[answers:[yes] question:asset_register]", map[int]float64{2018: 50}},
+		{"III.1", "III", SourceSurvey, DenominatorMergedMunicipalities, "map[answers:[yes] question:eservices_unified]", map[int]float64{2018: 50}},
+		{"III.2", "III", SourceSurvey, DenominatorMergedMunicipalities, "map[answers:[done in_progress] question:lan_rebuild]", map[int]float64{2018: 50}},
+		{"IV.1a", "IV", SourceOrgGoals, DenominatorGoals, "map[]", map[int]float64{2018: 70}},
+		{"IV.1b", "IV", SourceSurvey, DenominatorRespondents, "map[question:competence_centre_satisfaction satisfied_score:4]", map[int]float64{2018: 60}},
+		{"IV.2", "IV", SourceTrainings, DenominatorActiveMunicipalities, "map[]", map[int]float64{2017: 50, 2018: 70}},
 	}
+	// For II.1 and IV.2 a unit without rows did not do the thing (spec: "every unit
+	// has data").
+	notMet := map[string]bool{"II.1": true, "IV.2": true}
 	c := Default()
 	if len(c.Indicators) != len(spec) {
 		t.Fatalf("catalogue has %d indicators, the spec %d", len(c.Indicators), len(spec))
@@ -67,10 +71,14 @@ func TestShippedCatalogueMatchesSpecTable(t *testing.T) {
 			if got := c.Order(want.id); got != i {
 				t.Errorf("Order = %d, want %d", got, i)
 			}
-			if ind.Goal != want.goal || ind.Source != want.source || ind.Denominator != want.denominator || ind.SurveyQuestion != want.question {
-				t.Errorf("got goal %s source %s denominator %s question %q, want %s %s %s %q",
-					ind.Goal, ind.Source, ind.Denominator, ind.SurveyQuestion,
-					want.goal, want.source, want.denominator, want.question)
+			params := fmt.Sprint(ind.QueryParams())
+			if ind.Goal != want.goal || ind.Source != want.source || ind.Denominator != want.denominator || params != want.params {
+				t.Errorf("got goal %s source %s denominator %s params %s, want %s %s %s %s",
+					ind.Goal, ind.Source, ind.Denominator, params,
+					want.goal, want.source, want.denominator, want.params)
+			}
+			if ind.UnitsWithoutRowsMeetNothing() != notMet[want.id] {
+				t.Errorf("unit_without_rows %q", ind.UnitWithoutRows)
 			}
 			for year := 2016; year <= 2021; year++ {
 				got, gotOK := ind.Target(year)
@@ -109,8 +117,9 @@ func TestShippedCatalogueGolden(t *testing.T) {
 		fmt.Fprintf(&b, "goal %s\n  et: %s\n  en: %s\n", g.ID, g.Name.ET, g.Name.EN)
 	}
 	for _, ind := range c.Indicators {
-		fmt.Fprintf(&b, "%d %s goal=%s source=%s denominator=%s levels=%v question=%q targets=",
-			c.Order(ind.ID), ind.ID, ind.Goal, ind.Source, ind.Denominator, ind.Levels, ind.SurveyQuestion)
+		fmt.Fprintf(&b, "%d %s goal=%s source=%s denominator=%s levels=%v query=%s params=%v question_type=%q unit_without_rows=%q targets=",
+			c.Order(ind.ID), ind.ID, ind.Goal, ind.Source, ind.Denominator, ind.Levels, ind.QueryName(), ind.QueryParams(),
+			ind.QuestionType, ind.UnitWithoutRows)
 		for _, y := range ind.TargetYears() {
 			v, _ := ind.Target(y)
 			fmt.Fprintf(&b, "%d:%g ", y, v)
@@ -194,7 +203,15 @@ func TestBadCatalogues(t *testing.T) {
 		{"year_out_of_range", []string{`year 218 is outside 2000–2100`}},
 		{"unknown_denominator", []string{`unknown denominator "households"`}},
 		{"unknown_field", []string{`field targest not found`}},
-		{"missing_survey_question", []string{`survey indicator without survey_question`}},
+		{"missing_survey_question", []string{`a survey indicator names its question in params.question`, `needs question_type`}},
+		{"sql_not_select", []string{`indicator "X.1": indicator.X1: the SQL must be one SELECT`}},
+		{"sql_two_statements", []string{`the SQL must be one statement`}},
+		{"sql_settings", []string{`may not have a SETTINGS clause`}},
+		{"sql_no_such_query", []string{`no SQL: kovmon has no query my.X1; give it inline (sql: |) or in my.X1.sql beside the catalogue file`}},
+		{"param_missing", []string{`the SQL reads {threshold:UInt8}, and params has no threshold`}},
+		{"param_unused", []string{`param colour is not read by its SQL`}},
+		{"param_wrong_type", []string{`param systems: the SQL reads it as Array(String): give a list`, `param threshold: 300 is outside UInt8`}},
+		{"unit_without_rows_unknown", []string{`unit_without_rows "zero"`}},
 		{"missing_version", []string{`version is missing`}},
 		{"duplicate_id", []string{`indicator "X.1": duplicate id`}},
 		{"bad_yaml", []string{`yaml`}},

@@ -385,3 +385,30 @@ FROM (
 )
 GROUP BY year, unit;
 
+-- 0010_indicator_rows
+CREATE TABLE IF NOT EXISTS indicator_rows_local ON CLUSTER `kovmon_cluster` (
+    refresh_id    String,
+    boundaries    LowCardinality(String),
+    indicator_id  LowCardinality(String),
+    year          UInt16,
+    unit          String,
+    recorded_code String,
+    file_id       String,
+    run_id        String,
+    source_rows   UInt64,
+    numerator     UInt64,
+    denominator   UInt64,
+    meets         UInt8,
+    in_figures    UInt8
+)
+ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/{database}/indicator_rows_local', '{replica}')
+PARTITION BY refresh_id
+ORDER BY (boundaries, indicator_id, year, unit, file_id, run_id, recorded_code);
+
+CREATE TABLE IF NOT EXISTS indicator_rows ON CLUSTER `kovmon_cluster` AS indicator_rows_local
+ENGINE = Distributed(`kovmon_cluster`, currentDatabase(), indicator_rows_local, cityHash64(unit));
+
+DROP VIEW IF EXISTS survey_latest ON CLUSTER `kovmon_cluster`;
+
+DROP VIEW IF EXISTS services_latest ON CLUSTER `kovmon_cluster`;
+
