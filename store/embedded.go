@@ -180,7 +180,7 @@ func (e *embedded) Exec(ctx context.Context, query string, params Params) error 
 }
 
 func (e *embedded) Query(ctx context.Context, query string, params Params) (*Result, error) {
-	out, err := e.do(ctx, query, params, "TabSeparatedWithNames")
+	out, err := e.do(ctx, query, params, "TabSeparatedWithNamesAndTypes")
 	if err != nil {
 		return nil, err
 	}

@@ -244,7 +244,11 @@ func (s *server) Query(ctx context.Context, query string, params Params) (*Resul
 		}
 		row := make([]string, len(holders))
 		for i, h := range holders {
-			row[i] = textOf(reflect.ValueOf(h).Elem(), kinds[i])
+			v := reflect.ValueOf(h).Elem()
+			if v.Kind() == reflect.Pointer && v.IsNil() {
+				res.markNull(len(res.Rows), i)
+			}
+			row[i] = textOf(v, kinds[i])
 		}
 		res.Rows = append(res.Rows, row)
 	}
@@ -299,9 +303,8 @@ func textOf(v reflect.Value, chType string) string {
 		return x.String()
 	}
 	if strings.HasPrefix(chType, "Array(") && v.Kind() == reflect.Slice {
-		// The embedded engine's TabSeparated holds an array in its quoted text form,
-		// which reading the TabSeparated unescapes once.
-		return unescapeTSV([]byte(arrayText(v, chType)))
+		// An array in its quoted text form, as the embedded engine's answer keeps it.
+		return arrayText(v, chType)
 	}
 	return fmt.Sprint(v.Interface())
 }

@@ -40,10 +40,29 @@ type Store interface {
 // values, and []string for Array(String) parameters.
 type Params map[string]any
 
-// Result is the answer of a query: the column names and the rows as text.
+// Result is the answer of a query: the column names and the rows as text. Read it
+// through Scan (by column name, typed); Rows gives the raw text, in which NULL is "".
 type Result struct {
 	Columns []string
 	Rows    [][]string
+	// nulls[i][j] marks a NULL in row i, column j; nil when the answer has none.
+	nulls [][]bool
+}
+
+// IsNull reports whether the cell of row i, column j is NULL.
+func (r *Result) IsNull(i, j int) bool {
+	return i < len(r.nulls) && r.nulls[i] != nil && r.nulls[i][j]
+}
+
+// markNull records that the cell of row i, column j is NULL.
+func (r *Result) markNull(i, j int) {
+	for len(r.nulls) <= i {
+		r.nulls = append(r.nulls, nil)
+	}
+	if r.nulls[i] == nil {
+		r.nulls[i] = make([]bool, len(r.Columns))
+	}
+	r.nulls[i][j] = true
 }
 
 // Col returns the index of the named column, or -1.

@@ -5,25 +5,52 @@ import (
 	"strings"
 )
 
-// parseTSV reads ClickHouse TabSeparatedWithNames output.
+// parseTSV reads ClickHouse TabSeparatedWithNamesAndTypes output. A composite value
+// (an array, a tuple, a map) keeps the quoted text form the engine writes it in: the
+// TabSeparated escaping of its strings is that form's own, and undoing it would lose
+// what was quoted ('it\'s' would read as 'it's').
 func parseTSV(out []byte) *Result {
 	res := &Result{}
 	if len(out) == 0 {
 		return res
 	}
 	lines := bytes.Split(bytes.TrimSuffix(out, []byte{'\n'}), []byte{'\n'})
-	res.Columns = splitTSVLine(lines[0])
-	res.Rows = make([][]string, 0, len(lines)-1)
-	for _, line := range lines[1:] {
-		res.Rows = append(res.Rows, splitTSVLine(line))
+	res.Columns = splitTSVLine(lines[0], nil)
+	var composite []bool
+	if len(lines) > 1 {
+		composite = make([]bool, len(res.Columns))
+		for j, typ := range splitTSVLine(lines[1], nil) {
+			composite[j] = isComposite(typ)
+		}
+	}
+	res.Rows = make([][]string, 0, max(len(lines)-2, 0))
+	for i, line := range lines[min(2, len(lines)):] {
+		res.Rows = append(res.Rows, splitTSVLine(line, composite))
+		if bytes.Contains(line, []byte(`\N`)) {
+			for j, f := range bytes.Split(line, []byte{'\t'}) {
+				if string(f) == `\N` {
+					res.markNull(i, j)
+				}
+			}
+		}
 	}
 	return res
 }
 
-func splitTSVLine(line []byte) []string {
+// isComposite reports whether a ClickHouse type's values print in quoted text form.
+func isComposite(typ string) bool {
+	typ = unwrapType(typ)
+	return strings.HasPrefix(typ, "Array(") || strings.HasPrefix(typ, "Tuple(") || strings.HasPrefix(typ, "Map(")
+}
+
+func splitTSVLine(line []byte, raw []bool) []string {
 	fields := bytes.Split(line, []byte{'\t'})
 	out := make([]string, len(fields))
 	for i, f := range fields {
+		if i < len(raw) && raw[i] {
+			out[i] = string(f)
+			continue
+		}
 		out[i] = unescapeTSV(f)
 	}
 	return out
@@ -46,22 +73,7 @@ func unescapeTSV(f []byte) string {
 			continue
 		}
 		i++
-		switch f[i] {
-		case 'n':
-			b.WriteByte('\n')
-		case 't':
-			b.WriteByte('\t')
-		case 'r':
-			b.WriteByte('\r')
-		case '0':
-			b.WriteByte(0)
-		case 'b':
-			b.WriteByte('\b')
-		case 'f':
-			b.WriteByte('\f')
-		default:
-			b.WriteByte(f[i])
-		}
+		b.WriteByte(unescapeByte(f[i]))
 	}
 	return b.String()
 }
