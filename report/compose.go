@@ -195,7 +195,7 @@ func (c *composer) indicator(ind *catalogue.Indicator) indicatorView {
 	municipal := c.in.municipal[ind.ID]
 	switch {
 	case len(municipal) == 0:
-	case isShareOfMunicipalities(ind):
+	case ind.MunicipalYesNo():
 		view.Spread = conditionChart(c.lang, ind, c.in.year, municipal)
 	default:
 		view.Spread = municipalityChart(c.lang, ind, c.in.year, municipal)
