@@ -51,7 +51,7 @@ func newFixture(t testing.TB) (store.Store, http.Handler) {
 }
 
 // fixtureFigures makes deterministic figures: a value from a hash of indicator, unit
-// and year, a status judged against the catalogue's target, a Wilson interval on the
+// and year (a municipal row of a yes/no indicator 100 or 0), a status judged against the catalogue's target, a Wilson interval on the
 // survey indicators, a definition change on I.1 in 2018, and a forecast per indicator.
 func fixtureFigures(cat *catalogue.Catalogue, reg *registry.Registry, boundaries string) metrics.Computed {
 	out := metrics.Computed{Boundaries: boundaries}
@@ -107,6 +107,10 @@ func fixtureFigure(ind *catalogue.Indicator, year int, level, code, name string,
 	}
 	f.Denominator = int64(20 + n%80)
 	f.Numerator = int64(n/97) % (f.Denominator + 1)
+	if level == metrics.LevelMunicipality && ind.MunicipalYesNo() {
+		// The spec's rows of a share of municipalities: 1/1 meets, 0/1 does not.
+		f.Denominator, f.Numerator = 1, int64(n/7)%2
+	}
 	// National figures climb over the years so that the overview has a story.
 	if level == metrics.LevelNational {
 		f.Numerator = f.Denominator * int64(25+10*(year-2016)+int(n%20)) / 100

@@ -2,6 +2,9 @@ package dashboards
 
 import (
 	"bytes"
+	"compress/gzip"
+	"crypto/sha256"
+	"encoding/hex"
 	"io"
 	"net/http"
 	"path/filepath"
@@ -9,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"ee/kovmon/internal/fixture"
 	"ee/kovmon/internal/golden"
 )
 
@@ -57,8 +61,15 @@ func TestPagesGolden(t *testing.T) {
 		{"indicator_IV.1a_national_only", "/indicator/IV.1a"},
 		{"municipality_0714", "/municipality/0714?year=2018"},
 		{"municipality_0301_2016", "/municipality/0301?year=2016&lang=en"},
+		{"overview_harju_vald", "/?county=0037&type=vald"},
+		{"explain_I.4_0784_2018", "/explain/I.4/0784?year=2018"},
+		{"explain_II.2_group_en", "/explain/II.2/group?year=2018&type=linn&lang=en"},
+		{"compare_3", "/compare?ehak=0784&ehak=0795&ehak=0624&year=2018"},
+		{"search_tar", "/search?q=tar"},
 		{"data", "/data"},
 		{"extract_I.1_national", "/extract.csv?indicator=I.1&level=national"},
+		{"extract_I.3_harju_et", "/extract.csv?indicator=I.3&year=2018&county=0037&lang=et"},
+		{"extract_I.3_harju_excel", "/extract.csv?indicator=I.3&year=2018&county=0037&lang=et&format=excel"},
 		{"coverage_0714", "/coverage.csv?ehak=0714"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -100,6 +111,17 @@ func TestRejectsParameters(t *testing.T) {
 		{"/extract.csv?ehak=0784%27--", http.StatusBadRequest},
 		{"/extract.csv?level=county", http.StatusBadRequest},
 		{"/coverage.csv?ehak=9999", http.StatusBadRequest},
+		{"/?pop=huge", http.StatusBadRequest},
+		{"/explain/I.4/9999?year=2018", http.StatusNotFound},
+		{"/explain/I.4/0784%27?year=2018", http.StatusNotFound},
+		{"/explain/I.4/group?year=2018", http.StatusNotFound},
+		{"/explain/IX.9/EE", http.StatusNotFound},
+		{"/compare?ehak=9999", http.StatusBadRequest},
+		{"/compare?ehak=0784&ehak=0795&ehak=0624&ehak=0170&ehak=0171&ehak=0130", http.StatusBadRequest},
+		{"/search?q=" + strings.Repeat("a", 101), http.StatusBadRequest},
+		{"/extract.csv?format=xls", http.StatusBadRequest},
+		{"/extract.xlsx?indicator=IX.9", http.StatusBadRequest},
+		{"/assets/nothing.js", http.StatusNotFound},
 		{"/nowhere", http.StatusNotFound},
 		{"/?year=2017&county=0037&type=linn&boundaries=current&lang=en", http.StatusOK},
 	} {
@@ -110,15 +132,48 @@ func TestRejectsParameters(t *testing.T) {
 	}
 }
 
-// TestAssets checks the ECharts script is served from disk with long caching, and the
-// map script registers the boundaries.
+// TestAssets: the pages name their static files by content hash; those are served for a
+// year (immutable) and gzipped to a client that takes it, their content matching the
+// hash in the name; the plain names still answer with a short cache life; the map
+// script registers the boundaries.
 func TestAssets(t *testing.T) {
 	_, h := newFixture(t)
 	srv := serve(t, h)
+	_, page := get(t, h, "/indicator/I.1?year=2018")
+	hashed := regexp.MustCompile(`/assets/(dashboards|echarts|map-ee2018)\.([0-9a-f]{10})\.(css|js|min\.js)`).FindAllStringSubmatch(string(page), -1)
+	if len(hashed) != 4 {
+		t.Fatalf("the indicator page names %d hashed assets, want 4 (css, js, echarts, map): %v", len(hashed), hashed)
+	}
+	for _, m := range hashed {
+		req, _ := http.NewRequest("GET", srv.URL+m[0], nil)
+		req.Header.Set("Accept-Encoding", "gzip")
+		resp, err := http.DefaultTransport.RoundTrip(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		zipped, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Encoding") != "gzip" {
+			t.Fatalf("GET %s: status %d, encoding %q", m[0], resp.StatusCode, resp.Header.Get("Content-Encoding"))
+		}
+		if cc := resp.Header.Get("Cache-Control"); !strings.Contains(cc, "immutable") || !strings.Contains(cc, "max-age=31536000") {
+			t.Errorf("GET %s: Cache-Control %q, want a year, immutable", m[0], cc)
+		}
+		zr, err := gzip.NewReader(bytes.NewReader(zipped))
+		if err != nil {
+			t.Fatalf("GET %s: not gzip: %v", m[0], err)
+		}
+		body, _ := io.ReadAll(zr)
+		sum := sha256.Sum256(body)
+		if hex.EncodeToString(sum[:5]) != m[2] || len(zipped) >= len(body) {
+			t.Errorf("GET %s: content hash %x, name says %s; %d bytes gzipped of %d", m[0], sum[:5], m[2], len(zipped), len(body))
+		}
+	}
 	for _, tc := range []struct{ path, contains, cache string }{
-		{"/assets/echarts.min.js", "echarts", "immutable"},
-		{"/assets/map-ee2018.js", `echarts.registerMap("ee2018"`, "max-age"},
-		{"/assets/dashboards.css", ".status", "max-age"},
+		{"/assets/echarts.min.js", "echarts", "max-age=3600"},
+		{"/assets/map-ee2018.js", `echarts.registerMap("ee2018"`, "max-age=3600"},
+		{"/assets/dashboards.css", ".status", "max-age=3600"},
+		{"/assets/dashboards.js", "kovmonPNG", "max-age=3600"},
 		{"/geo/ee2018.json", `"name":"Saaremaa vald"`, "max-age"},
 	} {
 		resp, err := http.Get(srv.URL + tc.path)
@@ -134,6 +189,23 @@ func TestAssets(t *testing.T) {
 			t.Errorf("GET %s: Cache-Control %q lacks %q", tc.path, resp.Header.Get("Cache-Control"), tc.cache)
 		}
 	}
+}
+
+// TestMapIsSimplified: the map script is a small fraction of the boundary file and
+// still holds every unit's shape.
+func TestMapIsSimplified(t *testing.T) {
+	raw := fixture.Boundaries(t)
+	geo, err := loadGeoMap(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(geo.names) != 79 {
+		t.Errorf("%d units on the map, want 79", len(geo.names))
+	}
+	if len(geo.script)*5 > len(raw) {
+		t.Errorf("the map script is %d bytes of the file's %d: not simplified for the screen", len(geo.script), len(raw))
+	}
+	t.Logf("boundaries %d bytes, map script %d bytes (%d gzipped)", len(raw), len(geo.script), len(gzipped(geo.script)))
 }
 
 // BenchmarkOverview renders the overview on the fixture.

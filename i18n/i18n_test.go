@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 
@@ -177,5 +178,15 @@ func TestCatalogueTermsHaveTexts(t *testing.T) {
 		if !Has(key) {
 			t.Errorf("no text for %s", key)
 		}
+	}
+}
+
+// TestLessIsEstonianOrder: names sort by the Estonian alphabet, not by code point.
+func TestLessIsEstonianOrder(t *testing.T) {
+	names := []string{"Järva maakond", "Tartu linn", "Šmidt", "Zooloogia", "Saue vald", "Jõgeva maakond", "Ülenurme", "Võru linn", "Õismäe", "harju"}
+	sort.Slice(names, func(i, j int) bool { return Less(names[i], names[j]) })
+	want := []string{"harju", "Jõgeva maakond", "Järva maakond", "Saue vald", "Šmidt", "Zooloogia", "Tartu linn", "Võru linn", "Õismäe", "Ülenurme"}
+	if strings.Join(names, "|") != strings.Join(want, "|") {
+		t.Errorf("sorted %q,\nwant   %q", names, want)
 	}
 }

@@ -1,0 +1,56 @@
+package dashboards
+
+import (
+	"regexp"
+	"strconv"
+	"strings"
+
+	"ee/kovmon/i18n"
+)
+
+// The catalogue's method texts are exact: they name the codes the data carry
+// (submit, xroad, infra_consulted = true, network_standard) and the year as Y. A
+// page reads them to someone who knows neither, so each code is shown with its label
+// in the page's language ("taotlus (submit)") and Y is the year the page shows.
+
+// glossaryCodes are the codes of the method texts that have a label, text key
+// "code.<code>". TestGlossaryCoversTheCatalogue fails when a method text names a code
+// that is not here.
+var glossaryCodes = []string{"submit", "decision", "notification", "web", "portal", "email", "xroad",
+	"infra_consulted = true", "network_standard", "security_policy", "asset_register", "eservices_unified",
+	"lan_rebuild", "competence_centre_satisfaction"}
+
+var (
+	glossaryPattern = regexp.MustCompile(`\b(` + alternatives(glossaryCodes) + `)\b`)
+	yearDate        = regexp.MustCompile(`\bY-(\d{2})-(\d{2})\b`)
+	yearMinus       = regexp.MustCompile(`\bY-(\d)\b`)
+	yearAlone       = regexp.MustCompile(`\bY\b`)
+)
+
+func alternatives(codes []string) string {
+	quoted := make([]string, len(codes))
+	for i, c := range codes {
+		quoted[i] = regexp.QuoteMeta(c)
+	}
+	return strings.Join(quoted, "|")
+}
+
+// explainText is a method text for a reader: codes with their labels, Y as year.
+func explainText(text, lang string, year int) string {
+	text = glossaryPattern.ReplaceAllStringFunc(text, func(code string) string {
+		label := i18n.T(lang, "code."+code)
+		if strings.EqualFold(label, code) {
+			return code
+		}
+		return label + " (" + code + ")"
+	})
+	if year == 0 {
+		return text
+	}
+	text = yearDate.ReplaceAllString(text, strconv.Itoa(year)+"-$1-$2")
+	text = yearMinus.ReplaceAllStringFunc(text, func(m string) string {
+		n, _ := strconv.Atoi(m[2:])
+		return strconv.Itoa(year - n)
+	})
+	return yearAlone.ReplaceAllString(text, strconv.Itoa(year))
+}
