@@ -22,8 +22,9 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
 
-// fixtureYears are the years of the fixture figures: before, during and after the reform.
-var fixtureYears = []int{2016, 2017, 2018}
+// fixtureYears are the years of the fixture figures: before, during and after the
+// reform, and a year after the last target (2019), as the real data have.
+var fixtureYears = []int{2016, 2017, 2018, 2019}
 
 // newFixture loads the real registry and two small measurement files through the
 // ingest pipeline, publishes made-up figures for every indicator, and returns the
@@ -78,7 +79,7 @@ func fixtureFigures(cat *catalogue.Catalogue, reg *registry.Registry, boundaries
 				out.Figures = append(out.Figures, f)
 			}
 		}
-		for i, year := range []int{2019, 2020, 2021} {
+		for i, year := range []int{2020, 2021, 2022} {
 			spread := 5 * float64(i+1)
 			out.Forecasts = append(out.Forecasts, metrics.ForecastRow{IndicatorID: ind.ID, Level: metrics.LevelNational,
 				EhakCode: metrics.NationalCode, Year: year, Value: last + 2*float64(i+1), Low80: last + 2*float64(i+1) - spread,
@@ -124,6 +125,8 @@ func fixtureFigure(ind *catalogue.Indicator, year int, level, code, name string,
 		f.Status = "not_achieved"
 	case year == fixtureYears[0]:
 		f.Status = "baseline"
+	case year > 2018:
+		f.Status = "no_target"
 	case v >= 40:
 		f.Status = "on_track"
 	default:

@@ -281,7 +281,7 @@ func (s *server) overview(r *http.Request, v view) (string, any, error) {
 	if ref, ok, err := metrics.LatestRefresh(ctx, s.store); err != nil {
 		return "", nil, err
 	} else if ok {
-		page.Updated = v.t("overview.last_updated", ref.Finished)
+		page.Updated = v.t("overview.last_updated", v.timestamp(ref.Finished))
 	}
 	if v.grouped() {
 		page.GroupNote = v.t("overview.group_note", v.GroupLabel())

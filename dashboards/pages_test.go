@@ -24,6 +24,8 @@ var volatile = []struct {
 }{
 	{regexp.MustCompile(`\d{8}T\d{6}-[0-9a-f]{8}`), "RUN-ID"},
 	{regexp.MustCompile(`\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d+)?`), "TIMESTAMP"},
+	{regexp.MustCompile(`\d{2}\.\d{2}\.\d{4} \d{2}:\d{2}:\d{2}`), "TIMESTAMP"},
+	{regexp.MustCompile(`\d{1,2} [A-Z][a-z]+ \d{4} \d{2}:\d{2}:\d{2}`), "TIMESTAMP"},
 }
 
 func normalize(b []byte) []byte {

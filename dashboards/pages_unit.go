@@ -109,6 +109,22 @@ func validity(v view, u registry.Municipality) string {
 	return v.t("dashboards.valid_range", from, to)
 }
 
+// timestamp writes a stored UTC time (2006-01-02 15:04:05.000) in Tallinn time the
+// language's way: 01.12.2026 10:41:27, 1 December 2026 10:41:27.
+func (v view) timestamp(stored string) string {
+	t, err := time.Parse("2006-01-02 15:04:05.999999999", stored)
+	if err != nil {
+		return stored
+	}
+	if tallinn, err := time.LoadLocation("Europe/Tallinn"); err == nil {
+		t = t.In(tallinn)
+	}
+	if v.Lang == i18n.EN {
+		return t.Format("2 January 2006 15:04:05")
+	}
+	return t.Format("02.01.2006 15:04:05")
+}
+
 // date writes a day the language's way (22.10.2017, 22 October 2017); "" for none.
 func (v view) date(d time.Time) string {
 	switch {
@@ -341,7 +357,7 @@ func (s *server) dataPage(r *http.Request, v view) (string, any, error) {
 		return "", nil, err
 	}
 	for _, f := range files {
-		page.Files = append(page.Files, fileRow{Finished: f.Finished, FileName: f.FileName, Kind: v.kind(f.Kind),
+		page.Files = append(page.Files, fileRow{Finished: v.timestamp(f.Finished), FileName: f.FileName, Kind: v.kind(f.Kind),
 			Status: v.t("ledger.file." + f.Status), RowsRead: v.count(f.RowsRead), Loaded: v.count(f.Loaded),
 			Duplicates: v.count(f.Duplicates), Quaran: v.count(f.Quarantined), Message: v.reason(f.Message)})
 	}
@@ -379,7 +395,7 @@ func (s *server) dataPage(r *http.Request, v view) (string, any, error) {
 		if rejected > 0 {
 			summary += "; " + v.t("ledger.run_rejected", rejected)
 		}
-		page.Runs = append(page.Runs, []string{run[0], v.trigger(run[1]), run[2], run[3], v.t("ledger.run." + run[4]), summary})
+		page.Runs = append(page.Runs, []string{run[0], v.trigger(run[1]), v.timestamp(run[2]), v.timestamp(run[3]), v.t("ledger.run." + run[4]), summary})
 	}
 	response, err := s.surveyResponse(ctx, v.reg)
 	if err != nil {
@@ -408,12 +424,7 @@ func (v view) kind(kind string) string {
 
 // reason is a quarantine reason or a loader's message in the page's language: the
 // loader writes them in English and knows their Estonian wording.
-func (v view) reason(reason string) string {
-	if v.Lang == i18n.ET {
-		return ingest.ReasonEstonian(reason)
-	}
-	return reason
-}
+func (v view) reason(reason string) string { return ingest.MessageIn(reason, v.Lang) }
 
 // trigger names what started an ingest run (a schedule's own name stays as it is).
 func (v view) trigger(trigger string) string {
