@@ -606,7 +606,7 @@ func TestChartsSayWhatTheyMean(t *testing.T) {
 	}
 	items := func(chart string) []mark {
 		return browsertest.Value(t, b, chromedp.Evaluate[[]mark](`(() => {
-		  const el = document.querySelector('figure[data-chart="` + chart + `"] .item');
+		  const el = document.querySelector('figure[data-chart="`+chart+`"] .item');
 		  return echarts.getInstanceByDom(el).getOption().series[0].data.map((d, i) => ({Name: d.name || '', Value: d.value,
 		    Color: d.itemStyle.areaColor || d.itemStyle.color, Decal: d.itemStyle.decal ? 'hatched' : '', Label: d.label ? d.label.formatter : ''}));
 		})()`))
@@ -654,7 +654,9 @@ func TestChartsSayWhatTheyMean(t *testing.T) {
 	legend := browsertest.Value(t, b, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll('figure[data-chart="ranking"] .chart-legend li'))
 	  .map(li => li.querySelector('.swatch').className + ' ' + li.textContent.trim())`))
 	if !slices.ContainsFunc(legend, func(l string) bool { return strings.Contains(l, "swatch-dashed") && strings.Contains(l, "Sihttase 50") }) ||
-		!slices.ContainsFunc(legend, func(l string) bool { return strings.Contains(l, "swatch-hatched") && strings.Contains(l, "Andmed puuduvad") }) {
+		!slices.ContainsFunc(legend, func(l string) bool {
+			return strings.Contains(l, "swatch-hatched") && strings.Contains(l, "Andmed puuduvad")
+		}) {
 		t.Errorf("the ranking's legend: %q", legend)
 	}
 	line := browsertest.Value(t, b, chromedp.Evaluate[map[string]any](`(() => {
