@@ -28,7 +28,8 @@ import (
 //     fields, a decimal comma and a byte-order mark, which Estonian Excel opens as
 //     numbers; values keep their full precision;
 //   - XLSX (/extract.xlsx): the page's columns with real number cells, shown to one
-//     decimal by the cell format only (the value stays exact, as the spec asks).
+//     decimal by the cell format only: the value stays as exact as Excel keeps a
+//     number (15 significant digits), as the spec asks.
 
 // extractRequest is what an extract holds, read from the query: the view (year,
 // boundaries, group, language), and indicator, level and any number of ehak codes.
@@ -313,6 +314,9 @@ func (s *server) writeXLSX(ctx context.Context, w io.Writer, v view, figures []m
 			return err
 		}
 	}
+	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
+		return err
+	}
 	head := make([]any, len(localColumns))
 	for i, key := range localColumns {
 		head[i] = excelize.Cell{StyleID: bold, Value: v.t(key)}
@@ -343,9 +347,6 @@ func (s *server) writeXLSX(ctx context.Context, w io.Writer, v view, figures []m
 		if err := sw.SetRow(cell, row); err != nil {
 			return err
 		}
-	}
-	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
-		return err
 	}
 	if err := sw.Flush(); err != nil {
 		return err

@@ -18,7 +18,7 @@ import (
 // that is not here.
 var glossaryCodes = []string{"submit", "decision", "notification", "web", "portal", "email", "xroad",
 	"infra_consulted = true", "network_standard", "security_policy", "asset_register", "eservices_unified",
-	"lan_rebuild", "competence_centre_satisfaction"}
+	"lan_rebuild", "in_progress", "competence_centre_satisfaction"}
 
 var (
 	glossaryPattern = regexp.MustCompile(`\b(` + alternatives(glossaryCodes) + `)\b`)
@@ -35,15 +35,26 @@ func alternatives(codes []string) string {
 	return strings.Join(quoted, "|")
 }
 
+// labelled is what follows a code that its text has labelled already: „done“ (tehtud).
+var labelled = regexp.MustCompile(`^[“”„"]? \(`)
+
 // explainText is a method text for a reader: codes with their labels, Y as year.
 func explainText(text, lang string, year int) string {
-	text = glossaryPattern.ReplaceAllStringFunc(text, func(code string) string {
+	var b strings.Builder
+	last := 0
+	for _, m := range glossaryPattern.FindAllStringIndex(text, -1) {
+		code := text[m[0]:m[1]]
+		b.WriteString(text[last:m[0]])
 		label := i18n.T(lang, "code."+code)
-		if strings.EqualFold(label, code) {
-			return code
+		if strings.EqualFold(label, code) || labelled.MatchString(text[m[1]:]) {
+			b.WriteString(code)
+		} else {
+			b.WriteString(label + " (" + code + ")")
 		}
-		return label + " (" + code + ")"
-	})
+		last = m[1]
+	}
+	b.WriteString(text[last:])
+	text = b.String()
 	if year == 0 {
 		return text
 	}

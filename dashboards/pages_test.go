@@ -4,16 +4,25 @@ import (
 	"bytes"
 	"compress/gzip"
 	"crypto/sha256"
+	"encoding/csv"
 	"encoding/hex"
 	"io"
+	"math"
 	"net/http"
 	"path/filepath"
 	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/xuri/excelize/v2"
+
+	"ee/kovmon/i18n"
 	"ee/kovmon/internal/fixture"
 	"ee/kovmon/internal/golden"
+	"ee/kovmon/metrics/catalogue"
+	"ee/kovmon/refdata"
 )
 
 // volatile are the parts of a page that change from run to run: timestamps and the
@@ -225,5 +234,139 @@ func BenchmarkOverview(b *testing.B) {
 		if resp.StatusCode != http.StatusOK {
 			b.Fatalf("status %d", resp.StatusCode)
 		}
+	}
+}
+
+// TestGlossaryCoversTheCatalogue: every code a method text names (snake_case words,
+// "x = true", the usage events and channels of the spec) has a label, so that the
+// pages show it beside its meaning; and explainText puts the labels and the year in.
+func TestGlossaryCoversTheCatalogue(t *testing.T) {
+	code := regexp.MustCompile(`\b[a-z]+(_[a-z]+)+( = true)?\b`)
+	for _, ind := range catalogue.Default().Indicators {
+		for _, lang := range i18n.Langs() {
+			for _, c := range code.FindAllString(ind.Description.In(lang), -1) {
+				if !slices.Contains(glossaryCodes, c) {
+					t.Errorf("%s (%s) names the code %q, which has no label in glossaryCodes", ind.ID, lang, c)
+				}
+			}
+		}
+	}
+	for _, c := range glossaryCodes {
+		if !i18n.Has("code." + c) {
+			t.Errorf("the code %q has no text code.%s", c, c)
+		}
+	}
+	got := explainText("Aasta Y sündmustest submit kanalil xroad, aastatel Y-2 kuni Y, hiljemalt Y-12-31 (infra_consulted = true).", i18n.ET, 2018)
+	want := "Aasta 2018 sündmustest taotlus (submit) kanalil X-tee (xroad), aastatel 2016 kuni 2018, hiljemalt 2018-12-31 (taristu korrastati EMOL-i nõustamisel (infra_consulted = true))."
+	if got != want {
+		t.Errorf("explainText:\n got %q\nwant %q", got, want)
+	}
+}
+
+// TestAttributionIsRefdatas: the credit every page shows is refdata's, word for word
+// in Estonian.
+func TestAttributionIsRefdatas(t *testing.T) {
+	if got := i18n.T(i18n.ET, "dashboards.attribution"); got != refdata.Attribution {
+		t.Errorf("the pages credit %q, refdata requires %q", got, refdata.Attribution)
+	}
+	_, h := newFixture(t)
+	for _, url := range []string{"/", "/indicator/I.1?year=2018", "/data"} {
+		_, body := get(t, h, url)
+		if !bytes.Contains(body, []byte(refdata.Attribution)) {
+			t.Errorf("%s does not show the attribution", url)
+		}
+	}
+	_, body := get(t, h, "/indicator/I.1?year=2018")
+	if !bytes.Contains(body, []byte(`class="attribution map-attribution"`)) {
+		t.Errorf("the map has no attribution beside it")
+	}
+}
+
+// TestSpreadsheets (point 8): the Estonian spreadsheet CSV has a BOM, ";" and decimal
+// commas, with every value at full precision; the XLSX extract holds the same rows
+// with numbers as number cells (to Excel's 15 significant digits), shown to one
+// decimal by their format only.
+func TestSpreadsheets(t *testing.T) {
+	_, h := newFixture(t)
+	const q = "indicator=I.1&year=2018&county=0037&lang=et"
+	_, standard := get(t, h, "/extract.csv?indicator=I.1&year=2018&county=0037")
+	_, excel := get(t, h, "/extract.csv?"+q+"&format=excel")
+	if !bytes.HasPrefix(excel, []byte("\ufeff")) || !bytes.Contains(excel, []byte("\r\n")) {
+		t.Errorf("the Excel CSV lacks its BOM or CRLF: %.40q", excel)
+	}
+	std, err := csv.NewReader(bytes.NewReader(standard)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(excel, []byte("\ufeff"))))
+	r.Comma = ';'
+	et, err := r.ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The Excel CSV has the pooled group row beside the standard one's rows.
+	value := map[string]string{}
+	for _, row := range std[1:] {
+		value[row[3]] = row[5]
+	}
+	fractions := 0
+	for _, row := range et[1:] {
+		if row[4] == "" {
+			continue // the group's row
+		}
+		want := strings.Replace(value[row[4]], ".", ",", 1)
+		if row[6] != want {
+			t.Errorf("%s: Excel CSV value %q, standard %q", row[4], row[6], value[row[4]])
+		}
+		if strings.Contains(row[6], ",") && len(row[6]) > 6 {
+			fractions++
+		}
+	}
+	if fractions == 0 {
+		t.Errorf("no value with its full precision in the Excel CSV")
+	}
+	status, body := get(t, h, "/extract.xlsx?"+q)
+	if status != http.StatusOK {
+		t.Fatalf("GET /extract.xlsx: %d %s", status, body)
+	}
+	book, err := excelize.OpenReader(bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sheet := i18n.T(i18n.ET, "xlsx.sheet")
+	rows, err := book.GetRows(sheet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != len(et) || rows[0][6] != i18n.T(i18n.ET, "col.value") {
+		t.Fatalf("the workbook has %d rows (CSV %d), header %q", len(rows), len(et), rows[0])
+	}
+	numbers := 0
+	for i := 2; i <= len(rows); i++ {
+		cell := "G" + strconv.Itoa(i)
+		kind, _ := book.GetCellType(sheet, cell)
+		raw, _ := book.GetCellValue(sheet, cell, excelize.Options{RawCellValue: true})
+		if raw == "" {
+			continue // no data
+		}
+		style, _ := book.GetCellStyle(sheet, cell)
+		format, _ := book.GetStyle(style)
+		shown, _ := book.GetCellValue(sheet, cell)
+		full, _ := strconv.ParseFloat(raw, 64)
+		if kind == excelize.CellTypeSharedString || kind == excelize.CellTypeInlineString || format.CustomNumFmt == nil || *format.CustomNumFmt != "0.0" {
+			t.Errorf("%s is not a number shown to one decimal (type %v, format %v)", cell, kind, format.CustomNumFmt)
+		}
+		if strings.Count(raw, "") > 6 && shown == raw {
+			t.Errorf("%s shows %q: the format does not round the display", cell, shown)
+		}
+		// Excel keeps 15 significant digits of a number (excelize writes those).
+		want, _ := strconv.ParseFloat(strings.Replace(et[i-1][6], ",", ".", 1), 64)
+		if math.Abs(full-want) > 1e-12*math.Max(1, math.Abs(want)) {
+			t.Errorf("%s holds %s, the CSV %v", cell, raw, want)
+		}
+		numbers++
+	}
+	if numbers < 5 {
+		t.Errorf("only %d number cells", numbers)
 	}
 }

@@ -39,16 +39,16 @@ var adminPage = template.Must(template.New("admin").Parse(`<!DOCTYPE html>
 <p><button type="submit" id="catalogue-submit">{{.T "admin.catalogue_submit"}}</button></p>
 </form>{{end}}
 {{if .History}}<h3>{{.T "admin.history"}}</h3>
-<table id="catalogue-history"><thead><tr><th>{{.T "admin.col.at"}}</th><th>{{.T "admin.col.actor"}}</th><th>{{.T "admin.col.version"}}</th><th>sha256</th></tr></thead><tbody>
+<table id="catalogue-history" class="log"><thead><tr><th>{{.T "admin.col.at"}}</th><th>{{.T "admin.col.actor"}}</th><th>{{.T "admin.col.version"}}</th><th>sha256</th></tr></thead><tbody>
 {{range .History}}<tr><td>{{.ChangedAt}}</td><td>{{.Actor}}</td><td>{{.Version}}</td><td><code>{{.SHA256}}</code></td></tr>
 {{end}}</tbody></table>{{end}}
 </section>
 <section id="audit">
 <h2>{{.T "admin.audit"}}</h2>
 <p><a href="/api/audit?limit={{.Limit}}">JSON</a></p>
-<table id="audit-log"><thead><tr><th>{{.T "admin.col.at"}}</th><th>{{.T "admin.col.actor"}}</th><th>{{.T "admin.col.role"}}</th><th>{{.T "admin.col.client"}}</th>
+<table id="audit-log" class="log"><thead><tr><th>{{.T "admin.col.at"}}</th><th>{{.T "admin.col.actor"}}</th><th>{{.T "admin.col.role"}}</th><th>{{.T "admin.col.client"}}</th>
 <th>{{.T "admin.col.action"}}</th><th>{{.T "admin.col.object"}}</th><th>{{.T "admin.col.outcome"}}</th><th>{{.T "admin.col.detail"}}</th></tr></thead><tbody>
-{{range .Audit}}<tr><td>{{.At}}</td><td>{{.Actor}}</td><td>{{.Role}}</td><td>{{.Client}}</td><td>{{.Action}}</td><td>{{.Object}}</td><td>{{.Outcome}}</td><td>{{.Detail}}</td></tr>
+{{range .Audit}}<tr><td>{{.At}}</td><td>{{.Actor}}</td><td>{{$.Code "audit.role" .Role}}</td><td>{{.Client}}</td><td>{{$.Code "audit.action" .Action}}</td><td class="wrap">{{.Object}}</td><td>{{$.Code "audit.outcome" .Outcome}}</td><td class="wrap" lang="en">{{.Detail}}</td></tr>
 {{end}}</tbody></table>
 </section>
 </main></body></html>
@@ -69,6 +69,16 @@ type adminView struct {
 func (v adminView) T(key string, args ...any) string { return i18n.T(v.Lang, key, args...) }
 
 func (v adminView) OtherLang() string { return i18n.Other(v.Lang) }
+
+// Code is a code of the audit log (an action, an outcome, a role) in words, or the
+// code itself where the texts have none. The details are the server's own words, in
+// English, and are marked so.
+func (v adminView) Code(prefix, code string) string {
+	if key := prefix + "." + code; code != "" && i18n.Has(key) {
+		return v.T(key)
+	}
+	return code
+}
 
 // adminPage shows the page; ?changed= names a catalogue version just put in force.
 func (s *Server) adminPage(w http.ResponseWriter, r *http.Request) {

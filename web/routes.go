@@ -72,6 +72,8 @@ func routes() []Route {
 		{Pattern: "POST /logout", Role: auth.Anyone, handler: fn((*Server).logout)},
 		// The static files (stylesheet, scripts, ECharts, the map), named by their content.
 		{Pattern: "GET /assets/{name}", Role: auth.Anyone, handler: page},
+		// Any other path asked for: the pages' 404, in the language asked for (?lang=).
+		{Pattern: "GET /", Role: auth.Anyone, Params: []string{"lang"}, handler: page},
 
 		// Public: the published statistics.
 		{Pattern: "GET /{$}", Role: auth.Public, Params: viewParams, handler: page},
