@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"ee/kovmon/i18n"
+	"ee/kovmon/internal/glossary"
 	"ee/kovmon/metrics"
 	"ee/kovmon/metrics/catalogue"
 )
@@ -72,7 +73,7 @@ func (s *server) explain(r *http.Request, v view) (string, any, error) {
 	}
 	page := explainPage{pageBase: pageBase{V: v, Path: r.URL.Path, Filters: true},
 		Indicator: ind.ID + " " + ind.Name.In(v.Lang), IndicatorLink: v.link("/indicator/" + ind.ID), Year: strconv.Itoa(v.Year),
-		Rule: explainText(ind.Description.In(v.Lang), v.Lang, v.Year), Source: v.t("source." + string(ind.Source)),
+		Rule: glossary.Explain(ind.Description.In(v.Lang), v.Lang, v.Year), Source: v.t("source." + string(ind.Source)),
 		Denominator: v.t("denominator." + string(ind.Denominator)), DenominatorHelp: v.t("denominator." + string(ind.Denominator) + ".help"),
 		Boundaries: v.t("boundaries."+v.Boundaries) + ": " + v.t("boundaries."+v.Boundaries+".help"),
 		Query:      "sql/" + metrics.QueryName(ind.ID) + ".sql", Provenance: s.provenance(r)}

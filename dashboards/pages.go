@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"ee/kovmon/i18n"
+	"ee/kovmon/internal/glossary"
 	"ee/kovmon/internal/palette"
 	"ee/kovmon/metrics"
 	"ee/kovmon/metrics/catalogue"
@@ -451,7 +452,7 @@ func (s *server) indicator(r *http.Request, v view) (string, any, error) {
 		return "", nil, err
 	}
 	page := indicatorPage{pageBase: pageBase{V: v, Path: "/indicator/" + ind.ID, Filters: true},
-		ID: ind.ID, Name: ind.Name.In(v.Lang), Description: explainText(ind.Description.In(v.Lang), v.Lang, v.Year),
+		ID: ind.ID, Name: ind.Name.In(v.Lang), Description: glossary.Explain(ind.Description.In(v.Lang), v.Lang, v.Year),
 		Source: v.t("source." + string(ind.Source)), Denominator: v.t("denominator." + string(ind.Denominator)),
 		DenominatorHelp: v.t("denominator." + string(ind.Denominator) + ".help"),
 		Survey:          ind.Source == catalogue.SourceSurvey, Municipal: ind.HasLevel(catalogue.LevelMunicipality), YesNo: ind.MunicipalYesNo(),

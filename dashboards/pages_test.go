@@ -11,7 +11,6 @@ import (
 	"net/http"
 	"path/filepath"
 	"regexp"
-	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -21,7 +20,6 @@ import (
 	"ee/kovmon/i18n"
 	"ee/kovmon/internal/fixture"
 	"ee/kovmon/internal/golden"
-	"ee/kovmon/metrics/catalogue"
 	"ee/kovmon/refdata"
 )
 
@@ -234,32 +232,6 @@ func BenchmarkOverview(b *testing.B) {
 		if resp.StatusCode != http.StatusOK {
 			b.Fatalf("status %d", resp.StatusCode)
 		}
-	}
-}
-
-// TestGlossaryCoversTheCatalogue: every code a method text names (snake_case words,
-// "x = true", the usage events and channels of the spec) has a label, so that the
-// pages show it beside its meaning; and explainText puts the labels and the year in.
-func TestGlossaryCoversTheCatalogue(t *testing.T) {
-	code := regexp.MustCompile(`\b[a-z]+(_[a-z]+)+( = true)?\b`)
-	for _, ind := range catalogue.Default().Indicators {
-		for _, lang := range i18n.Langs() {
-			for _, c := range code.FindAllString(ind.Description.In(lang), -1) {
-				if !slices.Contains(glossaryCodes, c) {
-					t.Errorf("%s (%s) names the code %q, which has no label in glossaryCodes", ind.ID, lang, c)
-				}
-			}
-		}
-	}
-	for _, c := range glossaryCodes {
-		if !i18n.Has("code." + c) {
-			t.Errorf("the code %q has no text code.%s", c, c)
-		}
-	}
-	got := explainText("Aasta Y sündmustest submit kanalil xroad, aastatel Y-2 kuni Y, hiljemalt Y-12-31 (infra_consulted = true).", i18n.ET, 2018)
-	want := "Aasta 2018 sündmustest taotlus (submit) kanalil X-tee (xroad), aastatel 2016 kuni 2018, hiljemalt 2018-12-31 (taristu korrastati EMOL-i nõustamisel (infra_consulted = true))."
-	if got != want {
-		t.Errorf("explainText:\n got %q\nwant %q", got, want)
 	}
 }
 

@@ -85,7 +85,7 @@ func TestT(t *testing.T) {
 		{"en", "no.such.key", nil, "no.such.key"}, // unknown key → the key
 		{"en", "report.title", []any{2018}, "KOV ICT strategy 2017–2021 monitoring report 2018"},
 		{"et", "report.page", []any{3, 12}, "Lk 3 / 12"},
-		{"et", "chart.interval80", nil, "80% prognoosivahemik"}, // %% in the file
+		{"et", "chart.interval80", nil, "80\u00a0% prognoosivahemik"}, // %% in the file; Estonian spaces the sign
 		{"en", "overview.achieved_count", []any{4, 13}, "4 of 13 indicators achieved"},
 	}
 	for _, tc := range cases {

@@ -1,4 +1,9 @@
-package dashboards
+// Package glossary writes the indicator catalogue's method texts for a reader. The
+// texts are exact: they name the codes the data carry (submit, xroad,
+// infra_consulted = true, network_standard) and the year as Y. A page or the report
+// reads them to someone who knows neither, so each code is shown with its label in
+// the reader's language ("taotlus (submit)") and Y is the year being read about.
+package glossary
 
 import (
 	"regexp"
@@ -8,20 +13,15 @@ import (
 	"ee/kovmon/i18n"
 )
 
-// The catalogue's method texts are exact: they name the codes the data carry
-// (submit, xroad, infra_consulted = true, network_standard) and the year as Y. A
-// page reads them to someone who knows neither, so each code is shown with its label
-// in the page's language ("taotlus (submit)") and Y is the year the page shows.
-
-// glossaryCodes are the codes of the method texts that have a label, text key
-// "code.<code>". TestGlossaryCoversTheCatalogue fails when a method text names a code
+// Codes are the codes of the method texts that have a label, text key
+// "code.<code>". TestCoversTheCatalogue fails when a method text names a code
 // that is not here.
-var glossaryCodes = []string{"submit", "decision", "notification", "web", "portal", "email", "xroad",
+var Codes = []string{"submit", "decision", "notification", "web", "portal", "email", "xroad",
 	"infra_consulted = true", "network_standard", "security_policy", "asset_register", "eservices_unified",
 	"lan_rebuild", "in_progress", "competence_centre_satisfaction"}
 
 var (
-	glossaryPattern = regexp.MustCompile(`\b(` + alternatives(glossaryCodes) + `)\b`)
+	glossaryPattern = regexp.MustCompile(`\b(` + alternatives(Codes) + `)\b`)
 	yearDate        = regexp.MustCompile(`\bY-(\d{2})-(\d{2})\b`)
 	yearMinus       = regexp.MustCompile(`\bY-(\d)\b`)
 	yearAlone       = regexp.MustCompile(`\bY\b`)
@@ -38,8 +38,9 @@ func alternatives(codes []string) string {
 // labelled is what follows a code that its text has labelled already: „done“ (tehtud).
 var labelled = regexp.MustCompile(`^[“”„"]? \(`)
 
-// explainText is a method text for a reader: codes with their labels, Y as year.
-func explainText(text, lang string, year int) string {
+// Explain is a method text for a reader of lang: codes with their labels, Y as the
+// year (0: Y stays).
+func Explain(text, lang string, year int) string {
 	var b strings.Builder
 	last := 0
 	for _, m := range glossaryPattern.FindAllStringIndex(text, -1) {
