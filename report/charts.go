@@ -142,11 +142,15 @@ func municipalityChart(lang string, ind *catalogue.Indicator, year int, municipa
 	const lanes = 5
 	points := make([]map[string]any, len(withData))
 	for i, f := range withData {
-		p := map[string]any{"value": []any{round1(*f.Value), i % lanes}, "name": f.Name,
-			"itemStyle": map[string]any{"color": palette.Of(f.Status).Color, "opacity": 0.9}}
-		if i >= len(withData)-3 {
-			p["label"] = map[string]any{"show": true, "formatter": f.Name, "position": "top", "fontSize": 8, "color": "#1b1b1b"}
+		lane := i % lanes
+		p := map[string]any{"name": f.Name, "itemStyle": map[string]any{"color": palette.Of(f.Status).Color, "opacity": 0.9}}
+		if k := len(withData) - 1 - i; k < 3 {
+			// The three lowest are named, each on a lane of its own so that their
+			// names never overlap: the lowest on the top lane.
+			lane = lanes - 1 - 2*k
+			p["label"] = map[string]any{"show": true, "formatter": f.Name, "position": "right", "fontSize": 8, "color": "#1b1b1b"}
 		}
+		p["value"] = []any{round1(*f.Value), lane}
 		points[i] = p
 	}
 	id := chartID(ind.ID, "municipalities")
