@@ -71,7 +71,7 @@ func (s *server) explain(r *http.Request, v view) (string, any, error) {
 	if !explainCode.MatchString(code) || (len(code) == 4 && !v.reg.Known(code)) {
 		return "", nil, notFound("error.no_municipality", code)
 	}
-	page := explainPage{pageBase: pageBase{V: v, Path: r.URL.Path, Filters: true},
+	page := explainPage{pageBase: pageBase{V: v, Path: r.URL.Path, Filters: true, Groups: code == groupCode},
 		Indicator: ind.ID + " " + ind.Name.In(v.Lang), IndicatorLink: v.link("/indicator/" + ind.ID), Year: strconv.Itoa(v.Year),
 		Rule: glossary.Explain(ind.Description.In(v.Lang), v.Lang, v.Year), Source: v.t("source." + string(ind.Source)),
 		Denominator: v.t("denominator." + string(ind.Denominator)), DenominatorHelp: v.t("denominator." + string(ind.Denominator) + ".help"),

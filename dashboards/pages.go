@@ -24,8 +24,11 @@ type pageBase struct {
 	V        view
 	Path     string
 	Title    string
-	Filters  bool // whether the page offers the year and peer-group filters
+	Filters  bool // whether the page offers the year and boundary filters
 	DrawsMap bool // the page draws the map: load its script and show its attribution
+	// Groups: the page also offers the peer-group filters (county, type, population),
+	// because its figures follow them; a page whose figures do not is not offered them.
+	Groups bool
 	// Hidden are parameters beyond the view that the filters keep (the compared units).
 	Hidden url.Values
 }
@@ -276,7 +279,7 @@ func (s *server) overview(r *http.Request, v view) (string, any, error) {
 		return "", nil, err
 	}
 	nationalBy, municipalBy := byIndicator(national), byIndicator(municipal)
-	page := overviewPage{pageBase: pageBase{V: v, Path: "/", Title: v.t("overview.title"), Filters: true},
+	page := overviewPage{pageBase: pageBase{V: v, Path: "/", Title: v.t("overview.title"), Filters: true, Groups: true},
 		Extract: v.link("/extract.csv", paramYear, ""), ExtractET: v.link("/extract.csv", paramYear, "", "format", "excel"),
 		ExtractXLSX: v.link("/extract.xlsx", paramYear, "")}
 	if ref, ok, err := metrics.LatestRefresh(ctx, s.store); err != nil {
@@ -451,7 +454,7 @@ func (s *server) indicator(r *http.Request, v view) (string, any, error) {
 	if err != nil {
 		return "", nil, err
 	}
-	page := indicatorPage{pageBase: pageBase{V: v, Path: "/indicator/" + ind.ID, Filters: true},
+	page := indicatorPage{pageBase: pageBase{V: v, Path: "/indicator/" + ind.ID, Filters: true, Groups: true},
 		ID: ind.ID, Name: ind.Name.In(v.Lang), Description: glossary.Explain(ind.Description.In(v.Lang), v.Lang, v.Year),
 		Source: v.t("source." + string(ind.Source)), Denominator: v.t("denominator." + string(ind.Denominator)),
 		DenominatorHelp: v.t("denominator." + string(ind.Denominator) + ".help"),
