@@ -29,6 +29,9 @@ type chartBlock struct {
 	Legend  []legendItem
 	CSV     template.URL
 	Table   dataTable
+	// TableAt, when set, is the anchor of a table of the page that holds the chart's
+	// data (the figures table under a map): the chart links to it instead of a copy.
+	TableAt string
 	// CSVText, PNGText and TableText label the links and the table for readers;
 	// PNGFile names the downloaded picture.
 	CSVText, PNGText, TableText, PNGFile string
@@ -514,14 +517,17 @@ func (v view) choropleth(id string, geo *geoMap, figures []metrics.Figure, yesNo
 			it = point(round(*f.Value, 2), text, colourOf(f, byStatus))
 		}
 		it["name"] = name
-		// A map item's fill is its areaColor; the border stays white between units.
+		// A map item's fill is its areaColor, kept when the pointer is on it (the
+		// series draws the border then).
 		style := it["itemStyle"].(map[string]any)
-		style["areaColor"], style["borderColor"], style["borderWidth"] = style["color"], "#FFFFFF", 0.6
-		it["emphasis"] = map[string]any{"itemStyle": map[string]any{"areaColor": style["color"], "borderColor": "#000000", "borderWidth": 1.5},
-			"label": map[string]any{"show": false}}
+		style["areaColor"] = style["color"]
+		delete(style, "color")
+		it["emphasis"] = map[string]any{"itemStyle": map[string]any{"areaColor": style["areaColor"]}}
 		data = append(data, it)
 	}
-	m.AddSeries(title, nil, charts.WithLabelOpts(opts.Label{Show: opts.Bool(false)}))
+	m.AddSeries(title, nil, charts.WithLabelOpts(opts.Label{Show: opts.Bool(false)}),
+		charts.WithItemStyleOpts(opts.ItemStyle{BorderColor: "#FFFFFF", BorderWidth: 0.6}),
+		charts.WithEmphasisOpts(opts.Emphasis{Label: &opts.Label{Show: opts.Bool(false)}, ItemStyle: &opts.ItemStyle{BorderColor: "#000000", BorderWidth: 1.5}}))
 	setData(m.MultiSeries, data)
 	return m
 }

@@ -540,7 +540,10 @@ func (s *server) indicator(r *http.Request, v view) (string, any, error) {
 // data; for a rate the ranking.
 func (s *server) municipalCharts(v view, ind *catalogue.Indicator, page *indicatorPage, municipal []metrics.Figure, target *float64) {
 	rankCSV := v.link("/extract.csv", "indicator", ind.ID, "level", metrics.LevelMunicipality)
-	table := v.municipalTable(municipal)
+	// The municipalities' charts draw the rows of the page's figures table: they link
+	// to it rather than carry a copy each.
+	table := dataTable{}
+	inTable := func(b chartBlock) chartBlock { b.TableAt = "figures"; return b }
 	byStatus := judgedYear(municipal)
 	legend := v.statusLegend(municipal, byStatus, nil)
 	if page.YesNo {
@@ -548,7 +551,7 @@ func (s *server) municipalCharts(v view, ind *catalogue.Indicator, page *indicat
 	}
 	if ok, missingUnits := mappable(s.geo, municipal); ok {
 		title := v.t("chart.map") + " " + strconv.Itoa(v.Year)
-		m := v.block("map", title, v.choropleth("map", s.geo, municipal, page.YesNo, byStatus, page.Name), rankCSV, table, legend)
+		m := inTable(v.block("map", title, v.choropleth("map", s.geo, municipal, page.YesNo, byStatus, page.Name), rankCSV, table, legend))
 		page.Map = &m
 		if len(missingUnits) > 0 {
 			page.MapNote = v.t("dashboards.map_missing", strings.Join(missingUnits, ", "))
@@ -573,15 +576,15 @@ func (s *server) municipalCharts(v view, ind *catalogue.Indicator, page *indicat
 	}
 	if page.YesNo {
 		title := v.t("dashboards.who_meets", v.Year)
-		counts := v.block("counts", title, v.yesNoCounts("counts", toFigures(page.Meets), toFigures(page.Fails), toFigures(page.NoData), title),
-			rankCSV, table, v.yesNoLegend())
+		counts := inTable(v.block("counts", title, v.yesNoCounts("counts", toFigures(page.Meets), toFigures(page.Fails), toFigures(page.NoData), title),
+			rankCSV, table, v.yesNoLegend()))
 		page.Counts = &counts
 		return
 	}
 	page.Meets, page.Fails = nil, nil
 	title := v.t("dashboards.ranking", v.Year)
-	rank := v.block("ranking", title, v.ranking("ranking", municipal, target, byStatus, title), rankCSV, table,
-		v.statusLegend(municipal, byStatus, target))
+	rank := inTable(v.block("ranking", title, v.ranking("ranking", municipal, target, byStatus, title), rankCSV, table,
+		v.statusLegend(municipal, byStatus, target)))
 	page.Ranking = &rank
 }
 
@@ -623,12 +626,4 @@ func (v view) nationalBlock(ind *catalogue.Indicator, national, group []metrics.
 	return v.block("national_series", v.t("dashboards.national_series"), chart,
 		v.link("/extract.csv", paramYear, "", "indicator", ind.ID, "level", metrics.LevelNational), table,
 		v.nationalLegend(groupName, len(forecasts) > 0, changed))
-}
-
-func (v view) municipalTable(figures []metrics.Figure) dataTable {
-	table := dataTable{Head: []string{v.t("table.code"), v.t("table.name"), v.t("table.value"), v.t("table.status")}}
-	for _, f := range figures {
-		table.Rows = append(table.Rows, []string{f.EhakCode, f.Name, v.percent(f.Value), v.t("status." + f.Status)})
-	}
-	return table
 }

@@ -26,13 +26,13 @@ type Browser struct {
 }
 
 // New starts a browser whose window is 1280×900.
-func New(t *testing.T) *Browser { return NewAt(t, 1280, 900) }
+func New(t testing.TB) *Browser { return NewAt(t, 1280, 900) }
 
 // NewAt starts a browser whose layout viewport is width×height CSS pixels: a phone's
 // 390 as much as a desktop's 1366. The viewport is set by emulation (a headless
 // window is never narrower than 500 px), as a plain window, not a mobile one, so
 // that a page wider than the window scrolls instead of zooming out.
-func NewAt(t *testing.T, width, height int) *Browser {
+func NewAt(t testing.TB, width, height int) *Browser {
 	t.Helper()
 	if _, err := os.Stat(ChromiumPath); err != nil {
 		t.Fatalf("Chromium is needed at %s (make deps installs Debian's chromium): %v", ChromiumPath, err)
@@ -81,7 +81,7 @@ func (b *Browser) TakeErrors() []string {
 }
 
 // Do runs actions with a time limit.
-func (b *Browser) Do(t *testing.T, steps ...chromedp.Action[chromedp.Void]) {
+func (b *Browser) Do(t testing.TB, steps ...chromedp.Action[chromedp.Void]) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(b.Ctx, 30*time.Second)
 	defer cancel()
@@ -91,7 +91,7 @@ func (b *Browser) Do(t *testing.T, steps ...chromedp.Action[chromedp.Void]) {
 }
 
 // Value runs one action that returns a value, with a time limit.
-func Value[T any](t *testing.T, b *Browser, a chromedp.Action[T]) T {
+func Value[T any](t testing.TB, b *Browser, a chromedp.Action[T]) T {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(b.Ctx, 30*time.Second)
 	defer cancel()
