@@ -23,8 +23,9 @@ import (
 	"ee/kovmon/refdata"
 )
 
-// volatile are the parts of a page that change from run to run: timestamps and the
-// ids of ingest runs (which carry their start time).
+// volatile are the parts of a page that change from run to run or with every edit of
+// a static file: timestamps, the ids of ingest runs (which carry their start time) and
+// the hashes in the static files' names.
 var volatile = []struct {
 	re   *regexp.Regexp
 	with string
@@ -32,6 +33,9 @@ var volatile = []struct {
 	{regexp.MustCompile(`\d{8}T\d{6}-[0-9a-f]{8}`), "RUN-ID"},
 	{regexp.MustCompile(`\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d+)?`), "TIMESTAMP"},
 	{regexp.MustCompile(`\d{2}\.\d{2}\.\d{4} \d{2}:\d{2}:\d{2}`), "TIMESTAMP"},
+	// The static files' names carry their content's hash: a change of the stylesheet
+	// is not a change of every page (TestAssets checks the hashes).
+	{regexp.MustCompile(`(/assets/[\w-]+)\.[0-9a-f]{10}\.`), "$1.HASH."},
 	{regexp.MustCompile(`\d{1,2} [A-Z][a-z]+ \d{4} \d{2}:\d{2}:\d{2}`), "TIMESTAMP"},
 }
 
