@@ -78,11 +78,7 @@ func (s *server) compare(r *http.Request, v view) (string, any, error) {
 		page.Empty = v.t("compare.empty")
 		return "compare", page, nil
 	}
-	national, err := s.national(ctx, v)
-	if err != nil {
-		return "", nil, err
-	}
-	municipal, err := s.municipal(ctx, v)
+	national, municipal, err := s.allFigures(ctx, v)
 	if err != nil {
 		return "", nil, err
 	}

@@ -83,11 +83,7 @@ func (s *server) explain(r *http.Request, v view) (string, any, error) {
 		if !v.grouped() || !ind.HasLevel(catalogue.LevelMunicipality) {
 			return "", nil, notFound("error.no_group")
 		}
-		national, err := s.national(ctx, v)
-		if err != nil {
-			return "", nil, err
-		}
-		municipal, err := s.municipal(ctx, v)
+		national, municipal, err := s.allFigures(ctx, v)
 		if err != nil {
 			return "", nil, err
 		}

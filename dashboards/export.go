@@ -90,11 +90,7 @@ func (s *server) extractFigures(ctx context.Context, x extractRequest) ([]metric
 	}
 	// The group's pooled figures come after the national one of each indicator and
 	// year, as on the pages.
-	national, err := s.national(ctx, x.v)
-	if err != nil {
-		return nil, err
-	}
-	municipal, err := s.municipal(ctx, x.v)
+	national, municipal, err := s.allFigures(ctx, x.v)
 	if err != nil {
 		return nil, err
 	}

@@ -141,14 +141,14 @@ func (v view) flags(flags []string) string {
 
 // The figures the pages are made of, all from the reader's cache.
 
-// national is every national figure of the view's boundaries, all years.
-func (s *server) national(ctx context.Context, v view) ([]metrics.Figure, error) {
-	return s.figures.Figures(ctx, metrics.Filter{Boundaries: v.Boundaries, Level: metrics.LevelNational})
-}
-
-// municipal is every municipal figure of the view's boundaries, all years.
-func (s *server) municipal(ctx context.Context, v view) ([]metrics.Figure, error) {
-	return s.figures.Figures(ctx, metrics.Filter{Boundaries: v.Boundaries, Level: metrics.LevelMunicipality})
+// allFigures is every national and every municipal figure of the view's boundaries,
+// all years: what the pages pick their figures and pool their groups from.
+func (s *server) allFigures(ctx context.Context, v view) (national, municipal []metrics.Figure, err error) {
+	if national, err = s.figures.Figures(ctx, metrics.Filter{Boundaries: v.Boundaries, Level: metrics.LevelNational}); err != nil {
+		return nil, nil, err
+	}
+	municipal, err = s.figures.Figures(ctx, metrics.Filter{Boundaries: v.Boundaries, Level: metrics.LevelMunicipality})
+	return national, municipal, err
 }
 
 // byIndicator splits figures by indicator, keeping their order.
@@ -270,11 +270,7 @@ type lagItem struct {
 
 func (s *server) overview(r *http.Request, v view) (string, any, error) {
 	ctx := r.Context()
-	national, err := s.national(ctx, v)
-	if err != nil {
-		return "", nil, err
-	}
-	municipal, err := s.municipal(ctx, v)
+	national, municipal, err := s.allFigures(ctx, v)
 	if err != nil {
 		return "", nil, err
 	}
@@ -441,11 +437,7 @@ func (s *server) indicator(r *http.Request, v view) (string, any, error) {
 	if !ok {
 		return "", nil, notFound("error.no_indicator", r.PathValue("id"))
 	}
-	allNational, err := s.national(ctx, v)
-	if err != nil {
-		return "", nil, err
-	}
-	allMunicipal, err := s.municipal(ctx, v)
+	allNational, allMunicipal, err := s.allFigures(ctx, v)
 	if err != nil {
 		return "", nil, err
 	}

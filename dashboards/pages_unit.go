@@ -63,11 +63,7 @@ func (s *server) municipality(r *http.Request, v view) (string, any, error) {
 	if !ok {
 		return "", nil, notFound("error.no_municipality", code)
 	}
-	national, err := s.national(ctx, v)
-	if err != nil {
-		return "", nil, err
-	}
-	municipal, err := s.municipal(ctx, v)
+	national, municipal, err := s.allFigures(ctx, v)
 	if err != nil {
 		return "", nil, err
 	}
