@@ -222,10 +222,18 @@ func (v view) flagList(flags []string) string {
 	return strings.Join(words, "; ")
 }
 
-// spreadsheetText is where a text cell of a CSV or spreadsheet is made safe from
-// being read as a formula (issue 15 owns the neutralisation and its tests); the
-// extracts' text cells all pass through here.
-func spreadsheetText(s string) string { return s }
+// spreadsheetText makes a text cell of the page's CSV safe from being read as a
+// formula, as OWASP recommends: a cell that begins with =, +, -, @, a tab or a
+// carriage return gets a leading apostrophe. Every text cell of those CSVs passes
+// through here, so that this is the one call to swap for issue 15's spreadsheet.Cell
+// once it is on main (the same rule; these cells are never numbers). XLSX cells are
+// strings that a spreadsheet never evaluates.
+func spreadsheetText(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
+}
 
 // writeLocalCSV writes the figures in the page's columns and language.
 func (s *server) writeLocalCSV(w io.Writer, v view, figures []metrics.Figure, style csvStyle) error {

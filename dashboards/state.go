@@ -43,9 +43,10 @@ type view struct {
 	// Assets are the addresses of the static files, named by their content.
 	Assets assetNames
 
-	countyName string // the name of County: the group is the county of that name in every year
-	reg        *registry.Registry
-	cat        *catalogue.Catalogue
+	countyName  string            // the name of County: the group is the county of that name in every year
+	countyNames map[string]string // county code → name, every code of the registry
+	reg         *registry.Registry
+	cat         *catalogue.Catalogue
 }
 
 type county struct{ Code, Name string }
@@ -116,7 +117,7 @@ func (s *server) readView(ctx context.Context, q url.Values, yearRequired bool) 
 	if err != nil {
 		return v, err
 	}
-	v.reg, v.Years, v.ReportYears = facts.reg, facts.years[v.Boundaries], facts.reportYears
+	v.reg, v.Years, v.ReportYears, v.countyNames = facts.reg, facts.years[v.Boundaries], facts.reportYears, facts.countyNames
 	if n := len(v.Years); n > 0 {
 		v.LatestYear = v.Years[n-1]
 	}
@@ -280,7 +281,7 @@ func (v view) inGroup(f metrics.Figure) bool {
 	if f.Level != metrics.LevelMunicipality {
 		return false
 	}
-	if v.County != "" && v.reg != nil && v.countyNameOf(f.CountyCode) != v.countyName {
+	if v.County != "" && v.countyNames[f.CountyCode] != v.countyName {
 		return false
 	}
 	if v.UnitType != "" && f.UnitType != v.UnitType {
@@ -290,15 +291,6 @@ func (v view) inGroup(f metrics.Figure) bool {
 		return false
 	}
 	return true
-}
-
-func (v view) countyNameOf(code string) string {
-	for _, u := range v.reg.Units() {
-		if u.CountyCode == code {
-			return u.CountyName
-		}
-	}
-	return ""
 }
 
 // population is the registry's population of a unit as it stood in a year's boundaries.

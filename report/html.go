@@ -29,14 +29,17 @@ var documentTemplate = template.Must(template.New("report.html").Funcs(template.
 }).ParseFS(assets, "assets/report.html"))
 
 // statusCSS colours the statuses with the pages' palette: the text of a status in
-// its colour, an annex cell on a tint of it, no data hatched grey.
+// its colour, an annex cell on a tint of it, no data pale grey.
 func statusCSS() template.CSS {
 	var b strings.Builder
 	for _, st := range catalogue.AllStatuses {
 		c := palette.Of(string(st)).Color
 		fmt.Fprintf(&b, ".status.status-%[1]s { color: %[2]s; }\n.status-%[1]s.cell, .key.status-%[1]s { background: color-mix(in srgb, %[2]s 22%%, #fff); }\n", st, c)
 	}
-	fmt.Fprintf(&b, ".status-no_data.cell, .key.status-no_data { background: repeating-linear-gradient(135deg, %s 0 2px, #fff 2px 4px); }\n", palette.NoData)
+	// No data is plain pale grey with its dash in the annex: hundreds of patterned
+	// cells make Chromium's printing crawl (a report of a year with little data took
+	// longer than its time limit).
+	fmt.Fprintf(&b, ".status-no_data.cell, .key.status-no_data { background: %s; color: #555; }\n", palette.NoData)
 	return template.CSS(b.String())
 }
 
