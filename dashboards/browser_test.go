@@ -548,7 +548,7 @@ func TestEveryNumberExplained(t *testing.T) {
 	b := browsertest.New(t)
 	for _, url := range []string{"/", "/indicator/I.4?year=2018", "/municipality/0714?year=2018", "/compare?ehak=0784&ehak=0624&year=2018", "/?county=0037"} {
 		open(t, b, srv.URL+url)
-		bare := browsertest.Value(t, b, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll('td.value, table.compare td'))
+		bare := browsertest.Value(t, b, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll('td.value, td.latest, td.national, td.peers, table.compare td'))
 		  .filter(td => td.textContent.trim() !== '–' && !td.querySelector('a.explain')).map(td => td.textContent.trim())`))
 		if len(bare) > 0 {
 			t.Errorf("%s: values without an explanation link: %q", url, bare)

@@ -43,10 +43,13 @@ type unitRow struct {
 	Explain   template.URL
 	National  string
 	Peers     string
-	Target    string
-	Badge     badge
-	Rank      string
-	Flags     string
+	// NationalExplain and PeersExplain lead to how the national and the peer
+	// group's figures were made.
+	NationalExplain, PeersExplain template.URL
+	Target                        string
+	Badge                         badge
+	Rank                          string
+	Flags                         string
 }
 
 type mergerRow struct {
@@ -171,7 +174,9 @@ func (v view) unitFigures(cat *catalogue.Catalogue, code string, national, munic
 		fr := v.figureRow(*own)
 		row := unitRow{ID: ind.ID, Name: ind.Name.In(v.Lang), Link: v.link("/indicator/" + ind.ID), Value: v.unitValue(ind, *own),
 			ValueData: fr.ValueData, Explain: fr.Explain, National: v.percent(nat.Value), Peers: v.percent(peer.Value),
-			Target: fr.Target, Badge: fr.Badge, Flags: fr.Flags}
+			NationalExplain: v.explainLink(nat),
+			PeersExplain:    v.yearLink("/explain/"+ind.ID+"/"+groupCode, v.Year, paramCounty, "", paramType, peers.UnitType, paramPop, peers.Pop),
+			Target:          fr.Target, Badge: fr.Badge, Flags: fr.Flags}
 		if !ind.MunicipalYesNo() { // a yes/no indicator's places would only repeat who meets the condition
 			row.Rank = v.rankText(code, now, ranks(before), len(now))
 		}
