@@ -464,7 +464,7 @@ func (v view) ranking(id string, figures []metrics.Figure, target *float64, bySt
 
 // yesNoCounts draws how many municipalities meet a yes/no indicator's condition, do
 // not, and have no data: three labelled bars, the last one hatched.
-func (v view) yesNoCounts(id string, meets, fails, noData []metrics.Figure, title string) *charts.Bar {
+func (v view) yesNoCounts(id string, meets, fails, noData int, title string) *charts.Bar {
 	bar := charts.NewBar()
 	bar.SetGlobalOptions(append(baseOptions(id, "100%", "150px", title+". "+v.t("chart.aria_table")),
 		charts.WithXAxisOpts(opts.XAxis{Type: "value", MinInterval: 1, AxisLabel: &opts.AxisLabel{Show: opts.Bool(false)},
@@ -473,7 +473,7 @@ func (v view) yesNoCounts(id string, meets, fails, noData []metrics.Figure, titl
 		charts.WithGridOpts(opts.Grid{Left: "4", Right: "40", Top: "4", Bottom: "4", ContainLabel: opts.Bool(true)}),
 	)...)
 	labels := []string{v.t("chart.meets"), v.t("chart.fails"), v.t("status.no_data")}
-	counts := []int{len(meets), len(fails), len(noData)}
+	counts := []int{meets, fails, noData}
 	colours := []string{palette.Meets, palette.Fails, palette.NoData}
 	items := make([]item, 3)
 	for i := range items {

@@ -568,7 +568,7 @@ func (s *server) municipalCharts(v view, ind *catalogue.Indicator, page *indicat
 	}
 	if page.YesNo {
 		title := v.t("dashboards.who_meets", v.Year)
-		counts := inTable(v.block("counts", title, v.yesNoCounts("counts", toFigures(page.Meets), toFigures(page.Fails), toFigures(page.NoData), title),
+		counts := inTable(v.block("counts", title, v.yesNoCounts("counts", len(page.Meets), len(page.Fails), len(page.NoData), title),
 			rankCSV, table, v.yesNoLegend()))
 		page.Counts = &counts
 		return
@@ -579,9 +579,6 @@ func (s *server) municipalCharts(v view, ind *catalogue.Indicator, page *indicat
 		v.statusLegend(municipal, byStatus, target)))
 	page.Ranking = &rank
 }
-
-// toFigures stands in for a list's length where only the count is drawn.
-func toFigures(items []lagItem) []metrics.Figure { return make([]metrics.Figure, len(items)) }
 
 func (v view) nationalBlock(ind *catalogue.Indicator, national, group []metrics.Figure, forecasts []metrics.ForecastRow) chartBlock {
 	groupName := ""
