@@ -79,7 +79,7 @@ func everyPage() []pageCase {
 // open loads a page and waits until its charts are drawn.
 func open(t *testing.T, b *browsertest.Browser, url string) {
 	t.Helper()
-	b.Do(t, chromedp.Navigate(url), chromedp.WaitVisible(chromedp.CSS("#page-title")))
+	b.Do(t, chromedp.Navigate(url), chromedp.WaitVisible(chromedp.CSS("#page-title")), chromedp.WaitReady(chromedp.CSS("#attribution")))
 	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
 		if undrawn := browsertest.Value(t, b, chromedp.Evaluate[[]string](undrawnCharts)); len(undrawn) == 0 {
 			return
@@ -571,7 +571,8 @@ func TestEveryNumberExplained(t *testing.T) {
 	open(t, b, srv.URL+"/municipality/0714?year=2018")
 	want := browsertest.Value(t, b, chromedp.Text(chromedp.CSS(`tr[data-indicator="I.4"] td.value`)))
 	b.Do(t, chromedp.Click(chromedp.CSS(`tr[data-indicator="I.4"] td.value a`)))
-	b.Do(t, chromedp.WaitVisible(chromedp.CSS("#formula")))
+	// The whole new document, down to its footer.
+	b.Do(t, chromedp.WaitVisible(chromedp.CSS("#formula")), chromedp.WaitReady(chromedp.CSS("#attribution")))
 	value := browsertest.Value(t, b, chromedp.Text(chromedp.CSS("#explained-value")))
 	formula := browsertest.Value(t, b, chromedp.Text(chromedp.CSS("#formula")))
 	rule := browsertest.Value(t, b, chromedp.Text(chromedp.CSS("#rule")))

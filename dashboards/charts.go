@@ -17,6 +17,7 @@ import (
 	"ee/kovmon/i18n"
 	"ee/kovmon/internal/palette"
 	"ee/kovmon/metrics"
+	"ee/kovmon/registry"
 )
 
 // chartBlock is a chart as a page shows it: the drawing, its legend, its data as CSV
@@ -488,14 +489,15 @@ func (v view) yesNoCounts(id string, meets, fails, noData int, title string) *ch
 }
 
 // choropleth colours the municipalities of the 2018 boundaries: a yes/no indicator by
-// whether each meets the condition, any other by colourOf; no data hatched grey.
-func (v view) choropleth(id string, geo *geoMap, figures []metrics.Figure, yesNo, byStatus bool, title string) *charts.Map {
+// whether each meets the condition, any other by colourOf; no data hatched grey. A
+// recoded unit has its predecessor's shape (geoMap.shapeName).
+func (v view) choropleth(id string, geo *geoMap, reg *registry.Registry, figures []metrics.Figure, yesNo, byStatus bool, title string) *charts.Map {
 	m := charts.NewMap()
 	m.RegisterMapType(mapName)
 	m.SetGlobalOptions(baseOptions(id, "100%", "420px", title+". "+v.t("chart.aria_table"))...)
 	data := make([]item, 0, len(figures))
 	for _, f := range figures {
-		name, ok := geo.names[f.EhakCode]
+		name, ok := geo.shapeName(f.EhakCode, reg)
 		if !ok {
 			continue
 		}
@@ -533,14 +535,14 @@ func (v view) choropleth(id string, geo *geoMap, figures []metrics.Figure, yesNo
 }
 
 // mappable reports whether most of the figures' units have a shape in the boundaries
-// (the 2018 units), and lists those that do not.
-func mappable(geo *geoMap, figures []metrics.Figure) (ok bool, missingNames []string) {
+// (the 2018 units, and units recoded since), and lists those that do not.
+func mappable(geo *geoMap, reg *registry.Registry, figures []metrics.Figure) (ok bool, missingNames []string) {
 	if geo == nil || len(figures) == 0 {
 		return false, nil
 	}
 	found := 0
 	for _, f := range figures {
-		if _, in := geo.names[f.EhakCode]; in {
+		if _, in := geo.shapeName(f.EhakCode, reg); in {
 			found++
 		} else {
 			missingNames = append(missingNames, f.Name)

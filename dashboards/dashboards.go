@@ -146,11 +146,15 @@ func notFound(key string, args ...any) error   { return &userError{errNotFound, 
 // in the request's language (or the default one when the language was the problem).
 func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	status := http.StatusInternalServerError
+	var down *store.ShardsDownError
 	switch {
 	case errors.Is(err, errBadRequest):
 		status = http.StatusBadRequest
 	case errors.Is(err, errNotFound):
 		status = http.StatusNotFound
+	case errors.As(err, &down):
+		status = http.StatusServiceUnavailable
+		s.log.Error("page failed", "path", r.URL.Path, "err", err)
 	default:
 		s.log.Error("page failed", "path", r.URL.Path, "err", err)
 	}
@@ -160,8 +164,12 @@ func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	msg := i18n.T(lang, "error.internal")
 	var ue *userError
-	if errors.As(err, &ue) {
+	switch {
+	case errors.As(err, &ue):
 		msg = i18n.T(lang, ue.key, ue.args...)
+	case down != nil:
+		// Which shard, not where: the address is in the log.
+		msg = i18n.T(lang, "common.shard_down", down.ShardNumbers())
 	}
 	s.errorPage(w, r, status, lang, msg)
 }

@@ -8,6 +8,8 @@ import (
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/simplify"
+
+	"ee/kovmon/registry"
 )
 
 // mapName is the name the boundaries are registered under in ECharts.
@@ -67,6 +69,27 @@ func loadGeoMap(data []byte) (*geoMap, error) {
 	script.WriteString(");\n")
 	g.script = script.Bytes()
 	return g, nil
+}
+
+// shapeName is the feature a unit is drawn with: its own, or for the successor of a
+// recode its predecessor's, following recodes back (spec/indicators.md 1.1: a recode
+// changes the code, not the territory, so Kiili vald 0305 has the shape of 0304).
+func (g *geoMap) shapeName(code string, reg *registry.Registry) (string, bool) {
+	for seen := map[string]bool{}; !seen[code]; {
+		seen[code] = true
+		if name, ok := g.names[code]; ok {
+			return name, true
+		}
+		predecessor, recoded := "", false
+		if reg != nil {
+			predecessor, recoded = reg.RecodedFrom(code)
+		}
+		if !recoded {
+			break
+		}
+		code = predecessor
+	}
+	return "", false
 }
 
 // Simplification for the screen: the map is drawn about 480 px tall for Estonia's

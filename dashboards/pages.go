@@ -541,9 +541,9 @@ func (s *server) municipalCharts(v view, ind *catalogue.Indicator, page *indicat
 	if page.YesNo {
 		legend = v.yesNoLegend()
 	}
-	if ok, missingUnits := mappable(s.geo, municipal); ok {
+	if ok, missingUnits := mappable(s.geo, v.reg, municipal); ok {
 		title := v.t("chart.map") + " " + strconv.Itoa(v.Year)
-		m := inTable(v.block("map", title, v.choropleth("map", s.geo, municipal, page.YesNo, byStatus, page.Name), rankCSV, table, legend))
+		m := inTable(v.block("map", title, v.choropleth("map", s.geo, v.reg, municipal, page.YesNo, byStatus, page.Name), rankCSV, table, legend))
 		page.Map = &m
 		if len(missingUnits) > 0 {
 			page.MapNote = v.t("dashboards.map_missing", strings.Join(missingUnits, ", "))

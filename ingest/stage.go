@@ -71,7 +71,7 @@ func newStage(ctx context.Context, s store.Store, kind *Kind) (*stage, error) {
 	}
 	for table, source := range map[string]string{st.rows: kind.Table, st.problems: "quarantine"} {
 		engine := " ENGINE = MergeTree ORDER BY tuple()"
-		source = store.LocalTable(source, s.Cluster()) // the stage lives on the node this connection talks to
+		source = store.LocalTable(s, source) // the stage lives on the host this connection talks to
 		if st.direct && table == st.rows {
 			engine = "" // the kind's table's own engine, partitions and order
 		}
@@ -177,10 +177,13 @@ func (st *stage) copyNewKeys(ctx context.Context, params store.Params) error {
 	params["passes"] = uint64(passes)
 	inPass := "cityHash64(" + st.keyList + ") % {passes:UInt64} = {pass:UInt64}"
 	repeated := "SELECT " + st.keyList + " FROM " + st.rows + " WHERE " + inPass + " GROUP BY " + st.keyList + " HAVING count() > 1"
+	// On a cluster the kind's table is Distributed: the keys it holds are looked up on
+	// every shard, and GLOBAL sends them the stage's keys (the stage lives on this
+	// host only). On one node GLOBAL IN is IN.
 	query := "INSERT INTO " + st.table + " SELECT * REPLACE ({fid:String} AS file_id, {run:String} AS run_id) FROM " + st.rows +
 		" WHERE " + inPass +
 		" AND " + st.keyTuple + " NOT IN (SELECT " + st.keyList + " FROM " + st.table +
-		" WHERE " + inPass + " AND " + st.keyTuple + " IN (SELECT " + st.keyList + " FROM " + st.rows + " WHERE " + inPass + "))"
+		" WHERE " + inPass + " AND " + st.keyTuple + " GLOBAL IN (SELECT " + st.keyList + " FROM " + st.rows + " WHERE " + inPass + "))"
 	if !st.direct { // a direct stage holds each key once already
 		query += " AND (" + st.keyTuple + " NOT IN (" + repeated + ") OR (" + st.keyList + ", line) IN (SELECT " + st.keyList + ", min(line) FROM " + st.rows +
 			" WHERE " + inPass + " AND " + st.keyTuple + " IN (" + repeated + ") GROUP BY " + st.keyList + "))"

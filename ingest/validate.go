@@ -155,7 +155,7 @@ func tallinnYear(unixSec int64, utcYear int) int {
 
 // offsetCache remembers Tallinn's UTC offset per local wall-clock hour; zone
 // changes happen on whole hours, so every second of a local hour has the same
-// offset (TestLocalOffsetMatchesTimeDate checks this against time.Date).
+// offset (TestLocalOffsetIsTheEarliestInstant checks this minute by minute).
 type offsetCache struct {
 	hour [256]int64
 	off  [256]int64
@@ -170,9 +170,26 @@ func (c *offsetCache) offset(localSec int64, y, mo, d, h int) int64 {
 	if c.set[i] && c.hour[i] == hour {
 		return c.off[i]
 	}
-	off := hour*3600 - time.Date(y, time.Month(mo), d, h, 0, 0, 0, tallinn).Unix()
+	off := hour*3600 - tallinnHourStart(y, mo, d, h)
 	c.hour[i], c.off[i], c.set[i] = hour, off, true
 	return off
+}
+
+// tallinnHourStart returns the instant (Unix seconds) at which Tallinn's clocks show
+// y-mo-d h:00. In the hour that repeats when summer time ends it is the earlier of the
+// two (spec/indicators.md 1.1), where time.Date returns the later one. In the hour
+// that is skipped when summer time begins, which no clock shows, it is what time.Date
+// gives: the time read with the offset before the change (03:30 on the last Sunday of
+// March is 01:30 UTC, as 03:30+02:00).
+func tallinnHourStart(y, mo, d, h int) int64 {
+	t := time.Date(y, time.Month(mo), d, h, 0, 0, 0, tallinn)
+	for _, back := range []time.Duration{2 * time.Hour, time.Hour} { // the earliest first
+		e := t.Add(-back).In(tallinn)
+		if e.Year() == y && int(e.Month()) == mo && e.Day() == d && e.Hour() == h && e.Minute() == 0 {
+			return e.Unix()
+		}
+	}
+	return t.Unix()
 }
 
 // daysFromCivil counts days since 1970-01-01 (proleptic Gregorian, y >= 0).

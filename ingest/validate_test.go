@@ -54,28 +54,69 @@ func TestParseTimestampMatchesTime(t *testing.T) {
 	}
 }
 
-// TestLocalOffsetMatchesTimeDate checks the per-hour offset cache against
-// time.Date minute by minute around every Tallinn zone change, where a cached
-// hour could be wrong.
-func TestLocalOffsetMatchesTimeDate(t *testing.T) {
+// TestLocalOffsetIsTheEarliestInstant checks the per-hour offset cache minute by
+// minute around every Tallinn zone change, where a cached hour could be wrong, against
+// the spec's rule worked out another way: of the instants at which Tallinn's clocks
+// show the time (its offsets since 1970 are +02:00, +03:00 and +04:00), the earliest;
+// a time that no clock shows (the hour skipped in spring) is read as time.Date does.
+func TestLocalOffsetIsTheEarliestInstant(t *testing.T) {
 	var cache offsetCache
+	repeated := 0
 	for y := minYear; y <= maxYear; y++ {
 		for _, month := range []time.Month{time.March, time.April, time.September, time.October} {
 			for d := 20; d <= 31; d++ {
 				for h := 0; h < 6; h++ {
 					for _, mi := range []int{0, 1, 30, 59} {
-						in := time.Date(y, month, d, h, mi, 7, 0, time.UTC).Format("2006-01-02 15:04:05")
-						if time.Date(y, month, d, 0, 0, 0, 0, time.UTC).Month() != month {
+						wall := time.Date(y, month, d, h, mi, 7, 0, time.UTC)
+						if wall.Month() != month {
 							continue
 						}
+						in := wall.Format(time.DateTime)
 						ms, _, reason := parseTimestamp(in, &cache)
 						want := time.Date(y, month, d, h, mi, 7, 0, tallinn)
+						shows := 0
+						for _, offset := range []time.Duration{4 * time.Hour, 3 * time.Hour, 2 * time.Hour} {
+							if at := wall.Add(-offset); at.In(tallinn).Format(time.DateTime) == in {
+								if shows == 0 {
+									want = at
+								}
+								shows++
+							}
+						}
+						if shows > 1 {
+							repeated++
+						}
 						if reason != "" || ms != want.UnixMilli() {
-							t.Fatalf("%s: %d %q, want %d", in, ms, reason, want.UnixMilli())
+							t.Fatalf("%s: %s %q, want %s", in, time.UnixMilli(ms).UTC(), reason, want.UTC())
 						}
 					}
 				}
 			}
+		}
+	}
+	if repeated == 0 {
+		t.Fatal("no repeated local time was checked")
+	}
+}
+
+// The hour that repeats when summer time ends is the earlier instant (spec 1.1); the
+// skipped hour of spring is read with the winter offset.
+func TestTallinnRepeatedAndSkippedHour(t *testing.T) {
+	var cache offsetCache
+	for _, c := range []struct{ in, want string }{
+		{"2018-10-28 02:59:59", "2018-10-27T23:59:59Z"},
+		{"2018-10-28 03:00:00", "2018-10-28T00:00:00Z"}, // 03:00+03:00, not 03:00+02:00
+		{"2018-10-28 03:30:00", "2018-10-28T00:30:00Z"},
+		{"2018-10-28T03:59:59", "2018-10-28T00:59:59Z"},
+		{"2018-10-28 04:00:00", "2018-10-28T02:00:00Z"},
+		{"2018-10-28T03:30:00+02:00", "2018-10-28T01:30:00Z"}, // an offset says which
+		{"2018-03-25 02:59:59", "2018-03-25T00:59:59Z"},
+		{"2018-03-25 03:30:00", "2018-03-25T01:30:00Z"}, // no clock shows it
+		{"2018-03-25 04:00:00", "2018-03-25T01:00:00Z"},
+	} {
+		ms, _, reason := parseTimestamp(c.in, &cache)
+		if got := time.UnixMilli(ms).UTC().Format(time.RFC3339); reason != "" || got != c.want {
+			t.Errorf("%s: %s %q, want %s", c.in, got, reason, c.want)
 		}
 	}
 }

@@ -39,10 +39,12 @@ type yearUnit struct {
 
 // inputs are what a refresh reads once and every indicator uses.
 type inputs struct {
-	cat         *catalogue.Catalogue
-	reg         *registry.Registry
-	years       []int
-	sourceYears map[string]map[int]bool // source (or survey:question) → years with rows
+	cat   *catalogue.Catalogue
+	reg   *registry.Registry
+	years []int
+	// sourceYears[mode][source or survey:question] holds the years in which the source
+	// has a row attributed to a unit of the year in that boundary mode.
+	sourceYears map[string]map[string]map[int]bool
 }
 
 // Compute runs the engine for one boundary mode and returns every figure of the
@@ -109,7 +111,9 @@ func assemble(in *inputs, ind *catalogue.Indicator, mode string, raw map[yearUni
 	var out []Figure
 	hasMunicipal := ind.HasLevel(catalogue.LevelMunicipality)
 	for _, y := range in.years {
-		sourceHasRows := in.sourceYears[sourceKey(ind)][y]
+		// "No source data" (spec 1.1): no row of the source attributed to a unit of the
+		// year, the same for every indicator.
+		sourceHasRows := in.sourceYears[mode][sourceKey(ind)][y]
 		national := Figure{IndicatorID: ind.ID, Year: y, Level: LevelNational, EhakCode: NationalCode, Name: NationalName}
 		if ind.Denominator == catalogue.DenominatorGoals {
 			if f, ok := raw[yearUnit{y, ""}]; ok {
@@ -132,7 +136,7 @@ func assemble(in *inputs, ind *catalogue.Indicator, mode string, raw map[yearUni
 				decided = true // no row means the condition is not met (II.1, IV.2)
 				f.denominator = 1
 			}
-			if decided && (sourceHasRows || ind.Denominator == catalogue.DenominatorRows) {
+			if decided && sourceHasRows {
 				fig.Numerator, fig.Denominator = f.numerator, f.denominator
 				if f.denominator > 0 {
 					withData++
@@ -210,7 +214,8 @@ func judge(figures []Figure, ind *catalogue.Indicator) {
 	for _, idx := range series {
 		points := make([]catalogue.Point, len(idx))
 		for j, i := range idx {
-			points[j] = catalogue.Point{Year: figures[i].Year, Value: figures[i].Value}
+			f := &figures[i]
+			points[j] = catalogue.Point{Year: f.Year, Value: f.Value, Numerator: f.Numerator, Denominator: f.Denominator}
 		}
 		for j, st := range catalogue.Statuses(points, targets) {
 			figures[idx[j]].Status = string(st)
@@ -219,38 +224,43 @@ func judge(figures []Figure, ind *catalogue.Indicator) {
 }
 
 // Inputs reads what every indicator needs: the registry, the years with data and
-// which sources have rows in which years.
+// which sources have rows attributed to a unit of the year in which years, per
+// boundary mode.
 func Inputs(ctx context.Context, s store.Store, cat *catalogue.Catalogue) (*inputs, error) {
 	reg, err := registry.Load(ctx, s)
 	if err != nil {
 		return nil, err
 	}
-	res, err := s.Query(ctx, kovsql.Query("metrics.SourceYears"), nil)
-	if err != nil {
-		return nil, fmt.Errorf("source years: %w", err)
-	}
-	in := &inputs{cat: cat, reg: reg, sourceYears: map[string]map[int]bool{}}
+	in := &inputs{cat: cat, reg: reg, sourceYears: map[string]map[string]map[int]bool{}}
 	first, last := 0, 0
-	for _, row := range res.Rows {
-		source, question := row[0], row[1]
-		y, _ := strconv.Atoi(row[2])
-		key := source
-		if question != "" {
-			key = source + ":" + question
+	for _, mode := range []string{BoundariesAsOf, BoundariesCurrent} {
+		res, err := s.Query(ctx, kovsql.Query("metrics.SourceYears"), store.Params{"mode": mode})
+		if err != nil {
+			return nil, fmt.Errorf("source years (%s): %w", mode, err)
 		}
-		if in.sourceYears[key] == nil {
-			in.sourceYears[key] = map[int]bool{}
+		bySource := map[string]map[int]bool{}
+		for _, row := range res.Rows {
+			source, question, attributed := row[0], row[1], row[3] == "1"
+			y, _ := strconv.Atoi(row[2])
+			if source != "audits_window" { // not a year any row is dated in
+				if first == 0 || y < first {
+					first = y
+				}
+				last = max(last, y)
+			}
+			if !attributed {
+				continue // a year is reported whenever a row is dated in it, data or not
+			}
+			key := source
+			if question != "" {
+				key = source + ":" + question
+			}
+			if bySource[key] == nil {
+				bySource[key] = map[int]bool{}
+			}
+			bySource[key][y] = true
 		}
-		in.sourceYears[key][y] = true
-		if source == "audits_window" {
-			continue // not a year any row is dated in
-		}
-		if first == 0 || y < first {
-			first = y
-		}
-		if y > last {
-			last = y
-		}
+		in.sourceYears[mode] = bySource
 	}
 	for y := first; first > 0 && y <= last; y++ {
 		in.years = append(in.years, y)

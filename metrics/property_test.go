@@ -214,17 +214,34 @@ func checkCountedFigures(t *testing.T, mode string, y int, rows []metrics.Figure
 }
 
 // unitsOn counts the units active on day by the spec's rule, and of those the merged
-// ones: the successor, on day, of a merger effective by y-12-31 (in asof the spec's
-// "successor in at least one merger"; in current the same mergers carried to today's
-// units, as registry.MergedUnits documents).
+// ones (spec 1.1, in both modes): a unit that is itself the successor of a merger
+// effective by y-12-31 that is not a recode, or the successor of a recode (its one
+// predecessor, the whole area, a code new on the day) whose predecessor is merged.
 func unitsOn(reg *registry.Registry, day time.Time, y int) (active, merged int) {
-	formed := map[string]bool{}
+	into := map[string][]registry.Merger{}
 	for _, m := range reg.Mergers() {
-		if !m.Effective.After(registry.YearEnd(y)) {
-			if unit, ok := reg.SuccessorOn(m.New, day); ok {
-				formed[unit] = true
+		into[m.New] = append(into[m.New], m)
+	}
+	existedBefore := func(code string, d time.Time) bool {
+		for _, u := range reg.Units() {
+			if u.Code == code && (u.ValidFrom.IsZero() || u.ValidFrom.Before(d)) {
+				return true
 			}
 		}
+		return false
+	}
+	var isMerged func(code string) bool
+	isMerged = func(code string) bool {
+		ms := into[code]
+		if len(ms) == 1 && ms[0].Old != code && ms[0].AreaShare == 1 && !existedBefore(code, ms[0].Effective) {
+			return isMerged(ms[0].Old)
+		}
+		for _, m := range ms {
+			if !m.Effective.After(registry.YearEnd(y)) {
+				return true
+			}
+		}
+		return false
 	}
 	seen := map[string]bool{}
 	for _, u := range reg.Units() {
@@ -233,7 +250,7 @@ func unitsOn(reg *registry.Registry, day time.Time, y int) (active, merged int) 
 		}
 		seen[u.Code] = true
 		active++
-		if formed[u.Code] {
+		if isMerged(u.Code) {
 			merged++
 		}
 	}

@@ -15,12 +15,14 @@ import (
 	"ee/kovmon/metrics/catalogue"
 	"ee/kovmon/store"
 	"ee/kovmon/store/storetest"
+	"ee/kovmon/surveys"
 )
 
 // Indicator scripts (testdata/scripts/*.test): small fixture rows beside the figures
 // they must produce, one case a file. A script is a sequence of blocks:
 //
 //	load KIND            CSV lines follow (header first), loaded through the real ingest
+//	                     with the shipped survey definitions, as kovmon loads files
 //	load KIND @FILE      the same, from a CSV file beside the script (shared fixtures)
 //	expect MODE [year=Y] CSV lines follow: a header naming the columns to check
 //	                     (indicator_id, year and ehak_code are required and pick the
@@ -34,9 +36,16 @@ func TestIndicatorScripts(t *testing.T) {
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no scripts: %v", err)
 	}
-	for _, file := range files {
-		t.Run(strings.TrimSuffix(filepath.Base(file), ".test"), func(t *testing.T) {
-			runScript(t, file)
+	// Every script on every backend: the embedded engine, a server, a two-shard
+	// cluster; the backends in parallel, each running the scripts in turn.
+	for _, backend := range storetest.Backends() {
+		t.Run(backend, func(t *testing.T) {
+			t.Parallel()
+			for _, file := range files {
+				t.Run(strings.TrimSuffix(filepath.Base(file), ".test"), func(t *testing.T) {
+					runScript(t, storetest.NewOn(t, backend), file)
+				})
+			}
 		})
 	}
 }
@@ -73,14 +82,17 @@ func readScript(t *testing.T, file string) []block {
 	return blocks
 }
 
-func runScript(t *testing.T, file string) {
+func runScript(t *testing.T, s store.Store, file string) {
 	ctx := context.Background()
-	s := storetest.New(t)
 	cat, err := catalogue.Parse(catalogue.Shipped(), "catalogue.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
-	loader := &ingest.Loader{Store: s}
+	set, err := surveys.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	loader := &ingest.Loader{Store: s, SurveyAnswer: set.CheckAnswer}
 	computed := false
 	for _, b := range readScript(t, file) {
 		where := fmt.Sprintf("%s:%d", file, b.line)

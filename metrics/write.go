@@ -59,23 +59,12 @@ VALUES ({id:String}, parseDateTime64BestEffort({started:String}, 3, 'UTC'), now6
 // dropOldRefreshes removes every refresh's partitions but the one just published.
 func dropOldRefreshes(ctx context.Context, s store.Store, keep string) error {
 	for _, table := range []string{"indicator_values", "indicator_forecasts"} {
-		res, err := s.Query(ctx, "SELECT DISTINCT partition_id FROM system.parts WHERE database = currentDatabase() AND table = {t:String} AND active AND partition != {keep:String}",
-			store.Params{"t": store.LocalTable(table, s.Cluster()), "keep": keep})
-		if err != nil {
+		if err := store.DropPartitionsExcept(ctx, s, table, keep); err != nil {
 			return err
-		}
-		for _, row := range res.Rows {
-			stmt := "ALTER TABLE " + store.LocalTable(table, s.Cluster()) + store.OnCluster(s.Cluster()) + " DROP PARTITION ID " + quote(row[0])
-			if err := s.Exec(ctx, stmt, nil); err != nil {
-				return err
-			}
 		}
 	}
 	return nil
 }
-
-// quote makes a partition id (hex digits from system.parts) a string literal.
-func quote(s string) string { return "'" + strings.ReplaceAll(s, "'", "") + "'" }
 
 func nullNumber(v *float64) string {
 	if v == nil {

@@ -44,13 +44,14 @@ type Registry struct {
 	mergers []Merger
 	byCode  map[string][]Municipality
 	from    map[string][]Merger // mergers by old code, largest area share first
+	to      map[string][]Merger // mergers by new code
 }
 
 // New validates units and mergers together: every merger code must be in the
 // registry, and following mergers must never lead back to where it started (a unit
 // that keeps its own code, old == new, is allowed).
 func New(units []Municipality, mergers []Merger) (*Registry, error) {
-	r := &Registry{units: units, mergers: mergers, byCode: map[string][]Municipality{}, from: map[string][]Merger{}}
+	r := &Registry{units: units, mergers: mergers, byCode: map[string][]Municipality{}, from: map[string][]Merger{}, to: map[string][]Merger{}}
 	for _, u := range units {
 		r.byCode[u.Code] = append(r.byCode[u.Code], u)
 	}
@@ -61,6 +62,7 @@ func New(units []Municipality, mergers []Merger) (*Registry, error) {
 			}
 		}
 		r.from[m.Old] = append(r.from[m.Old], m)
+		r.to[m.New] = append(r.to[m.New], m)
 	}
 	for code := range r.from {
 		ms := r.from[code]
@@ -241,27 +243,64 @@ func (r *Registry) ActiveUnits(mode string, y int) []Municipality {
 	return r.ActiveOn(r.BoundaryDate(mode, y))
 }
 
-// MergedUnits returns the "merged municipalities" of year y under a boundary mode: the
-// units of the year that a merger effective by y-12-31 formed — its successor, or the
-// unit its successor's rows are attributed to in that mode. In asof this is the spec's
-// "active municipality of year Y that is the successor in at least one merger with
-// effective_date <= Y-12-31"; in current it carries the same mergers to today's units.
+// MergedUnits returns the "merged municipalities" of year y under a boundary mode
+// (spec/indicators.md 1.1): the units of the year that are themselves the successor in
+// at least one merger effective by y-12-31, not counting recodes. The rule is the same
+// in both modes: merged is a property of the unit, not of its territory's history, so
+// in `current` a unit that a later merger formed is not merged in an earlier year even
+// if a predecessor was. The successor of a recode is merged exactly when its
+// predecessor is (whenever the recode took effect), so a recoded unit keeps its
+// predecessor's history.
 func (r *Registry) MergedUnits(mode string, y int) []Municipality {
-	day := r.BoundaryDate(mode, y)
-	formed := map[string]bool{}
-	for _, m := range r.mergers {
-		if m.Effective.After(YearEnd(y)) {
-			continue
-		}
-		if unit, ok := r.SuccessorOn(m.New, day); ok {
-			formed[unit] = true
-		}
-	}
 	var out []Municipality
-	for _, u := range r.ActiveOn(day) {
-		if formed[u.Code] {
+	for _, u := range r.ActiveOn(r.BoundaryDate(mode, y)) {
+		if r.mergedBy(u.Code, YearEnd(y)) {
 			out = append(out, u)
 		}
 	}
 	return out
+}
+
+// mergedBy reports whether code is the successor in a merger effective by end that is
+// not a recode, or the successor of a recode whose predecessor is, transitively.
+func (r *Registry) mergedBy(code string, end time.Time) bool {
+	for seen := map[string]bool{}; !seen[code]; {
+		seen[code] = true
+		if predecessor, ok := r.RecodedFrom(code); ok {
+			code = predecessor
+			continue
+		}
+		for _, m := range r.to[code] {
+			if !m.Effective.After(end) {
+				return true
+			}
+		}
+		return false
+	}
+	return false
+}
+
+// IsRecode reports whether a merger row is a recode (spec/indicators.md 1.1): its
+// successor has that one predecessor only, takes its whole area and did not exist
+// before the effective date. A recode changes the code, not the territory: rows are
+// attributed across it like any merger, but it does not make its successor merged,
+// and a map draws the successor with its predecessor's shape.
+func (r *Registry) IsRecode(m Merger) bool {
+	if m.Old == m.New || m.AreaShare != 1 || len(r.to[m.New]) != 1 {
+		return false
+	}
+	for _, u := range r.byCode[m.New] {
+		if u.ValidFrom.IsZero() || u.ValidFrom.Before(m.Effective) {
+			return false // the code existed before
+		}
+	}
+	return true
+}
+
+// RecodedFrom returns the predecessor of code when code is the successor of a recode.
+func (r *Registry) RecodedFrom(code string) (string, bool) {
+	if ms := r.to[code]; len(ms) == 1 && r.IsRecode(ms[0]) {
+		return ms[0].Old, true
+	}
+	return "", false
 }

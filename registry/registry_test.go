@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -94,6 +95,103 @@ func TestRealRegistryEveryOldUnitHasASuccessor(t *testing.T) {
 	}
 }
 
+// The merged municipalities of the real registry (spec/indicators.md 1.1): the same
+// 52 units in every year 2017-2021, in both boundary modes. mergers.csv names 56
+// successors. Four are recodes - one predecessor, its whole area, a code that did not
+// exist before - and do not make their successor merged: Lääne-Nigula 0436 -> 0439
+// and Nissi 0518 -> 0517 (2017-04-01; both then merged on in October, into 0441 and
+// 0726), Kiili 0304 -> 0305 and Saku 0718 -> 0719 (2019-07-01; Kiili and Saku never
+// merged, so 0305 and 0719 are not merged either). The other 52 are successors of a
+// real merger in October 2017 and active from then on: 51 with several predecessors
+// and Kohtla-Järve linn 0321, whose one predecessor 0322 gave it 94 % of its area.
+func TestRealRegistryMergedSet(t *testing.T) {
+	_, reg := loadReal(t)
+	successors := map[string]int{} // successor → merger rows into it
+	var recodes []string
+	for _, m := range reg.Mergers() {
+		successors[m.New]++
+		if reg.IsRecode(m) {
+			recodes = append(recodes, m.Old+"->"+m.New)
+		}
+	}
+	sort.Strings(recodes)
+	if len(successors) != 56 || strings.Join(recodes, ",") != "0304->0305,0436->0439,0518->0517,0718->0719" {
+		t.Fatalf("%d successors, recodes %v; want 56 and the four of refdata/README.md", len(successors), recodes)
+	}
+	if successors["0321"] != 1 {
+		t.Errorf("Kohtla-Järve 0321 has %d predecessors, want 1 (0322, 94 %% of it)", successors["0321"])
+	}
+	var want []string
+	for code := range successors {
+		if _, recoded := reg.RecodedFrom(code); !recoded {
+			want = append(want, code)
+		}
+	}
+	sort.Strings(want)
+	if len(want) != 52 {
+		t.Fatalf("%d successors of a merger, want 52", len(want))
+	}
+	for _, mode := range []string{registry.BoundariesAsOf, registry.BoundariesCurrent} {
+		if got := reg.MergedUnits(mode, 2016); len(got) != 0 {
+			t.Errorf("%s 2016: %d merged units, want none (the reform took effect in October 2017)", mode, len(got))
+		}
+		for y := 2017; y <= 2021; y++ {
+			var got []string
+			for _, u := range reg.MergedUnits(mode, y) {
+				got = append(got, u.Code)
+			}
+			if strings.Join(got, ",") != strings.Join(want, ",") {
+				t.Errorf("%s %d: %d merged units %v, want the 52 %v", mode, y, len(got), got, want)
+			}
+		}
+	}
+}
+
+// A recode is recognised by all three of its conditions (one predecessor, its whole
+// area, a code new on the day); a merger row that fails any one is not a recode.
+func TestRecodes(t *testing.T) {
+	units := []registry.Municipality{
+		{Code: "0001"}, {Code: "0002"}, {Code: "0007"}, {Code: "0008"}, {Code: "0009"}, {Code: "0013"},
+		{Code: "0003", ValidFrom: day("2017-10-22")}, // new, from three predecessors
+		{Code: "0004", ValidFrom: day("2017-10-22")}, // new, the whole area of one: a recode
+		{Code: "0005", ValidFrom: day("2017-10-22")}, // new, part of one
+		{Code: "0006"}, // whole area of one, but it existed before
+		{Code: "0012", ValidFrom: day("2016-01-01")}, // the same, valid from an earlier day
+	}
+	mergers := []registry.Merger{
+		{Old: "0001", New: "0003", Effective: day("2017-10-22"), AreaShare: 1},
+		{Old: "0002", New: "0003", Effective: day("2017-10-22"), AreaShare: 1},
+		{Old: "0007", New: "0004", Effective: day("2017-10-22"), AreaShare: 1},
+		{Old: "0008", New: "0005", Effective: day("2017-10-22"), AreaShare: 0.6},
+		{Old: "0008", New: "0003", Effective: day("2017-10-22"), AreaShare: 0.4},
+		{Old: "0009", New: "0006", Effective: day("2017-10-22"), AreaShare: 1},
+		{Old: "0013", New: "0012", Effective: day("2017-10-22"), AreaShare: 1},
+	}
+	reg, err := registry.New(units, mergers)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, m := range reg.Mergers() {
+		if reg.IsRecode(m) {
+			got = append(got, m.Old+"->"+m.New)
+		}
+	}
+	if strings.Join(got, ",") != "0007->0004" {
+		t.Errorf("recodes %v, want only 0007->0004", got)
+	}
+	if from, ok := reg.RecodedFrom("0004"); !ok || from != "0007" {
+		t.Errorf("RecodedFrom(0004) = %q, %v", from, ok)
+	}
+	var merged []string
+	for _, u := range reg.MergedUnits(registry.BoundariesAsOf, 2018) {
+		merged = append(merged, u.Code)
+	}
+	if strings.Join(merged, ",") != "0003,0005,0006,0012" {
+		t.Errorf("merged units 2018 %v, want 0003,0005,0006,0012 (not the recode's 0004)", merged)
+	}
+}
+
 func TestSuccessorRules(t *testing.T) {
 	s := storetest.New(t)
 	loadFiles(t, s, "../metrics/testdata/scripts/registry_units.csv", "../metrics/testdata/scripts/registry_mergers.csv")
@@ -130,8 +228,12 @@ func TestSuccessorRules(t *testing.T) {
 	if got := codes(reg.MergedUnits(registry.BoundariesAsOf, 2017)); got != "0010,0020" {
 		t.Errorf("merged units 2017: %s", got)
 	}
-	if got := codes(reg.MergedUnits(registry.BoundariesAsOf, 2019)); got != "0010,0020,0051" {
+	// 0051 is the 2019 recode of 0050, which never merged: not a merged unit.
+	if got := codes(reg.MergedUnits(registry.BoundariesAsOf, 2019)); got != "0010,0020" {
 		t.Errorf("merged units 2019: %s", got)
+	}
+	if got := codes(reg.MergedUnits(registry.BoundariesCurrent, 2019)); got != "0010,0020" {
+		t.Errorf("merged units 2019, current: %s", got)
 	}
 	if got := codes(reg.MergedUnits(registry.BoundariesAsOf, 2016)); got != "" {
 		t.Errorf("merged units 2016: %s", got)

@@ -85,7 +85,7 @@ func WriteAttribution(ctx context.Context, s store.Store, r *Registry) error {
 			}
 		}
 	}
-	if err := s.Exec(ctx, store.TruncateStatement("attribution", s.Cluster()), nil); err != nil {
+	if err := s.Exec(ctx, store.TruncateStatement(s, "attribution"), nil); err != nil {
 		return fmt.Errorf("attribution: %w", err)
 	}
 	if err := s.InsertTSV(ctx, "attribution", []string{"boundaries", "year", "boundary_date", "ehak_code", "unit_code"}, tsv); err != nil {

@@ -161,7 +161,7 @@ func judge(ind *catalogue.Indicator, series []metrics.Figure) []metrics.Figure {
 		if t, ok := ind.Target(f.Year); ok {
 			f.Target = &t
 		}
-		points[i] = catalogue.Point{Year: f.Year, Value: f.Value}
+		points[i] = catalogue.Point{Year: f.Year, Value: f.Value, Numerator: f.Numerator, Denominator: f.Denominator}
 	}
 	for i, st := range catalogue.Statuses(points, ind.TargetMap()) {
 		series[i].Status = string(st)

@@ -1,7 +1,6 @@
 package store
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -16,9 +15,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	_ "ee/kovmon/store/enginelib" // must come before the chDB binding; see its doc
-
-	"github.com/chdb-io/chdb-go/chdb"
+	"ee/kovmon/store/enginelib"
 )
 
 // The engine allows one session per process; every embedded Store of the process
@@ -27,7 +24,7 @@ import (
 // settings that must not interleave.
 var (
 	engineMu      sync.Mutex
-	engineSession *chdb.Session
+	engineSession *enginelib.Conn
 	enginePath    string
 	engineDB      string // the database the session is USE-ing
 	// engineBusySince is when the statement holding engineMu began (UnixNano; 0
@@ -70,7 +67,10 @@ func openEmbedded(cfg Config) (Store, error) {
 		if err := checkNotLocked(abs); err != nil {
 			return nil, err
 		}
-		sess, err := chdb.NewSession(abs)
+		if err := enginelib.Load(); err != nil {
+			return nil, fmt.Errorf("%w: %v", ErrUnavailable, err)
+		}
+		sess, err := enginelib.Connect("--path=" + abs)
 		if err != nil {
 			return nil, fmt.Errorf("%w: embedded engine in %s: %v", ErrUnavailable, abs, err)
 		}
@@ -97,8 +97,8 @@ func (e *FolderInUseError) Error() string {
 
 func (e *FolderInUseError) Unwrap() error { return ErrUnavailable }
 
-// checkNotLocked tells which process holds the data folder before chDB tries to,
-// since chDB panics rather than return that error. The engine holds an exclusive
+// checkNotLocked tells which process holds the data folder before the engine tries
+// to, since its own answer is a session that fails to open, without the holder. The engine holds an exclusive
 // flock on DIR/status while it runs; its first line is "PID: n".
 func checkNotLocked(dir string) error {
 	path := filepath.Join(dir, "status")
@@ -142,15 +142,7 @@ func (e *embedded) runLocked(query, format string) ([]byte, error) {
 	if format == "" {
 		format = "TabSeparated"
 	}
-	res, err := engineSession.Query(query, format)
-	if err != nil {
-		return nil, err
-	}
-	if res == nil {
-		return nil, nil
-	}
-	defer res.Free()
-	return bytes.Clone(res.Buf()), nil
+	return engineSession.Query(query, format)
 }
 
 // bindLocked sets the query's parameters as session settings; engineMu must be held.
@@ -286,14 +278,21 @@ func queryError(query string, err error) error {
 // Embedded reports whether s is the embedded engine, whose data folder belongs to
 // this process alone.
 func Embedded(s Store) bool {
+	_, ok := find[*embedded](s)
+	return ok
+}
+
+// find looks for a T in s and in what s wraps: a wrapper (a tracing store, say) names
+// what it wraps with Unwrap.
+func find[T Store](s Store) (T, bool) {
 	for {
-		if _, ok := s.(*embedded); ok {
-			return true
+		if t, ok := s.(T); ok {
+			return t, true
 		}
-		// A wrapper (a tracing store, say) names what it wraps with Unwrap.
 		w, ok := s.(interface{ Unwrap() Store })
 		if !ok {
-			return false
+			var zero T
+			return zero, false
 		}
 		s = w.Unwrap()
 	}

@@ -20,3 +20,12 @@ func HoldEngine(since time.Time) (release func()) {
 		engineMu.Unlock()
 	}
 }
+
+// ClusterForText is a cluster store in mode, connected to nothing: for the text of the
+// statements it makes.
+func ClusterForText(name string, mode ClusterMode) Store {
+	return &clusterStore{server: &server{}, name: name, mode: mode}
+}
+
+// TableWritten is tableWritten.
+var TableWritten = tableWritten

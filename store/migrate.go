@@ -3,9 +3,9 @@ package store
 import (
 	"context"
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	kovsql "ee/kovmon/sql"
 )
@@ -18,15 +18,53 @@ const migrationsTable = `CREATE TABLE IF NOT EXISTS schema_migrations (
 ORDER BY version`
 
 // Migrate applies the schema files that the store has not recorded yet, in order, and
-// records each. Running it again changes nothing. With a cluster name, every table is
-// created ON CLUSTER as a replicated table with a distributed table over it (see
-// ClusterDDL).
-func Migrate(ctx context.Context, s Store, cluster string) error {
+// records each. Running it again changes nothing. On a cluster the statements are
+// those of ClusterDDL: once, ON CLUSTER, with Keeper; on every host in turn, each
+// keeping its own record, without.
+func Migrate(ctx context.Context, s Store) error {
+	c := clusterOf(s)
+	switch {
+	case c == nil:
+		return migrate(ctx, s, "", "")
+	case c.mode == ClusterKeeper:
+		err := migrate(ctx, c.server, c.name, c.mode)
+		if err != nil && strings.Contains(err.Error(), "Replicated DDL queries are disabled") {
+			return fmt.Errorf("%w: cluster %s of ClickHouse server %s has no Keeper for ON CLUSTER DDL; --cluster-mode plain (or auto) makes the tables on each host: %v",
+				ErrUnavailable, c.name, c.addr, shortError(err))
+		}
+		return err
+	}
+	// The hosts are independent: migrate them at once.
+	errs := make([]error, len(c.hosts))
+	var wg sync.WaitGroup
+	for i, h := range c.hosts {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			host, err := c.hostServer(ctx, h)
+			if err == nil {
+				err = migrate(ctx, host, c.name, c.mode)
+			}
+			if err != nil {
+				errs[i] = fmt.Errorf("%s of cluster %s: %w", h, c.name, err)
+			}
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func migrate(ctx context.Context, s Store, cluster string, mode ClusterMode) error {
 	migrations, err := kovsql.Migrations()
 	if err != nil {
 		return err
 	}
-	for _, stmt := range ClusterDDL(migrationsTable, cluster) {
+	for _, stmt := range ClusterDDL(migrationsTable, cluster, mode) {
 		if err := s.Exec(ctx, stmt, nil); err != nil {
 			return fmt.Errorf("schema: %w", err)
 		}
@@ -45,7 +83,7 @@ func Migrate(ctx context.Context, s Store, cluster string) error {
 			continue
 		}
 		for _, stmt := range kovsql.Statements(m.SQL) {
-			for _, ddl := range ClusterDDL(stmt, cluster) {
+			for _, ddl := range ClusterDDL(stmt, cluster, mode) {
 				if err := s.Exec(ctx, ddl, nil); err != nil {
 					return fmt.Errorf("schema migration %s: %w", m.Name, err)
 				}
@@ -58,71 +96,6 @@ func Migrate(ctx context.Context, s Store, cluster string) error {
 		}
 	}
 	return nil
-}
-
-var (
-	createTable = regexp.MustCompile(`(?is)^\s*CREATE TABLE IF NOT EXISTS\s+(\w+)\s*(\(.*\))\s*ENGINE\s*=\s*(\w*)MergeTree(\s*\(([^)]*)\))?(.*)$`)
-	alterTable  = regexp.MustCompile(`(?is)^\s*ALTER TABLE\s+(\w+)\s+(.*)$`)
-	createView  = regexp.MustCompile(`(?is)^(\s*CREATE VIEW IF NOT EXISTS\s+\w+)(\s+AS\s.*)$`)
-)
-
-// ClusterDDL turns one statement of a migration into what runs on a cluster: a
-// `CREATE TABLE t … ENGINE = XMergeTree` becomes the replicated table t_local on every
-// node (ReplicatedXMergeTree, with the usual {shard}/{replica} macros) and the
-// distributed table t over it, sharded at random (no query relies on where a row
-// lives); an `ALTER TABLE t` runs on both; a view is created on every node (it reads
-// the distributed tables). Without a cluster the statement is
-// returned as it is — the embedded engine and a single server run the same text.
-func ClusterDDL(stmt, cluster string) []string {
-	if cluster == "" {
-		return []string{stmt}
-	}
-	on := " ON CLUSTER " + quoteIdent(cluster)
-	if m := createTable.FindStringSubmatch(stmt); m != nil {
-		name, columns, variant, args, rest := m[1], m[2], m[3], strings.TrimSpace(m[5]), m[6]
-		local := name + "_local"
-		replicatedArgs := fmt.Sprintf("'/clickhouse/tables/{shard}/{database}/%s', '{replica}'", local)
-		if args != "" {
-			replicatedArgs += ", " + args
-		}
-		return []string{
-			fmt.Sprintf("CREATE TABLE IF NOT EXISTS %s%s %s\nENGINE = Replicated%sMergeTree(%s)%s", local, on, columns, variant, replicatedArgs, rest),
-			fmt.Sprintf("CREATE TABLE IF NOT EXISTS %s%s AS %s\nENGINE = Distributed(%s, currentDatabase(), %s, rand())", name, on, local, quoteIdent(cluster), local),
-		}
-	}
-	if m := alterTable.FindStringSubmatch(stmt); m != nil {
-		return []string{
-			fmt.Sprintf("ALTER TABLE %s_local%s %s", m[1], on, m[2]),
-			fmt.Sprintf("ALTER TABLE %s%s %s", m[1], on, m[2]),
-		}
-	}
-	if m := createView.FindStringSubmatch(stmt); m != nil {
-		return []string{m[1] + on + m[2]}
-	}
-	return []string{stmt}
-}
-
-// TruncateStatement empties a table, on every node of a cluster if there is one.
-func TruncateStatement(table, cluster string) string {
-	return "TRUNCATE TABLE " + LocalTable(table, cluster) + OnCluster(cluster)
-}
-
-// LocalTable is the table that holds a table's rows on a node: T_local on a
-// cluster (T is the Distributed table over them), T itself otherwise.
-func LocalTable(table, cluster string) string {
-	if cluster == "" {
-		return table
-	}
-	return table + "_local"
-}
-
-// OnCluster is the clause that runs a statement on every node of the cluster; ""
-// without one.
-func OnCluster(cluster string) string {
-	if cluster == "" {
-		return ""
-	}
-	return " ON CLUSTER " + quoteIdent(cluster)
 }
 
 func quoteIdent(name string) string {

@@ -1,8 +1,9 @@
 // Package store is kovmon's one door to ClickHouse. It runs the same SQL on the
 // embedded engine (chDB, a library in this process, tables in a local folder) and on a
 // ClickHouse server or cluster (clickhouse-go), applies the numbered schema migrations
-// of package sql, and confines what differs between the two — how queries are sent,
-// how parameters are bound, the cluster clauses of the DDL — to this package.
+// of package sql, and confines what differs between them — how queries are sent, how
+// parameters are bound, how the tables are laid out over a cluster's shards (with or
+// without Keeper, cluster.go) — to this package.
 package store
 
 import (
@@ -60,7 +61,9 @@ type Config struct {
 	DataDir  string // embedded: the folder that holds the tables
 	DSN      string // server: clickhouse://user:password@host:9000/database
 	Database string // embedded: the database inside DataDir (default "kovmon"); tests use their own
-	Cluster  string // server: create replicated and distributed tables ON CLUSTER this name
+	Cluster  string // server: the cluster of the server's remote_servers to spread the tables over
+	// ClusterMode: with or without Keeper (keeper, plain); auto or "" asks the server.
+	ClusterMode ClusterMode
 }
 
 // ErrUnavailable marks faults of the environment (no library, no server, a locked data
@@ -81,9 +84,15 @@ func Open(ctx context.Context, cfg Config) (Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := Migrate(ctx, s, cfg.Cluster); err != nil {
+	if err := Migrate(ctx, s); err != nil {
 		s.Close()
 		return nil, err
+	}
+	if c := clusterOf(s); c != nil && c.mode == ClusterPlain {
+		if err := c.syncReferences(ctx); err != nil {
+			s.Close()
+			return nil, err
+		}
 	}
 	return s, nil
 }

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -21,10 +22,15 @@ import (
 
 var update = flag.Bool("update", false, "rewrite golden files")
 
-// The contract every backend must keep: run it on the embedded engine in `make test`,
-// and on a server with KOVMON_TEST_CLICKHOUSE=clickhouse://… go test ./store/.
+func TestMain(m *testing.M) { os.Exit(storetest.Main(m)) }
+
+// The contract every backend must keep, run on each: the embedded engine, a server,
+// a two-shard cluster.
 func TestContractRoundTrip(t *testing.T) {
-	s := storetest.New(t)
+	storetest.Each(t, testRoundTrip)
+}
+
+func testRoundTrip(t *testing.T, s store.Store) {
 	ctx := context.Background()
 	if err := s.Exec(ctx, `CREATE TABLE kinds (k String, n Nullable(UInt32), d Date, ts DateTime64(3, 'UTC'), f Float64, b Bool) ENGINE = MergeTree ORDER BY k`, nil); err != nil {
 		t.Fatal(err)
@@ -58,7 +64,10 @@ func TestContractRoundTrip(t *testing.T) {
 }
 
 func TestContractParametersAreBound(t *testing.T) {
-	s := storetest.New(t)
+	storetest.Each(t, testParametersAreBound)
+}
+
+func testParametersAreBound(t *testing.T, s store.Store) {
 	ctx := context.Background()
 	hostile := []string{"0784' OR 1=1 --", `x\'; DROP TABLE municipalities; --`, "tab\tand\nnewline", "{y:String}", ""}
 	for _, v := range hostile {
@@ -77,7 +86,10 @@ func TestContractParametersAreBound(t *testing.T) {
 }
 
 func TestContractEmptyResultHasColumns(t *testing.T) {
-	s := storetest.New(t)
+	storetest.Each(t, testEmptyResultHasColumns)
+}
+
+func testEmptyResultHasColumns(t *testing.T, s store.Store) {
 	res, err := s.Query(context.Background(), "SELECT ehak_code, name FROM municipalities WHERE 0", nil)
 	if err != nil {
 		t.Fatal(err)
@@ -88,7 +100,10 @@ func TestContractEmptyResultHasColumns(t *testing.T) {
 }
 
 func TestContractQueryErrorNamesTheQuery(t *testing.T) {
-	s := storetest.New(t)
+	storetest.Each(t, testQueryErrorNamesTheQuery)
+}
+
+func testQueryErrorNamesTheQuery(t *testing.T, s store.Store) {
 	_, err := s.Query(context.Background(), "SELECT no_such_column FROM municipalities", nil)
 	if err == nil || !strings.Contains(err.Error(), "no_such_column") || !strings.Contains(err.Error(), "[query: SELECT") {
 		t.Fatalf("error %v", err)
@@ -96,9 +111,12 @@ func TestContractQueryErrorNamesTheQuery(t *testing.T) {
 }
 
 func TestMigrationsApplyOnceAndAreRecorded(t *testing.T) {
-	s := storetest.New(t) // Open has migrated once
+	storetest.Each(t, testMigrationsApplyOnce)
+}
+
+func testMigrationsApplyOnce(t *testing.T, s store.Store) { // Open has migrated once
 	ctx := context.Background()
-	if err := store.Migrate(ctx, s, ""); err != nil {
+	if err := store.Migrate(ctx, s); err != nil {
 		t.Fatalf("second run: %v", err)
 	}
 	files, err := kovsql.Migrations()
@@ -116,35 +134,95 @@ func TestMigrationsApplyOnceAndAreRecorded(t *testing.T) {
 	}
 }
 
-// The cluster DDL cannot run here (no cluster), so its text is pinned by golden files;
-// README.md says how to run it against a real cluster.
+// The DDL of both cluster modes is pinned by golden files. A cluster with Keeper
+// cannot run here (the test servers have none), so its golden file is its test; the
+// plain mode's DDL also runs on the test cluster in every contract test.
 func TestClusterDDLGolden(t *testing.T) {
 	migrations, err := kovsql.Migrations()
 	if err != nil {
 		t.Fatal(err)
 	}
-	var b strings.Builder
+	for mode, file := range map[store.ClusterMode]string{store.ClusterKeeper: "cluster_ddl.golden.sql", store.ClusterPlain: "cluster_ddl_plain.golden.sql"} {
+		var b strings.Builder
+		for _, m := range migrations {
+			b.WriteString("-- " + m.Name + "\n")
+			for _, stmt := range kovsql.Statements(m.SQL) {
+				for _, ddl := range store.ClusterDDL(stmt, "kovmon_cluster", mode) {
+					b.WriteString(ddl + ";\n\n")
+				}
+			}
+		}
+		ddl := b.String()
+		golden.Compare(t, filepath.Join("testdata", file), []byte(ddl), *update)
+		distributed := strings.Count(ddl, "ENGINE = Distributed(")
+		for table := range tablesOf(t, migrations) {
+			key, sharded := store.ShardingKey(table)
+			dist := "CREATE TABLE IF NOT EXISTS " + table + onCluster(mode) + " AS " + table + "_local\nENGINE = Distributed(`kovmon_cluster`, currentDatabase(), " + table + "_local, " + key + ")"
+			if sharded != strings.Contains(ddl, dist) {
+				t.Errorf("%s: table %s sharded %v, but its Distributed table is there: %v", mode, table, sharded, !sharded)
+			}
+			if !sharded && strings.Contains(ddl, table+"_local") {
+				t.Errorf("%s: reference table %s got a local part", mode, table)
+			}
+		}
+		if mode == store.ClusterKeeper && strings.Contains(ddl, "ENGINE = MergeTree") {
+			t.Error("a plain MergeTree table was left in keeper mode")
+		}
+		if mode == store.ClusterPlain && (strings.Contains(ddl, "Replicated") || strings.Contains(ddl, "ON CLUSTER")) {
+			t.Error("plain mode needs Keeper for a statement")
+		}
+		if distributed == 0 {
+			t.Errorf("%s: no Distributed table", mode)
+		}
+	}
+}
+
+func onCluster(mode store.ClusterMode) string {
+	if mode == store.ClusterKeeper {
+		return " ON CLUSTER `kovmon_cluster`"
+	}
+	return ""
+}
+
+// tablesOf lists the tables the migrations create.
+func tablesOf(t *testing.T, migrations []kovsql.Migration) map[string]bool {
+	tables := map[string]bool{}
+	create := regexp.MustCompile(`(?i)^\s*CREATE TABLE IF NOT EXISTS\s+(\w+)`)
 	for _, m := range migrations {
-		b.WriteString("-- " + m.Name + "\n")
 		for _, stmt := range kovsql.Statements(m.SQL) {
-			for _, ddl := range store.ClusterDDL(stmt, "kovmon_cluster") {
-				b.WriteString(ddl + ";\n\n")
+			if c := create.FindStringSubmatch(stmt); c != nil {
+				tables[c[1]] = true
 			}
 		}
 	}
-	golden.Compare(t, filepath.Join("testdata", "cluster_ddl.golden.sql"), []byte(b.String()), *update)
-	if strings.Count(b.String(), "ENGINE = Distributed(") != strings.Count(b.String(), "ENGINE = Replicated") {
-		t.Error("every replicated table needs a distributed table over it")
+	if len(tables) < 10 {
+		t.Fatalf("found only %d tables in the migrations", len(tables))
 	}
-	if strings.Contains(b.String(), "ENGINE = MergeTree") {
-		t.Error("a plain MergeTree table was left in cluster mode")
+	return tables
+}
+
+// Every measurement kind is sharded by the code its rows were recorded with (a shard
+// answers for its municipalities); the registry, mergers, attribution and catalogue
+// are reference tables, complete on every host.
+func TestShardingOfTheSchema(t *testing.T) {
+	for _, table := range []string{"usage", "feedback", "services", "audits", "survey_answers", "trainings"} {
+		if key, ok := store.ShardingKey(table); !ok || key != "cityHash64(ehak_code)" {
+			t.Errorf("%s: sharding key %q, %v", table, key, ok)
+		}
+	}
+	for _, table := range []string{"municipalities", "mergers", "attribution", "catalogue_versions"} {
+		if key, ok := store.ShardingKey(table); ok {
+			t.Errorf("reference table %s is sharded by %s", table, key)
+		}
 	}
 }
 
 func TestClusterDDLLeavesSingleNodeTextAlone(t *testing.T) {
 	stmt := "CREATE TABLE IF NOT EXISTS x (a String) ENGINE = MergeTree ORDER BY a"
-	if got := store.ClusterDDL(stmt, ""); len(got) != 1 || got[0] != stmt {
-		t.Fatalf("got %q", got)
+	for _, mode := range []store.ClusterMode{store.ClusterKeeper, store.ClusterPlain} {
+		if got := store.ClusterDDL(stmt, "", mode); len(got) != 1 || got[0] != stmt {
+			t.Fatalf("got %q", got)
+		}
 	}
 }
 
@@ -214,5 +292,49 @@ func TestSecondProcessOnSameDataFolder(t *testing.T) {
 	}
 	if err := s.Ping(context.Background()); err != nil {
 		t.Fatalf("first process's store broken: %v", err)
+	}
+}
+
+// The statements that empty a table on every host: ON CLUSTER for a sharded table with
+// Keeper (a reference table's truncation replicates by itself), the local parts on each
+// host without (the store sends them to every host).
+func TestTruncateOnEveryHost(t *testing.T) {
+	for _, c := range []struct {
+		s           store.Store
+		table, want string
+	}{
+		{storetest.New(t), "usage", "TRUNCATE TABLE usage"},
+		{store.ClusterForText("kov", store.ClusterKeeper), "usage", "TRUNCATE TABLE usage_local ON CLUSTER `kov`"},
+		{store.ClusterForText("kov", store.ClusterKeeper), "attribution", "TRUNCATE TABLE attribution"},
+		{store.ClusterForText("kov", store.ClusterPlain), "usage", "TRUNCATE TABLE usage_local"},
+		{store.ClusterForText("kov", store.ClusterPlain), "attribution", "TRUNCATE TABLE attribution"},
+	} {
+		if got := store.TruncateStatement(c.s, c.table); got != c.want {
+			t.Errorf("%s on %s: %q, want %q", c.table, store.ClusterModeOf(c.s), got, c.want)
+		}
+	}
+}
+
+// The statements a cluster store sends to every host, or to the first and then copies,
+// are known by the table they write.
+func TestTableWritten(t *testing.T) {
+	for stmt, want := range map[string]string{
+		"TRUNCATE TABLE attribution":                                "attribution",
+		"TRUNCATE TABLE IF EXISTS attribution":                      "attribution",
+		"truncate attribution":                                      "attribution",
+		"TRUNCATE TABLE usage_local ON CLUSTER `kov`":               "usage_local",
+		"INSERT INTO mergers (a, b) FORMAT TabSeparated\n1\t2":      "mergers",
+		"-- Store a catalogue.\nINSERT INTO catalogue_versions (x)": "catalogue_versions",
+		"INSERT INTO `municipalities` VALUES":                       "municipalities",
+		"ALTER TABLE indicator_values_local DROP PARTITION ID 'x'":  "indicator_values_local",
+		"  OPTIMIZE TABLE attribution FINAL":                        "attribution",
+		"DELETE FROM sessions WHERE 1":                              "sessions",
+		"SELECT * FROM attribution":                                 "",
+		"CREATE TABLE stage_x AS usage_local":                       "",
+		"INSERT INTO FUNCTION file('x') SELECT 1":                   "FUNCTION",
+	} {
+		if got := store.TableWritten(stmt); got != want {
+			t.Errorf("%q: %q, want %q", stmt, got, want)
+		}
 	}
 }

@@ -146,12 +146,27 @@ func (s *Set) KnownQuestion(questionID string) (*Question, bool) {
 }
 
 // Lookup finds the question an answer belongs to: in its own survey when that has a
-// definition, else in any survey.
+// definition, else in any survey. A question that feeds an indicator admits the same
+// answers whatever the survey (spec/indicators.md: the survey of year Y is every answer
+// whose year is Y, whatever its survey_id), so it is found in any survey even when its
+// own survey's definition lacks it.
 func (s *Set) Lookup(surveyID, questionID string) (*Question, bool) {
 	if d, ok := s.surveys[surveyID]; ok {
-		return d.Question(questionID)
+		if q, ok := d.Question(questionID); ok || indicatorFedBy(questionID) == "" {
+			return q, ok
+		}
 	}
 	return s.KnownQuestion(questionID)
+}
+
+// indicatorFedBy returns the indicator that reads a question id, or "".
+func indicatorFedBy(questionID string) string {
+	for id, want := range surveyIndicators {
+		if want.questionID == questionID {
+			return id
+		}
+	}
+	return ""
 }
 
 //go:embed definitions/*.yaml
@@ -383,27 +398,32 @@ func validate(d *Definition, nodes []*yaml.Node) []error {
 		} else if len(q.Values) > 0 {
 			fail(node, "%s: values are only allowed for choice questions", where)
 		}
-		if q.Indicator == "" {
-			continue
+		indicator := q.Indicator
+		if indicator == "" {
+			// The engine reads an indicator's answers by question id, so a question
+			// with that id feeds it whether or not the definition says so.
+			if indicator = indicatorFedBy(q.ID); indicator == "" {
+				continue
+			}
 		}
-		want, ok := surveyIndicators[q.Indicator]
+		want, ok := surveyIndicators[indicator]
 		if !ok {
-			fail(node, "%s: feeds unknown indicator %q (survey indicators: II.2, II.3a, II.3b, III.1, III.2, IV.1b)", where, q.Indicator)
+			fail(node, "%s: feeds unknown indicator %q (survey indicators: II.2, II.3a, II.3b, III.1, III.2, IV.1b)", where, indicator)
 			continue
 		}
-		if other, dup := fedBy[q.Indicator]; dup {
-			fail(node, "%s: indicator %s is already fed by question %q", where, q.Indicator, other)
+		if other, dup := fedBy[indicator]; dup {
+			fail(node, "%s: indicator %s is already fed by question %q", where, indicator, other)
 		}
-		fedBy[q.Indicator] = q.ID
+		fedBy[indicator] = q.ID
 		if q.ID != want.questionID {
-			fail(node, "%s: indicator %s must be fed by question %q (spec/indicators.md)", where, q.Indicator, want.questionID)
+			fail(node, "%s: indicator %s must be fed by question %q (spec/indicators.md)", where, indicator, want.questionID)
 		}
 		if q.Type != want.answerType {
-			fail(node, "%s: indicator %s needs type %s, not %s", where, q.Indicator, want.answerType, q.Type)
+			fail(node, "%s: indicator %s needs type %s, not %s", where, indicator, want.answerType, q.Type)
 		}
 		for _, v := range want.values {
 			if !q.hasValue(v) {
-				fail(node, "%s: indicator %s needs the choice value %q", where, q.Indicator, v)
+				fail(node, "%s: indicator %s needs the choice value %q", where, indicator, v)
 			}
 		}
 	}

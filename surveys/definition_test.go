@@ -106,6 +106,8 @@ func TestBadDefinitions(t *testing.T) {
 		{"unknown-indicator.bad.yaml", `question "staff_trained": feeds unknown indicator "IV.2"`},
 		{"indicator-fed-twice.bad.yaml", `indicator II.2 is already fed by question "network_standard"`},
 		{"indicator-wrong-type.bad.yaml", "indicator IV.1b needs type scale_1_5, not yes_no"},
+		// The engine reads II.2 from network_standard whatever the definition says.
+		{"indicator-question-wrong-type.bad.yaml", "indicator II.2 needs type yes_no, not text"},
 		{"indicator-missing-choice-value.bad.yaml", `indicator III.2 needs the choice value "in_progress"`},
 		{"misspelt-key.bad.yaml", "field indicater not found"},
 		{"ambiguous-choice-label.bad.yaml", `choice word "Oma" is used by both "own" and "cloud"`},

@@ -10,6 +10,7 @@ import (
 type Answer struct {
 	EhakCode     string
 	QuestionID   string
+	SurveyID     string
 	RespondentID string
 	SubmittedAt  time.Time
 	Answer       string
@@ -20,9 +21,10 @@ type Answer struct {
 // municipalities: after attribution a successor's latest answer is the latest among
 // all answers attributed to it.
 //
-// Equal times are broken by the larger respondent id, then the larger answer, so the
-// result does not depend on the order in which the store returned the rows. The
-// result is sorted by EHAK code, then question id.
+// Equal times are broken by the larger respondent id, then the larger survey id (the
+// spec's rule, as the indicators apply it), then the larger answer, so the result does
+// not depend on the order in which the store returned the rows. The result is sorted
+// by EHAK code, then question id.
 func LatestWins(answers []Answer) []Answer {
 	type key struct{ ehak, question string }
 	latest := map[key]Answer{}
@@ -51,6 +53,9 @@ func later(a, b Answer) bool {
 	}
 	if a.RespondentID != b.RespondentID {
 		return a.RespondentID > b.RespondentID
+	}
+	if a.SurveyID != b.SurveyID {
+		return a.SurveyID > b.SurveyID
 	}
 	return a.Answer > b.Answer
 }

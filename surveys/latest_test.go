@@ -55,6 +55,16 @@ func TestLatestWins(t *testing.T) {
 			},
 			want: "0784/q=from b;0784/r=from b",
 		},
+		{
+			// spec 1.1: the same respondent in two surveys of the year at the same
+			// time; the larger survey id wins, although its answer is the smaller.
+			name: "then to the larger survey id",
+			answers: []Answer{
+				{EhakCode: "0784", QuestionID: "q", SurveyID: "s-b", RespondentID: "a", SubmittedAt: at("2018-03-01T10:00:00Z"), Answer: "no"},
+				{EhakCode: "0784", QuestionID: "q", SurveyID: "s-a", RespondentID: "a", SubmittedAt: at("2018-03-01T10:00:00Z"), Answer: "yes"},
+			},
+			want: "0784/q=no",
+		},
 		{name: "nothing in, nothing out", answers: nil, want: ""},
 	}
 	for _, tt := range tests {

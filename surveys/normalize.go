@@ -41,11 +41,11 @@ func (q *Question) Normalize(raw string) (string, error) {
 		}
 		return "", ErrNotYesNo
 	case Scale1to5:
-		f, err := parseDecimal(s)
-		if err != nil || f != math.Trunc(f) || f < 1 || f > 5 {
+		n, ok := wholeNumber(s)
+		if !ok || n < 1 || n > 5 {
 			return "", ErrScale
 		}
-		return strconv.Itoa(int(f)), nil
+		return strconv.Itoa(n), nil
 	case Choice:
 		key := strings.ToLower(s)
 		for _, c := range q.Values {
@@ -108,6 +108,20 @@ func parseDecimal(s string) (float64, error) {
 		return 0, ErrNotNumber
 	}
 	return f, nil
+}
+
+// wholeNumber reads a whole number written in digits, optionally with a zero fraction
+// after a decimal point or comma ("4", "4.0", "4,00": spec/indicators.md 1.1). A sign,
+// an exponent, a fraction that is not zero ("4.5") or a separator without digits ("4.")
+// does not write a whole number.
+func wholeNumber(s string) (int, bool) {
+	digits, fraction, hasFraction := strings.Cut(strings.Replace(s, ",", ".", 1), ".")
+	if digits == "" || len(digits) > 9 || strings.Trim(digits, "0123456789") != "" ||
+		(hasFraction && (fraction == "" || strings.Trim(fraction, "0") != "")) {
+		return 0, false
+	}
+	n, err := strconv.Atoi(digits)
+	return n, err == nil
 }
 
 // formatDecimal writes the shortest decimal that reads back as f, never in exponent

@@ -2,6 +2,7 @@ package surveys
 
 import (
 	"errors"
+	"path/filepath"
 	"testing"
 )
 
@@ -51,6 +52,15 @@ func TestNormalize(t *testing.T) {
 		{"scale 6", scale, "6", "", "scale answer must be 1-5"},
 		{"scale 3.5", scale, "3.5", "", "scale answer must be 1-5"},
 		{"scale word", scale, "hea", "", "scale answer must be 1-5"},
+		// spec 1.1: a whole number, with a zero fraction at most.
+		{"scale 4,00", scale, "4,00", "4", ""},
+		{"scale 4.5", scale, "4.5", "", "scale answer must be 1-5"},
+		{"scale 4,5", scale, "4,5", "", "scale answer must be 1-5"},
+		{"scale 4. without a fraction", scale, "4.", "", "scale answer must be 1-5"},
+		{"scale exponent", scale, "4e0", "", "scale answer must be 1-5"},
+		{"scale sign", scale, "+4", "", "scale answer must be 1-5"},
+		{"scale almost 4", scale, "3.99999999999999999", "", "scale answer must be 1-5"},
+		{"scale 4.0.0", scale, "4.0.0", "", "scale answer must be 1-5"},
 
 		{"choice value", lan, "done", "done", ""},
 		{"choice value any case", lan, " In_Progress ", "in_progress", ""},
@@ -109,7 +119,15 @@ func TestNormalizeErrorsAreComparable(t *testing.T) {
 }
 
 func TestSetNormalizeAnswer(t *testing.T) {
-	set, err := Default()
+	shipped, err := Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	extra, err := LoadDir(filepath.Join("testdata", "extra"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	set, err := Merge(shipped, extra)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -125,6 +143,11 @@ func TestSetNormalizeAnswer(t *testing.T) {
 		{"bad answer to a known question", "kov-ikt-2018", "security_policy", "vist", "", true, ErrNotYesNo},
 		{"unknown question is kept as written", "kov-ikt-2018", "favourite_colour", " Sinine ", "Sinine", false, nil},
 		{"empty answer to an unknown question", "kov-ikt-2018", "favourite_colour", " ", "", false, ErrEmptyAnswer},
+		// vallad-2022 does not ask network_standard, but an answer to it feeds II.2 and
+		// admits what the spec's table says, whatever its survey.
+		{"indicator question outside its survey's definition", "vallad-2022", "network_standard", " JAH ", "yes", true, nil},
+		{"bad answer to an indicator question outside its survey", "vallad-2022", "competence_centre_satisfaction", "4,5", "", true, ErrScale},
+		{"other questions outside the definition stay unmapped", "vallad-2022", "cloud_backup", "Jah", "Jah", false, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

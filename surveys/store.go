@@ -34,7 +34,7 @@ func Responses(ctx context.Context, s store.Store, set *Set, year int) (*Respons
 			return nil, fmt.Errorf("survey responses %d: submitted_at %q: %w", year, row[4], err)
 		}
 		rowsBySurvey[row[1]]++
-		answers = append(answers, Answer{EhakCode: row[0], QuestionID: row[2], RespondentID: row[3],
+		answers = append(answers, Answer{EhakCode: row[0], SurveyID: row[1], QuestionID: row[2], RespondentID: row[3],
 			SubmittedAt: time.UnixMilli(ms).UTC(), Answer: row[5]})
 	}
 	reg, err := registry.Load(ctx, s)

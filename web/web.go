@@ -26,6 +26,7 @@ import (
 	"time"
 
 	"ee/kovmon/auth"
+	"ee/kovmon/i18n"
 	"ee/kovmon/ingest"
 	"ee/kovmon/metrics"
 	"ee/kovmon/metrics/catalogue"
@@ -179,12 +180,19 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 // missing figure 404, a store that does not answer 503, anything else 500 (logged,
 // not shown).
 func (s *Server) statusOf(r *http.Request, err error) (int, string) {
-	var he *httpError
+	var (
+		he   *httpError
+		down *store.ShardsDownError
+	)
 	switch {
 	case errors.As(err, &he):
 		return he.status, he.msg
 	case errors.Is(err, metrics.ErrNotFound):
 		return http.StatusNotFound, err.Error()
+	case errors.As(err, &down):
+		// Which shard, not where: the address is in the log.
+		s.opts.Log.Error("request failed", "path", r.URL.Path, "err", err)
+		return http.StatusServiceUnavailable, i18n.T(i18n.Normalize(r.URL.Query().Get("lang")), "common.shard_down", down.ShardNumbers())
 	case errors.Is(err, store.ErrUnavailable):
 		return http.StatusServiceUnavailable, "the store does not answer"
 	default:

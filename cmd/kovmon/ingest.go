@@ -54,6 +54,13 @@ func cmdIngest(ctx context.Context, m *Main, args []string) error {
 		results, err = ingest.Run(ctx, loader, "cli", files, *kind)
 	}
 	if err != nil {
+		// What each file got is worth telling even when the run could not be
+		// recorded (the server went away): the files' lines say why.
+		if !*asJSON {
+			for _, r := range results {
+				printResult(m.Stdout, r)
+			}
+		}
 		return err
 	}
 	if *asJSON {

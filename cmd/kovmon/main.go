@@ -41,14 +41,16 @@ func main() {
 
 // Main holds what every command shares: the global flags and the open store.
 type Main struct {
-	DataDir    string
-	DSN        string
-	Cluster    string
-	Stdout     io.Writer
-	Stderr     io.Writer
-	Log        *slog.Logger
-	store      store.Store
-	configPath string
+	DataDir string
+	DSN     string
+	Cluster string
+	// ClusterMode: auto, keeper or plain (store.ClusterMode).
+	ClusterMode string
+	Stdout      io.Writer
+	Stderr      io.Writer
+	Log         *slog.Logger
+	store       store.Store
+	configPath  string
 }
 
 type command struct {
@@ -79,7 +81,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	global.SetOutput(stderr)
 	global.StringVar(&m.DataDir, "data", envOr("KOVMON_DATA", "./data"), "folder of the embedded ClickHouse engine's tables (env KOVMON_DATA)")
 	global.StringVar(&m.DSN, "clickhouse", os.Getenv("KOVMON_CLICKHOUSE"), "ClickHouse server DSN instead of the embedded engine, e.g. clickhouse://user:secret@host:9000/kovmon (env KOVMON_CLICKHOUSE)")
-	global.StringVar(&m.Cluster, "cluster", os.Getenv("KOVMON_CLUSTER"), "create tables ON CLUSTER this name, replicated and distributed (server only; env KOVMON_CLUSTER)")
+	global.StringVar(&m.Cluster, "cluster", os.Getenv("KOVMON_CLUSTER"), "spread the tables over this cluster of the server's remote_servers (server only; env KOVMON_CLUSTER)")
+	global.StringVar(&m.ClusterMode, "cluster-mode", envOr("KOVMON_CLUSTER_MODE", "auto"), "keeper (ON CLUSTER DDL, Replicated tables), plain (no Keeper: tables made on each host) or auto (env KOVMON_CLUSTER_MODE)")
 	global.StringVar(&m.configPath, "config", os.Getenv("KOVMON_CONFIG"), "configuration file (YAML) of kovmon serve (env KOVMON_CONFIG)")
 	global.Usage = func() { printUsage(stderr, global) }
 	if err := global.Parse(args); err != nil {
@@ -126,7 +129,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 }
 
 func printUsage(w io.Writer, global *flag.FlagSet) {
-	fmt.Fprintln(w, "usage: kovmon [--data DIR | --clickhouse DSN] COMMAND [flags]")
+	fmt.Fprintln(w, "usage: kovmon [--data DIR | --clickhouse DSN [--cluster NAME [--cluster-mode auto|keeper|plain]]] COMMAND [flags]")
 	fmt.Fprintln(w, "\ncommands:")
 	for _, c := range commands() {
 		fmt.Fprintf(w, "  %-11s %s\n", c.name, c.summary)
@@ -148,9 +151,17 @@ func (m *Main) Open(ctx context.Context) (store.Store, error) {
 	if m.Cluster != "" && m.DSN == "" {
 		return nil, usageError{"--cluster needs --clickhouse: a cluster is a set of ClickHouse servers"}
 	}
-	s, err := store.Open(ctx, store.Config{DataDir: m.DataDir, DSN: m.DSN, Cluster: m.Cluster})
+	mode, err := store.ParseClusterMode(m.ClusterMode)
+	if err != nil {
+		return nil, usageError{err.Error()}
+	}
+	s, err := store.Open(ctx, store.Config{DataDir: m.DataDir, DSN: m.DSN, Cluster: m.Cluster, ClusterMode: mode})
 	if err != nil {
 		return nil, err
+	}
+	if m.Cluster != "" {
+		// Which of the two layouts kovmon uses is the operator's to know: say it.
+		fmt.Fprintf(m.Stderr, "kovmon: %s\n", s.Describe())
 	}
 	m.store = s
 	return s, nil

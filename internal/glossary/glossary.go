@@ -18,7 +18,8 @@ import (
 // that is not here.
 var Codes = []string{"submit", "decision", "notification", "web", "portal", "email", "xroad",
 	"infra_consulted = true", "network_standard", "security_policy", "asset_register", "eservices_unified",
-	"lan_rebuild", "in_progress", "competence_centre_satisfaction"}
+	"lan_rebuild", "in_progress", "not_started", "competence_centre_satisfaction",
+	"no_data", "no_target", "small_n", "survey_id", "respondent_id", "submitted_at", "iske_level"}
 
 var (
 	glossaryPattern = regexp.MustCompile(`\b(` + alternatives(Codes) + `)\b`)
@@ -38,6 +39,9 @@ func alternatives(codes []string) string {
 // labelled is what follows a code that its text has labelled already: „done“ (tehtud).
 var labelled = regexp.MustCompile(`^[“”„"]? \(`)
 
+// caseEnding is an Estonian case ending on a code (survey_id-st): the label follows it.
+var caseEnding = regexp.MustCompile(`^-\p{Ll}+`)
+
 // Explain is a method text for a reader of lang: codes with their labels, Y as the
 // year (0: Y stays).
 func Explain(text, lang string, year int) string {
@@ -47,12 +51,17 @@ func Explain(text, lang string, year int) string {
 		code := text[m[0]:m[1]]
 		b.WriteString(text[last:m[0]])
 		label := i18n.T(lang, "code."+code)
-		if strings.EqualFold(label, code) || labelled.MatchString(text[m[1]:]) {
+		end := m[1]
+		switch {
+		case strings.EqualFold(label, code) || labelled.MatchString(text[end:]):
 			b.WriteString(code)
-		} else {
+		case caseEnding.MatchString(text[end:]):
+			end += len(caseEnding.FindString(text[end:]))
+			b.WriteString(text[m[0]:end] + " (" + label + ")")
+		default:
 			b.WriteString(label + " (" + code + ")")
 		}
-		last = m[1]
+		last = end
 	}
 	b.WriteString(text[last:])
 	text = b.String()

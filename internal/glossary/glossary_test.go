@@ -28,6 +28,9 @@ func TestCoversTheCatalogue(t *testing.T) {
 			t.Errorf("the code %q has no text code.%s", c, c)
 		}
 	}
+	if got, want := Explain("olenemata survey_id-st", i18n.ET, 0), "olenemata survey_id-st (uuringu tunnus)"; got != want {
+		t.Errorf("a code with a case ending: %q, want %q", got, want)
+	}
 	got := Explain("Aasta Y sündmustest submit kanalil xroad, aastatel Y-2 kuni Y, hiljemalt Y-12-31 (infra_consulted = true).", i18n.ET, 2018)
 	want := "Aasta 2018 sündmustest taotlus (submit) kanalil X-tee (xroad), aastatel 2016 kuni 2018, hiljemalt 2018-12-31 (taristu korrastati EMOL-i nõustamisel (infra_consulted = true))."
 	if got != want {

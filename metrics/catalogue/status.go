@@ -2,7 +2,9 @@ package catalogue
 
 import (
 	"math"
+	"math/big"
 	"sort"
+	"strconv"
 )
 
 // Status is the judgement of one figure against the indicator's targets
@@ -25,16 +27,19 @@ var AllStatuses = []Status{StatusAchieved, StatusNotAchieved, StatusOnTrack, Sta
 	StatusBaseline, StatusNoTarget, StatusNoData}
 
 // Point is one year of one indicator for one unit; Value is nil when there is no data.
+// A figure's Point also carries the fraction its value was computed from (Value =
+// 100·Numerator/Denominator, Denominator > 0), which Statuses compares exactly; a
+// Point without one (Denominator 0) is compared by the exact value of its float.
 type Point struct {
-	Year  int
-	Value *float64
+	Year                   int
+	Value                  *float64
+	Numerator, Denominator int64
 }
 
-// Tolerance is how far, in percentage points, a value may fall short of a target or of
-// the path to it and still count as reaching it. Figures are ratios computed in
-// floating point: 29/100*100 is 28.999999999999996, not 29, and a municipality that
-// met a target of 29 % exactly must not be reported as not_achieved. No real
-// difference is this small: it would need a denominator above 10^11.
+// Tolerance is how far, in percentage points, a computed floating-point value may fall
+// short of a bound and still count as reaching it, where no exact fraction is at hand
+// (a forecast's centre, the report's wording). Statuses do not use it: they compare
+// the fractions exactly.
 const Tolerance = 1e-9
 
 // Statuses returns the status of every point of one indicator's series for one unit,
@@ -60,39 +65,44 @@ const Tolerance = 1e-9
 //     the earlier target to the later one, else off_track. That is the trajectory the
 //     two targets imply, the same idea as the path before the first target, and it
 //     does not depend on whether the unit had data in the earlier target year.
-//   - Comparisons allow Tolerance; the path is evaluated as a + (b-a)·k/n with integer
-//     years, so a value exactly on it is not lost to rounding at the end points.
+//   - Comparisons are exact (spec 1.1): the value as the fraction it was computed from,
+//     the target as the decimal the catalogue writes, the path as a + (b-a)·k/n in
+//     rational arithmetic; a value equal to the target or exactly on the path meets
+//     it, and a value below by however little does not.
 //
 // Duplicate years are judged independently; series need not be sorted.
 func Statuses(series []Point, targets map[int]float64) []Status {
 	targetYears := make([]int, 0, len(targets))
+	exactTargets := make(map[int]*big.Rat, len(targets))
 	for y, t := range targets {
-		if !math.IsNaN(t) {
+		if !math.IsNaN(t) && !math.IsInf(t, 0) {
 			targetYears = append(targetYears, y)
+			exactTargets[y] = decimal(t)
 		}
 	}
 	sort.Ints(targetYears)
 
-	firstYear, firstValue, haveData := 0, 0.0, false
+	firstYear, haveData := 0, false
+	var firstValue *big.Rat
 	for _, p := range series {
 		if hasValue(p) && (!haveData || p.Year < firstYear) {
-			firstYear, firstValue, haveData = p.Year, *p.Value, true
+			firstYear, firstValue, haveData = p.Year, exactValue(p), true
 		}
 	}
 
 	out := make([]Status, len(series))
 	for i, p := range series {
-		out[i] = statusOf(p, targets, targetYears, firstYear, firstValue)
+		out[i] = statusOf(p, exactTargets, targetYears, firstYear, firstValue)
 	}
 	return out
 }
 
-func statusOf(p Point, targets map[int]float64, targetYears []int, firstYear int, firstValue float64) Status {
+func statusOf(p Point, targets map[int]*big.Rat, targetYears []int, firstYear int, firstValue *big.Rat) Status {
 	if !hasValue(p) {
 		return StatusNoData
 	}
-	v := *p.Value
-	if t, ok := targets[p.Year]; ok && !math.IsNaN(t) {
+	v := exactValue(p)
+	if t, ok := targets[p.Year]; ok {
 		return judge(v, t, StatusAchieved, StatusNotAchieved)
 	}
 	if len(targetYears) == 0 || p.Year > targetYears[len(targetYears)-1] {
@@ -113,16 +123,39 @@ func statusOf(p Point, targets map[int]float64, targetYears []int, firstYear int
 	return judge(v, path, StatusOnTrack, StatusOffTrack)
 }
 
-func hasValue(p Point) bool { return p.Value != nil && !math.IsNaN(*p.Value) }
+func hasValue(p Point) bool {
+	return p.Value != nil && !math.IsNaN(*p.Value) && !math.IsInf(*p.Value, 0)
+}
 
-func judge(value, reference float64, reached, missed Status) Status {
-	if value >= reference-Tolerance {
+// exactValue is a point's value as a fraction: 100·Numerator/Denominator when the
+// point has them, else the exact value of its float.
+func exactValue(p Point) *big.Rat {
+	if p.Denominator > 0 {
+		return big.NewRat(100*p.Numerator, p.Denominator)
+	}
+	return new(big.Rat).SetFloat64(*p.Value)
+}
+
+// decimal is a target as the catalogue writes it: 33.3 is 333/10, not the binary
+// float nearest to it.
+func decimal(t float64) *big.Rat {
+	r, ok := new(big.Rat).SetString(strconv.FormatFloat(t, 'g', -1, 64))
+	if !ok {
+		return new(big.Rat).SetFloat64(t)
+	}
+	return r
+}
+
+func judge(value, reference *big.Rat, reached, missed Status) Status {
+	if value.Cmp(reference) >= 0 {
 		return reached
 	}
 	return missed
 }
 
-// pointOnLine evaluates the line through (x0, y0) and (x1, y1) at x, x0 < x1.
-func pointOnLine(x0 int, y0 float64, x1 int, y1 float64, x int) float64 {
-	return y0 + (y1-y0)*float64(x-x0)/float64(x1-x0)
+// pointOnLine evaluates the line through (x0, y0) and (x1, y1) at x, x0 < x1, exactly.
+func pointOnLine(x0 int, y0 *big.Rat, x1 int, y1 *big.Rat, x int) *big.Rat {
+	rise := new(big.Rat).Sub(y1, y0)
+	rise.Mul(rise, big.NewRat(int64(x-x0), int64(x1-x0)))
+	return rise.Add(rise, y0)
 }

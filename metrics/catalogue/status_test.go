@@ -12,6 +12,11 @@ func v(x float64) *float64 { return &x }
 // would fold a constant expression like 29.0/100*100 exactly to 29.
 func percentOf(numerator, denominator float64) float64 { return numerator / denominator * 100 }
 
+// fraction is the point of a figure num/den, value and fraction, as the engine makes it.
+func fraction(year int, num, den int64) Point {
+	return Point{Year: year, Value: v(percentOf(float64(num), float64(den))), Numerator: num, Denominator: den}
+}
+
 // series builds points from year → value, nil meaning no data.
 func series(start int, values ...*float64) []Point {
 	pts := make([]Point, len(values))
@@ -54,15 +59,45 @@ func TestStatuses(t *testing.T) {
 			// 1/3 of the way from 0 to 100 is 33.333…; the value computed the same way
 			// in another order must still count.
 			name:    "path value with a repeating fraction",
-			series:  series(2015, v(0), v(percentOf(1, 3)), v(percentOf(2, 3)), v(100)),
+			series:  []Point{fraction(2015, 0, 3), fraction(2016, 1, 3), fraction(2017, 2, 3), fraction(2018, 3, 3)},
 			targets: map[int]float64{2018: 100},
 			want:    []Status{StatusBaseline, StatusOnTrack, StatusOnTrack, StatusAchieved},
 		},
 		{
 			name:    "value equal to target is achieved, also after float rounding",
-			series:  series(2018, v(percentOf(29, 100)), v(50)), // 28.999999999999996
+			series:  []Point{fraction(2018, 29, 100), fraction(2019, 1, 2)}, // 28.999999999999996
 			targets: map[int]float64{2018: 29, 2019: 50},
 			want:    []Status{StatusAchieved, StatusAchieved},
+		},
+		{
+			// spec 1.1: status compares exactly. 28.999999999999 % is short of 29 by
+			// 1e-12 points, which a tolerance of 1e-9 would have absorbed.
+			name:    "a value below the target by a hair is not achieved",
+			series:  []Point{fraction(2018, 28_999_999_999_999, 100_000_000_000_000)},
+			targets: map[int]float64{2018: 29},
+			want:    []Status{StatusNotAchieved},
+		},
+		{
+			// Path from (2016, 100/3) to (2018, 50): 125/3 in 2017. 5/12 is exactly
+			// on it; 41.6666666666 % is below it by 7e-11 points.
+			name:    "exactly on the path, and a hair below it",
+			series:  []Point{fraction(2016, 1, 3), fraction(2017, 5, 12)},
+			targets: only2018,
+			want:    []Status{StatusBaseline, StatusOnTrack},
+		},
+		{
+			name:    "a hair below the path is off track",
+			series:  []Point{fraction(2016, 1, 3), fraction(2017, 416_666_666_666, 1_000_000_000_000)},
+			targets: only2018,
+			want:    []Status{StatusBaseline, StatusOffTrack},
+		},
+		{
+			// The target is the decimal the catalogue writes, 33.3, not the float
+			// nearest to it.
+			name:    "a decimal target is met by the same decimal",
+			series:  []Point{fraction(2018, 333, 1000), fraction(2019, 332_999_999, 1_000_000_000)},
+			targets: map[int]float64{2018: 33.3, 2019: 33.3},
+			want:    []Status{StatusAchieved, StatusNotAchieved},
 		},
 		{
 			name:    "a real shortfall is not absorbed by the tolerance",
@@ -123,7 +158,7 @@ func TestStatuses(t *testing.T) {
 		},
 		{
 			name:    "unsorted input keeps its order",
-			series:  []Point{{2018, v(51)}, {2016, v(20)}, {2017, v(30)}},
+			series:  []Point{{Year: 2018, Value: v(51)}, {Year: 2016, Value: v(20)}, {Year: 2017, Value: v(30)}},
 			targets: only2018,
 			// baseline 2016 is the earliest year with data, whatever its position.
 			want: []Status{StatusAchieved, StatusBaseline, expectedPathStatus(30, 20, 2016, 50, 2018, 2017)},

@@ -1,5 +1,5 @@
 -- 0001_registry
-CREATE TABLE IF NOT EXISTS municipalities_local ON CLUSTER `kovmon_cluster` (
+CREATE TABLE IF NOT EXISTS municipalities ON CLUSTER `kovmon_cluster` (
     ehak_code    String,
     name         String,
     type         LowCardinality(String),
@@ -11,14 +11,11 @@ CREATE TABLE IF NOT EXISTS municipalities_local ON CLUSTER `kovmon_cluster` (
     file_id      LowCardinality(String),
     run_id       LowCardinality(String)
 )
-ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/{database}/municipalities_local', '{replica}')
+ENGINE = ReplicatedMergeTree('/clickhouse/tables/all/{database}/municipalities', '{shard}-{replica}')
 ORDER BY (ehak_code, ifNull(valid_from, toDate('1970-01-01')))
 SETTINGS allow_nullable_key = 1;
 
-CREATE TABLE IF NOT EXISTS municipalities ON CLUSTER `kovmon_cluster` AS municipalities_local
-ENGINE = Distributed(`kovmon_cluster`, currentDatabase(), municipalities_local, rand());
-
-CREATE TABLE IF NOT EXISTS mergers_local ON CLUSTER `kovmon_cluster` (
+CREATE TABLE IF NOT EXISTS mergers ON CLUSTER `kovmon_cluster` (
     old_ehak_code  String,
     new_ehak_code  String,
     effective_date Date,
@@ -26,24 +23,18 @@ CREATE TABLE IF NOT EXISTS mergers_local ON CLUSTER `kovmon_cluster` (
     file_id        LowCardinality(String),
     run_id         LowCardinality(String)
 )
-ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/{database}/mergers_local', '{replica}')
+ENGINE = ReplicatedMergeTree('/clickhouse/tables/all/{database}/mergers', '{shard}-{replica}')
 ORDER BY (old_ehak_code, new_ehak_code);
 
-CREATE TABLE IF NOT EXISTS mergers ON CLUSTER `kovmon_cluster` AS mergers_local
-ENGINE = Distributed(`kovmon_cluster`, currentDatabase(), mergers_local, rand());
-
-CREATE TABLE IF NOT EXISTS attribution_local ON CLUSTER `kovmon_cluster` (
+CREATE TABLE IF NOT EXISTS attribution ON CLUSTER `kovmon_cluster` (
     boundaries    LowCardinality(String),
     year          UInt16,
     boundary_date Date,
     ehak_code     String,
     unit_code     String
 )
-ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/{database}/attribution_local', '{replica}')
+ENGINE = ReplicatedMergeTree('/clickhouse/tables/all/{database}/attribution', '{shard}-{replica}')
 ORDER BY (boundaries, year, ehak_code);
-
-CREATE TABLE IF NOT EXISTS attribution ON CLUSTER `kovmon_cluster` AS attribution_local
-ENGINE = Distributed(`kovmon_cluster`, currentDatabase(), attribution_local, rand());
 
 -- 0002_measurements
 CREATE TABLE IF NOT EXISTS usage_local ON CLUSTER `kovmon_cluster` (
@@ -67,7 +58,7 @@ PARTITION BY year
 ORDER BY (ehak_code, event, channel, event_id);
 
 CREATE TABLE IF NOT EXISTS usage ON CLUSTER `kovmon_cluster` AS usage_local
-ENGINE = Distributed(`kovmon_cluster`, currentDatabase(), usage_local, rand());
+ENGINE = Distributed(`kovmon_cluster`, currentDatabase(), usage_local, cityHash64(ehak_code));
 
 CREATE TABLE IF NOT EXISTS feedback_local ON CLUSTER `kovmon_cluster` (
     feedback_id  String,
@@ -87,7 +78,7 @@ PARTITION BY year
 ORDER BY (ehak_code, system, feedback_id);
 
 CREATE TABLE IF NOT EXISTS feedback ON CLUSTER `kovmon_cluster` AS feedback_local
-ENGINE = Distributed(`kovmon_cluster`, currentDatabase(), feedback_local, rand());
+ENGINE = Distributed(`kovmon_cluster`, currentDatabase(), feedback_local, cityHash64(ehak_code));
 
 CREATE TABLE IF NOT EXISTS services_local ON CLUSTER `kovmon_cluster` (
     snapshot_date Date,
@@ -107,7 +98,7 @@ PARTITION BY year
 ORDER BY (ehak_code, snapshot_date, service_code);
 
 CREATE TABLE IF NOT EXISTS services ON CLUSTER `kovmon_cluster` AS services_local
-ENGINE = Distributed(`kovmon_cluster`, currentDatabase(), services_local, rand());
+ENGINE = Distributed(`kovmon_cluster`, currentDatabase(), services_local, cityHash64(ehak_code));
 
 CREATE TABLE IF NOT EXISTS audits_local ON CLUSTER `kovmon_cluster` (
     audit_id        String,
@@ -128,7 +119,7 @@ PARTITION BY year
 ORDER BY (ehak_code, audit_date, audit_id);
 
 CREATE TABLE IF NOT EXISTS audits ON CLUSTER `kovmon_cluster` AS audits_local
-ENGINE = Distributed(`kovmon_cluster`, currentDatabase(), audits_local, rand());
+ENGINE = Distributed(`kovmon_cluster`, currentDatabase(), audits_local, cityHash64(ehak_code));
 
 CREATE TABLE IF NOT EXISTS survey_answers_local ON CLUSTER `kovmon_cluster` (
     survey_id     LowCardinality(String),
@@ -147,7 +138,7 @@ PARTITION BY year
 ORDER BY (question_id, ehak_code, survey_id, respondent_id);
 
 CREATE TABLE IF NOT EXISTS survey_answers ON CLUSTER `kovmon_cluster` AS survey_answers_local
-ENGINE = Distributed(`kovmon_cluster`, currentDatabase(), survey_answers_local, rand());
+ENGINE = Distributed(`kovmon_cluster`, currentDatabase(), survey_answers_local, cityHash64(ehak_code));
 
 CREATE TABLE IF NOT EXISTS trainings_local ON CLUSTER `kovmon_cluster` (
     event_id     String,
@@ -165,7 +156,7 @@ PARTITION BY year
 ORDER BY (ehak_code, event_date, event_id);
 
 CREATE TABLE IF NOT EXISTS trainings ON CLUSTER `kovmon_cluster` AS trainings_local
-ENGINE = Distributed(`kovmon_cluster`, currentDatabase(), trainings_local, rand());
+ENGINE = Distributed(`kovmon_cluster`, currentDatabase(), trainings_local, cityHash64(ehak_code));
 
 CREATE TABLE IF NOT EXISTS org_goals_local ON CLUSTER `kovmon_cluster` (
     year        UInt16,
@@ -180,7 +171,7 @@ ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/{database}/org_goals_lo
 ORDER BY (year, goal_id);
 
 CREATE TABLE IF NOT EXISTS org_goals ON CLUSTER `kovmon_cluster` AS org_goals_local
-ENGINE = Distributed(`kovmon_cluster`, currentDatabase(), org_goals_local, rand());
+ENGINE = Distributed(`kovmon_cluster`, currentDatabase(), org_goals_local, cityHash64(year));
 
 -- 0003_ingest_ledger
 CREATE TABLE IF NOT EXISTS ingest_runs_local ON CLUSTER `kovmon_cluster` (
@@ -195,7 +186,7 @@ ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/{database}/ingest_runs_
 ORDER BY (started_at, run_id);
 
 CREATE TABLE IF NOT EXISTS ingest_runs ON CLUSTER `kovmon_cluster` AS ingest_runs_local
-ENGINE = Distributed(`kovmon_cluster`, currentDatabase(), ingest_runs_local, rand());
+ENGINE = Distributed(`kovmon_cluster`, currentDatabase(), ingest_runs_local, cityHash64(run_id));
 
 CREATE TABLE IF NOT EXISTS ingest_files_local ON CLUSTER `kovmon_cluster` (
     run_id      String,
@@ -215,7 +206,7 @@ ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/{database}/ingest_files
 ORDER BY (finished_at, file_id);
 
 CREATE TABLE IF NOT EXISTS ingest_files ON CLUSTER `kovmon_cluster` AS ingest_files_local
-ENGINE = Distributed(`kovmon_cluster`, currentDatabase(), ingest_files_local, rand());
+ENGINE = Distributed(`kovmon_cluster`, currentDatabase(), ingest_files_local, cityHash64(file_id));
 
 CREATE TABLE IF NOT EXISTS quarantine_local ON CLUSTER `kovmon_cluster` (
     run_id    String,
@@ -232,7 +223,7 @@ ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/{database}/quarantine_l
 ORDER BY (file_id, line, column);
 
 CREATE TABLE IF NOT EXISTS quarantine ON CLUSTER `kovmon_cluster` AS quarantine_local
-ENGINE = Distributed(`kovmon_cluster`, currentDatabase(), quarantine_local, rand());
+ENGINE = Distributed(`kovmon_cluster`, currentDatabase(), quarantine_local, cityHash64(file_id));
 
 -- 0004_indicators
 CREATE TABLE IF NOT EXISTS indicator_values_local ON CLUSTER `kovmon_cluster` (
@@ -261,7 +252,7 @@ PARTITION BY refresh_id
 ORDER BY (boundaries, indicator_id, year, level, ehak_code);
 
 CREATE TABLE IF NOT EXISTS indicator_values ON CLUSTER `kovmon_cluster` AS indicator_values_local
-ENGINE = Distributed(`kovmon_cluster`, currentDatabase(), indicator_values_local, rand());
+ENGINE = Distributed(`kovmon_cluster`, currentDatabase(), indicator_values_local, cityHash64(ehak_code));
 
 CREATE TABLE IF NOT EXISTS indicator_forecasts_local ON CLUSTER `kovmon_cluster` (
     refresh_id   String,
@@ -283,7 +274,7 @@ PARTITION BY refresh_id
 ORDER BY (boundaries, indicator_id, level, ehak_code, year);
 
 CREATE TABLE IF NOT EXISTS indicator_forecasts ON CLUSTER `kovmon_cluster` AS indicator_forecasts_local
-ENGINE = Distributed(`kovmon_cluster`, currentDatabase(), indicator_forecasts_local, rand());
+ENGINE = Distributed(`kovmon_cluster`, currentDatabase(), indicator_forecasts_local, cityHash64(ehak_code));
 
 CREATE TABLE IF NOT EXISTS indicator_refreshes_local ON CLUSTER `kovmon_cluster` (
     refresh_id        String,
@@ -299,7 +290,7 @@ ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/{database}/indicator_re
 ORDER BY finished_at;
 
 CREATE TABLE IF NOT EXISTS indicator_refreshes ON CLUSTER `kovmon_cluster` AS indicator_refreshes_local
-ENGINE = Distributed(`kovmon_cluster`, currentDatabase(), indicator_refreshes_local, rand());
+ENGINE = Distributed(`kovmon_cluster`, currentDatabase(), indicator_refreshes_local, cityHash64(refresh_id));
 
 -- 0005_indicator_views
 CREATE VIEW IF NOT EXISTS survey_latest ON CLUSTER `kovmon_cluster` AS
@@ -344,21 +335,18 @@ PARTITION BY toYear(at)
 ORDER BY (at, action);
 
 CREATE TABLE IF NOT EXISTS audit_log ON CLUSTER `kovmon_cluster` AS audit_log_local
-ENGINE = Distributed(`kovmon_cluster`, currentDatabase(), audit_log_local, rand());
+ENGINE = Distributed(`kovmon_cluster`, currentDatabase(), audit_log_local, cityHash64(actor));
 
 -- 0007_catalogue
-CREATE TABLE IF NOT EXISTS catalogue_versions_local ON CLUSTER `kovmon_cluster` (
+CREATE TABLE IF NOT EXISTS catalogue_versions ON CLUSTER `kovmon_cluster` (
     changed_at DateTime64(3, 'UTC'),
     actor      String,
     version    String,
     sha256     FixedString(64),
     body       String
 )
-ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/{database}/catalogue_versions_local', '{replica}')
+ENGINE = ReplicatedMergeTree('/clickhouse/tables/all/{database}/catalogue_versions', '{shard}-{replica}')
 ORDER BY changed_at;
-
-CREATE TABLE IF NOT EXISTS catalogue_versions ON CLUSTER `kovmon_cluster` AS catalogue_versions_local
-ENGINE = Distributed(`kovmon_cluster`, currentDatabase(), catalogue_versions_local, rand());
 
 -- 0008_sessions
 CREATE TABLE IF NOT EXISTS sessions_local ON CLUSTER `kovmon_cluster` (
@@ -375,5 +363,25 @@ ORDER BY id_sha256
 TTL toDateTime(expires) + INTERVAL 1 DAY;
 
 CREATE TABLE IF NOT EXISTS sessions ON CLUSTER `kovmon_cluster` AS sessions_local
-ENGINE = Distributed(`kovmon_cluster`, currentDatabase(), sessions_local, rand());
+ENGINE = Distributed(`kovmon_cluster`, currentDatabase(), sessions_local, cityHash64(id_sha256));
+
+-- 0009_services_distinct_codes
+DROP VIEW IF EXISTS services_latest ON CLUSTER `kovmon_cluster`;
+
+CREATE VIEW IF NOT EXISTS services_latest ON CLUSTER `kovmon_cluster` AS
+SELECT year, unit,
+       argMax(eform_services, snapshot_date) AS eform_services,
+       argMax(eform_incomplete, snapshot_date) AS eform_incomplete,
+       argMax(eservices, snapshot_date) AS eservices
+FROM (
+    SELECT s.year AS year, a.unit_code AS unit, s.snapshot_date AS snapshot_date,
+           countIf(s.has_eform) AS eform_services,
+           countIf(s.has_eform AND NOT (s.described AND s.in_gateway)) AS eform_incomplete,
+           uniqExactIf(s.service_code, s.has_eform AND s.in_gateway) AS eservices
+    FROM services AS s
+    INNER JOIN (SELECT year, ehak_code, unit_code FROM attribution WHERE boundaries = {mode:String}) AS a
+        ON a.year = s.year AND a.ehak_code = s.ehak_code
+    GROUP BY year, unit, snapshot_date
+)
+GROUP BY year, unit;
 

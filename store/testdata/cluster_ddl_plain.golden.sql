@@ -1,0 +1,383 @@
+-- 0001_registry
+CREATE TABLE IF NOT EXISTS municipalities (
+    ehak_code    String,
+    name         String,
+    type         LowCardinality(String),
+    county_code  String,
+    county_name  String,
+    valid_from   Nullable(Date),
+    valid_to     Nullable(Date),
+    population   Nullable(UInt32),
+    file_id      LowCardinality(String),
+    run_id       LowCardinality(String)
+) ENGINE = MergeTree
+ORDER BY (ehak_code, ifNull(valid_from, toDate('1970-01-01')))
+SETTINGS allow_nullable_key = 1;
+
+CREATE TABLE IF NOT EXISTS mergers (
+    old_ehak_code  String,
+    new_ehak_code  String,
+    effective_date Date,
+    area_share     Float64,
+    file_id        LowCardinality(String),
+    run_id         LowCardinality(String)
+) ENGINE = MergeTree
+ORDER BY (old_ehak_code, new_ehak_code);
+
+CREATE TABLE IF NOT EXISTS attribution (
+    boundaries    LowCardinality(String),
+    year          UInt16,
+    boundary_date Date,
+    ehak_code     String,
+    unit_code     String
+) ENGINE = MergeTree
+ORDER BY (boundaries, year, ehak_code);
+
+-- 0002_measurements
+CREATE TABLE IF NOT EXISTS usage_local (
+    event_id     String,
+    event_time   DateTime64(3, 'UTC'),
+    year         UInt16,
+    ehak_code    LowCardinality(String),
+    system       LowCardinality(String),
+    service_code String,
+    channel      LowCardinality(String),
+    event        LowCardinality(String),
+    session_id   String,
+    user_hash    String,
+    duration_ms  Nullable(UInt64),
+    file_id      LowCardinality(String),
+    run_id       LowCardinality(String),
+    line         UInt64
+)
+ENGINE = MergeTree
+PARTITION BY year
+ORDER BY (ehak_code, event, channel, event_id);
+
+CREATE TABLE IF NOT EXISTS usage AS usage_local
+ENGINE = Distributed(`kovmon_cluster`, currentDatabase(), usage_local, cityHash64(ehak_code));
+
+CREATE TABLE IF NOT EXISTS feedback_local (
+    feedback_id  String,
+    submitted_at DateTime64(3, 'UTC'),
+    year         UInt16,
+    ehak_code    LowCardinality(String),
+    system       LowCardinality(String),
+    service_code String,
+    score        UInt8,
+    comment      String,
+    file_id      LowCardinality(String),
+    run_id       LowCardinality(String),
+    line         UInt64
+)
+ENGINE = MergeTree
+PARTITION BY year
+ORDER BY (ehak_code, system, feedback_id);
+
+CREATE TABLE IF NOT EXISTS feedback AS feedback_local
+ENGINE = Distributed(`kovmon_cluster`, currentDatabase(), feedback_local, cityHash64(ehak_code));
+
+CREATE TABLE IF NOT EXISTS services_local (
+    snapshot_date Date,
+    year          UInt16,
+    ehak_code     LowCardinality(String),
+    service_code  String,
+    service_name  String,
+    has_eform     Bool,
+    described     Bool,
+    in_gateway    Bool,
+    file_id       LowCardinality(String),
+    run_id        LowCardinality(String),
+    line          UInt64
+)
+ENGINE = MergeTree
+PARTITION BY year
+ORDER BY (ehak_code, snapshot_date, service_code);
+
+CREATE TABLE IF NOT EXISTS services AS services_local
+ENGINE = Distributed(`kovmon_cluster`, currentDatabase(), services_local, cityHash64(ehak_code));
+
+CREATE TABLE IF NOT EXISTS audits_local (
+    audit_id        String,
+    audit_date      Date,
+    year            UInt16,
+    ehak_code       LowCardinality(String),
+    iske_level      LowCardinality(String),
+    result          LowCardinality(String),
+    findings_total  UInt32,
+    findings_open   UInt32,
+    infra_consulted Bool,
+    file_id         LowCardinality(String),
+    run_id          LowCardinality(String),
+    line            UInt64
+)
+ENGINE = MergeTree
+PARTITION BY year
+ORDER BY (ehak_code, audit_date, audit_id);
+
+CREATE TABLE IF NOT EXISTS audits AS audits_local
+ENGINE = Distributed(`kovmon_cluster`, currentDatabase(), audits_local, cityHash64(ehak_code));
+
+CREATE TABLE IF NOT EXISTS survey_answers_local (
+    survey_id     LowCardinality(String),
+    year          UInt16,
+    ehak_code     LowCardinality(String),
+    respondent_id String,
+    submitted_at  DateTime64(3, 'UTC'),
+    question_id   LowCardinality(String),
+    answer        String,
+    file_id       LowCardinality(String),
+    run_id        LowCardinality(String),
+    line          UInt64
+)
+ENGINE = MergeTree
+PARTITION BY year
+ORDER BY (question_id, ehak_code, survey_id, respondent_id);
+
+CREATE TABLE IF NOT EXISTS survey_answers AS survey_answers_local
+ENGINE = Distributed(`kovmon_cluster`, currentDatabase(), survey_answers_local, cityHash64(ehak_code));
+
+CREATE TABLE IF NOT EXISTS trainings_local (
+    event_id     String,
+    event_date   Date,
+    year         UInt16,
+    ehak_code    LowCardinality(String),
+    kind         LowCardinality(String),
+    participants UInt32,
+    file_id      LowCardinality(String),
+    run_id       LowCardinality(String),
+    line         UInt64
+)
+ENGINE = MergeTree
+PARTITION BY year
+ORDER BY (ehak_code, event_date, event_id);
+
+CREATE TABLE IF NOT EXISTS trainings AS trainings_local
+ENGINE = Distributed(`kovmon_cluster`, currentDatabase(), trainings_local, cityHash64(ehak_code));
+
+CREATE TABLE IF NOT EXISTS org_goals_local (
+    year        UInt16,
+    goal_id     String,
+    description String,
+    achieved    Bool,
+    file_id     LowCardinality(String),
+    run_id      LowCardinality(String),
+    line        UInt64
+)
+ENGINE = MergeTree
+ORDER BY (year, goal_id);
+
+CREATE TABLE IF NOT EXISTS org_goals AS org_goals_local
+ENGINE = Distributed(`kovmon_cluster`, currentDatabase(), org_goals_local, cityHash64(year));
+
+-- 0003_ingest_ledger
+CREATE TABLE IF NOT EXISTS ingest_runs_local (
+    run_id      String,
+    trigger     LowCardinality(String),
+    started_at  DateTime64(3, 'UTC'),
+    finished_at Nullable(DateTime64(3, 'UTC')),
+    status      LowCardinality(String),
+    message     String
+)
+ENGINE = MergeTree
+ORDER BY (started_at, run_id);
+
+CREATE TABLE IF NOT EXISTS ingest_runs AS ingest_runs_local
+ENGINE = Distributed(`kovmon_cluster`, currentDatabase(), ingest_runs_local, cityHash64(run_id));
+
+CREATE TABLE IF NOT EXISTS ingest_files_local (
+    run_id      String,
+    file_id     String,
+    file_name   String,
+    kind        LowCardinality(String),
+    size_bytes  UInt64,
+    rows_read   UInt64,
+    loaded      UInt64,
+    duplicates  UInt64,
+    quarantined UInt64,
+    status      LowCardinality(String),
+    message     String,
+    finished_at DateTime64(3, 'UTC')
+)
+ENGINE = MergeTree
+ORDER BY (finished_at, file_id);
+
+CREATE TABLE IF NOT EXISTS ingest_files AS ingest_files_local
+ENGINE = Distributed(`kovmon_cluster`, currentDatabase(), ingest_files_local, cityHash64(file_id));
+
+CREATE TABLE IF NOT EXISTS quarantine_local (
+    run_id    String,
+    file_id   String,
+    file_name String,
+    kind      LowCardinality(String),
+    line      UInt64,
+    column    String,
+    reason    String,
+    raw       String,
+    at        DateTime64(3, 'UTC')
+)
+ENGINE = MergeTree
+ORDER BY (file_id, line, column);
+
+CREATE TABLE IF NOT EXISTS quarantine AS quarantine_local
+ENGINE = Distributed(`kovmon_cluster`, currentDatabase(), quarantine_local, cityHash64(file_id));
+
+-- 0004_indicators
+CREATE TABLE IF NOT EXISTS indicator_values_local (
+    refresh_id        String,
+    boundaries        LowCardinality(String),
+    indicator_id      LowCardinality(String),
+    year              UInt16,
+    level             LowCardinality(String),
+    ehak_code         String,
+    name              String,
+    county_code       String,
+    unit_type         LowCardinality(String),
+    value             Nullable(Float64),
+    numerator         UInt64,
+    denominator       UInt64,
+    coverage          Nullable(Float64),
+    target            Nullable(Float64),
+    status            LowCardinality(String),
+    flags             String,
+    ci_low            Nullable(Float64),
+    ci_high           Nullable(Float64),
+    catalogue_version String
+)
+ENGINE = MergeTree
+PARTITION BY refresh_id
+ORDER BY (boundaries, indicator_id, year, level, ehak_code);
+
+CREATE TABLE IF NOT EXISTS indicator_values AS indicator_values_local
+ENGINE = Distributed(`kovmon_cluster`, currentDatabase(), indicator_values_local, cityHash64(ehak_code));
+
+CREATE TABLE IF NOT EXISTS indicator_forecasts_local (
+    refresh_id   String,
+    boundaries   LowCardinality(String),
+    indicator_id LowCardinality(String),
+    level        LowCardinality(String),
+    ehak_code    String,
+    year         UInt16,
+    value        Float64,
+    low80        Float64,
+    high80       Float64,
+    p_reach      Nullable(Float64),
+    target       Nullable(Float64),
+    method       String,
+    points       UInt16
+)
+ENGINE = MergeTree
+PARTITION BY refresh_id
+ORDER BY (boundaries, indicator_id, level, ehak_code, year);
+
+CREATE TABLE IF NOT EXISTS indicator_forecasts AS indicator_forecasts_local
+ENGINE = Distributed(`kovmon_cluster`, currentDatabase(), indicator_forecasts_local, cityHash64(ehak_code));
+
+CREATE TABLE IF NOT EXISTS indicator_refreshes_local (
+    refresh_id        String,
+    started_at        DateTime64(3, 'UTC'),
+    finished_at       DateTime64(3, 'UTC'),
+    catalogue_version String,
+    catalogue_hash    String,
+    data_snapshot     String,
+    figures           UInt64,
+    seconds           Float64
+)
+ENGINE = MergeTree
+ORDER BY finished_at;
+
+CREATE TABLE IF NOT EXISTS indicator_refreshes AS indicator_refreshes_local
+ENGINE = Distributed(`kovmon_cluster`, currentDatabase(), indicator_refreshes_local, cityHash64(refresh_id));
+
+-- 0005_indicator_views
+CREATE VIEW IF NOT EXISTS survey_latest AS
+SELECT s.year AS year, a.unit_code AS unit,
+       lower(trimBoth(argMax(s.answer, (s.submitted_at, s.respondent_id, s.survey_id)))) AS answer
+FROM survey_answers AS s
+INNER JOIN (SELECT year, ehak_code, unit_code FROM attribution WHERE boundaries = {mode:String}) AS a
+    ON a.year = s.year AND a.ehak_code = s.ehak_code
+WHERE s.question_id = {question:String}
+GROUP BY year, unit;
+
+CREATE VIEW IF NOT EXISTS services_latest AS
+SELECT year, unit,
+       argMax(eform_services, snapshot_date) AS eform_services,
+       argMax(eform_incomplete, snapshot_date) AS eform_incomplete,
+       argMax(eservices, snapshot_date) AS eservices
+FROM (
+    SELECT s.year AS year, a.unit_code AS unit, s.snapshot_date AS snapshot_date,
+           countIf(s.has_eform) AS eform_services,
+           countIf(s.has_eform AND NOT (s.described AND s.in_gateway)) AS eform_incomplete,
+           countIf(s.has_eform AND s.in_gateway) AS eservices
+    FROM services AS s
+    INNER JOIN (SELECT year, ehak_code, unit_code FROM attribution WHERE boundaries = {mode:String}) AS a
+        ON a.year = s.year AND a.ehak_code = s.ehak_code
+    GROUP BY year, unit, snapshot_date
+)
+GROUP BY year, unit;
+
+-- 0006_audit
+CREATE TABLE IF NOT EXISTS audit_log_local (
+    at      DateTime64(3, 'UTC'),
+    actor   String,
+    role    LowCardinality(String),
+    client  String,
+    action  LowCardinality(String),
+    object  String,
+    outcome LowCardinality(String),
+    detail  String
+)
+ENGINE = MergeTree
+PARTITION BY toYear(at)
+ORDER BY (at, action);
+
+CREATE TABLE IF NOT EXISTS audit_log AS audit_log_local
+ENGINE = Distributed(`kovmon_cluster`, currentDatabase(), audit_log_local, cityHash64(actor));
+
+-- 0007_catalogue
+CREATE TABLE IF NOT EXISTS catalogue_versions (
+    changed_at DateTime64(3, 'UTC'),
+    actor      String,
+    version    String,
+    sha256     FixedString(64),
+    body       String
+) ENGINE = MergeTree
+ORDER BY changed_at;
+
+-- 0008_sessions
+CREATE TABLE IF NOT EXISTS sessions_local (
+    id_sha256 FixedString(64),
+    user      String,
+    role      LowCardinality(String),
+    csrf      String,
+    expires   DateTime64(3, 'UTC'),
+    ended     UInt8,
+    at        DateTime64(3, 'UTC')
+)
+ENGINE = ReplacingMergeTree(at)
+ORDER BY id_sha256
+TTL toDateTime(expires) + INTERVAL 1 DAY;
+
+CREATE TABLE IF NOT EXISTS sessions AS sessions_local
+ENGINE = Distributed(`kovmon_cluster`, currentDatabase(), sessions_local, cityHash64(id_sha256));
+
+-- 0009_services_distinct_codes
+DROP VIEW IF EXISTS services_latest;
+
+CREATE VIEW IF NOT EXISTS services_latest AS
+SELECT year, unit,
+       argMax(eform_services, snapshot_date) AS eform_services,
+       argMax(eform_incomplete, snapshot_date) AS eform_incomplete,
+       argMax(eservices, snapshot_date) AS eservices
+FROM (
+    SELECT s.year AS year, a.unit_code AS unit, s.snapshot_date AS snapshot_date,
+           countIf(s.has_eform) AS eform_services,
+           countIf(s.has_eform AND NOT (s.described AND s.in_gateway)) AS eform_incomplete,
+           uniqExactIf(s.service_code, s.has_eform AND s.in_gateway) AS eservices
+    FROM services AS s
+    INNER JOIN (SELECT year, ehak_code, unit_code FROM attribution WHERE boundaries = {mode:String}) AS a
+        ON a.year = s.year AND a.ehak_code = s.ehak_code
+    GROUP BY year, unit, snapshot_date
+)
+GROUP BY year, unit;
+
