@@ -202,7 +202,7 @@ func TestDemoStory(t *testing.T) {
 
 // startServe runs `kovmon serve` on a free loopback port until the test ends and
 // returns its base URL once /healthz answers.
-func startServe(t *testing.T, args ...string) string {
+func startServe(t testing.TB, args ...string) string {
 	t.Helper()
 	ln, _ := net.Listen("tcp", "127.0.0.1:0")
 	addr := ln.Addr().String()

@@ -4,7 +4,6 @@ import (
 	"compress/gzip"
 	"context"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	osexec "os/exec"
@@ -41,7 +40,7 @@ func BenchmarkPageWeight(b *testing.B) {
 		if out, err := osexec.Command(binary, "--data", data, "demo", "--seed", "1").CombinedOutput(); err != nil {
 			b.Fatalf("demo: %v\n%s", err, out)
 		}
-		base = startServeB(b, "--data", data)
+		base = startServe(b, "--data", data)
 	}
 	for b.Loop() {
 		br := browsertest.NewAt(b, 1366, 900)
@@ -136,28 +135,3 @@ func gzipSize(b *testing.B, url string) int {
 type countWriter struct{ n int }
 
 func (c *countWriter) Write(p []byte) (int, error) { c.n += len(p); return len(p), nil }
-
-// startServeB is startServe for a benchmark.
-func startServeB(b *testing.B, args ...string) string {
-	b.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	ctx, cancel := context.WithCancel(context.Background())
-	cmd := osexec.CommandContext(ctx, binary, append(args, "serve", "--addr", addr)...)
-	if err := cmd.Start(); err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { cancel(); cmd.Wait() })
-	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
-		if resp, err := http.Get("http://" + addr + "/healthz"); err == nil && resp.StatusCode == 200 {
-			resp.Body.Close()
-			return "http://" + addr
-		}
-	}
-	b.Fatalf("kovmon serve did not answer on %s", addr)
-	return ""
-}
