@@ -1,17 +1,18 @@
-// Package dashboards serves kovmon's web pages: the overview of the strategy's goals,
-// a page per indicator and per municipality, and a page on what data has been loaded.
-// The pages read the computed indicator tables (package metrics) and the ingest ledger,
-// draw their charts with go-echarts (the ECharts script is served from disk, never
-// from a CDN, because ministries run offline networks), and keep the whole view —
-// year, boundary mode, county, linn/vald, language — in the URL query, so that a link
-// reproduces what its sender saw. Every chart links to its data as CSV and carries a
-// table for screen readers.
+// Package dashboards serves kovmon's web pages: the overview of the strategy's goals
+// against their targets, a page per indicator and per municipality, how each figure
+// was made, municipalities side by side, a search by name, and what data has been
+// loaded. The pages read the computed indicator tables (package metrics) and the
+// ingest ledger, draw their charts with go-echarts (the ECharts script is served by
+// kovmon, never from a CDN, because ministries run offline networks), and keep the
+// whole view — year, boundary mode, peer group, language — in the URL query, so that
+// a link reproduces what its sender saw. Every chart links to its data as CSV, offers
+// a PNG of itself, and carries a table for screen readers; every text is in the
+// page's one language (package i18n).
 package dashboards
 
 import (
 	"embed"
 	"errors"
-	"fmt"
 	"html/template"
 	"log/slog"
 	"net/http"
@@ -42,29 +43,34 @@ type Options struct {
 	// admin page). A page is rendered once for everyone, so the link is the same for
 	// all; the account page itself says who is signed in.
 	Account bool
+	// Provenance tells whether a request may see the files and ingest runs behind a
+	// figure (analysts: the access table gives the ledger to them); nil: everyone may.
+	Provenance func(*http.Request) bool
 }
 
 //go:embed templates/*.html static/*
-var assets embed.FS
+var embedded embed.FS
 
 // server holds what every page needs; it is safe for concurrent requests.
 type server struct {
-	store       store.Store
-	cat         *catalogue.Catalogue
-	figures     *metrics.Reader // the computed table, cached between refreshes
-	pageCache   pageCache
-	factsMu     sync.Mutex
-	facts       refreshFacts
-	log         *slog.Logger
-	echartsPath string
-	geo         *geoMap // nil without boundaries
-	account     bool
-	pages       map[string]*template.Template
+	store      store.Store
+	cat        *catalogue.Catalogue
+	figures    *metrics.Reader // the computed table, cached between refreshes
+	pageCache  pageCache
+	factsMu    sync.Mutex
+	facts      refreshFacts
+	log        *slog.Logger
+	geo        *geoMap // nil without boundaries
+	assets     assetSet
+	account    bool
+	provenance func(*http.Request) bool
+	pages      map[string]*template.Template
 }
 
 // New returns the dashboards' handler, to be mounted at "/".
 func New(opts Options) http.Handler {
-	s := &server{store: opts.Store, cat: opts.Catalogue, figures: opts.Figures, log: opts.Log, echartsPath: opts.EChartsPath, account: opts.Account}
+	s := &server{store: opts.Store, cat: opts.Catalogue, figures: opts.Figures, log: opts.Log, account: opts.Account,
+		provenance: opts.Provenance}
 	if s.cat == nil {
 		s.cat = catalogue.Default()
 	}
@@ -75,8 +81,12 @@ func New(opts Options) http.Handler {
 		s.log = slog.Default()
 	}
 	s.log = s.log.With("part", "dashboards")
-	if s.echartsPath == "" {
-		s.echartsPath = echarts.Find()
+	if s.provenance == nil {
+		s.provenance = func(*http.Request) bool { return true }
+	}
+	echartsPath := opts.EChartsPath
+	if echartsPath == "" {
+		echartsPath = echarts.Find()
 	}
 	if len(opts.GeoJSON) > 0 {
 		geo, err := loadGeoMap(opts.GeoJSON)
@@ -86,33 +96,54 @@ func New(opts Options) http.Handler {
 			s.geo = geo
 		}
 	}
+	s.assets = buildAssets(echartsPath, s.geo, s.log)
 	s.pages = parseTemplates()
 
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /{$}", s.cachedPage(s.overview))
 	mux.HandleFunc("GET /indicator/{id}", s.cachedPage(s.indicator))
 	mux.HandleFunc("GET /municipality/{ehak}", s.cachedPage(s.municipality))
+	mux.HandleFunc("GET /explain/{id}/{ehak}", s.cachedPage(s.explain))
+	mux.HandleFunc("GET /compare", s.cachedPage(s.compare))
+	mux.HandleFunc("GET /search", s.search)
 	mux.HandleFunc("GET /data", s.briefPage(s.dataPage))
 	mux.HandleFunc("GET /extract.csv", s.extractCSV)
+	mux.HandleFunc("GET /extract.xlsx", s.extractXLSX)
 	mux.HandleFunc("GET /coverage.csv", s.coverageCSV)
-	mux.HandleFunc("GET /assets/echarts.min.js", s.echartsScript)
-	mux.HandleFunc("GET /assets/map-ee2018.js", s.mapScript)
+	mux.HandleFunc("GET /assets/{name}", s.asset)
 	mux.HandleFunc("GET /geo/ee2018.json", s.mapJSON)
-	mux.HandleFunc("GET /assets/dashboards.css", s.stylesheet)
-	return mux
+	// Any other path is the dashboards' 404 page, in the language asked for.
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, pattern := mux.Handler(r); pattern == "" {
+			s.notFound(w, r)
+			return
+		}
+		mux.ServeHTTP(w, r)
+	})
 }
 
-// errBadRequest marks a query parameter outside its closed list: a 400, not a 500.
-var errBadRequest = errors.New("bad request")
+// Errors of a request, each with its text in the catalogue (key and arguments) so
+// that the error page speaks the page's language. fail maps the kind to a status.
+var (
+	errBadRequest = errors.New("bad request") // a parameter outside its closed list: 400
+	errNotFound   = errors.New("not found")   // an unknown page, indicator or municipality: 404
+)
 
-func badRequest(format string, args ...any) error {
-	return fmt.Errorf("%w: %s", errBadRequest, fmt.Sprintf(format, args...))
+// userError is an error the reader caused, with its text as a catalogue key.
+type userError struct {
+	kind error
+	key  string
+	args []any
 }
 
-// errNotFound marks an unknown indicator or municipality.
-var errNotFound = errors.New("not found")
+func (e *userError) Error() string { return e.kind.Error() + ": " + i18n.T(i18n.EN, e.key, e.args...) }
+func (e *userError) Unwrap() error { return e.kind }
 
-// fail answers an error with the status its kind calls for, in one place.
+func badRequest(key string, args ...any) error { return &userError{errBadRequest, key, args} }
+func notFound(key string, args ...any) error   { return &userError{errNotFound, key, args} }
+
+// fail answers an error with the status its kind calls for, in one place, as a page
+// in the request's language (or the default one when the language was the problem).
 func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	status := http.StatusInternalServerError
 	var down *store.ShardsDownError
@@ -127,13 +158,23 @@ func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	default:
 		s.log.Error("page failed", "path", r.URL.Path, "err", err)
 	}
-	msg := err.Error()
+	lang := i18n.Normalize(r.URL.Query().Get(paramLang))
+	if r.URL.Query().Get(paramLang) != lang {
+		lang = i18n.Default
+	}
+	msg := i18n.T(lang, "error.internal")
+	var ue *userError
 	switch {
+	case errors.As(err, &ue):
+		msg = i18n.T(lang, ue.key, ue.args...)
 	case down != nil:
 		// Which shard, not where: the address is in the log.
-		msg = i18n.T(i18n.Normalize(r.URL.Query().Get("lang")), "common.shard_down", down.ShardNumbers())
-	case status == http.StatusInternalServerError:
-		msg = "internal error: the log has the details"
+		msg = i18n.T(lang, "common.shard_down", down.ShardNumbers())
 	}
-	http.Error(w, msg, status)
+	s.errorPage(w, r, status, lang, msg)
+}
+
+// notFound answers a path the dashboards do not have.
+func (s *server) notFound(w http.ResponseWriter, r *http.Request) {
+	s.fail(w, r, notFound("error.no_page", r.URL.Path))
 }

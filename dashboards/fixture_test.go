@@ -22,8 +22,9 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
 
-// fixtureYears are the years of the fixture figures: before, during and after the reform.
-var fixtureYears = []int{2016, 2017, 2018}
+// fixtureYears are the years of the fixture figures: before, during and after the
+// reform, and a year after the last target (2019), as the real data have.
+var fixtureYears = []int{2016, 2017, 2018, 2019}
 
 // newFixture loads the real registry and two small measurement files through the
 // ingest pipeline, publishes made-up figures for every indicator, and returns the
@@ -63,7 +64,7 @@ func newFixture(t testing.TB) (store.Store, http.Handler) {
 }
 
 // fixtureFigures makes deterministic figures: a value from a hash of indicator, unit
-// and year, a status judged against the catalogue's target, a Wilson interval on the
+// and year (a municipal row of a yes/no indicator 100 or 0), a status judged against the catalogue's target, a Wilson interval on the
 // survey indicators, a definition change on I.1 in 2018, and a forecast per indicator.
 func fixtureFigures(cat *catalogue.Catalogue, reg *registry.Registry, boundaries string) metrics.Computed {
 	out := metrics.Computed{Boundaries: boundaries}
@@ -90,7 +91,7 @@ func fixtureFigures(cat *catalogue.Catalogue, reg *registry.Registry, boundaries
 				out.Figures = append(out.Figures, f)
 			}
 		}
-		for i, year := range []int{2019, 2020, 2021} {
+		for i, year := range []int{2020, 2021, 2022} {
 			spread := 5 * float64(i+1)
 			out.Forecasts = append(out.Forecasts, metrics.ForecastRow{IndicatorID: ind.ID, Level: metrics.LevelNational,
 				EhakCode: metrics.NationalCode, Year: year, Value: last + 2*float64(i+1), Low80: last + 2*float64(i+1) - spread,
@@ -119,6 +120,10 @@ func fixtureFigure(ind *catalogue.Indicator, year int, level, code, name string,
 	}
 	f.Denominator = int64(20 + n%80)
 	f.Numerator = int64(n/97) % (f.Denominator + 1)
+	if level == metrics.LevelMunicipality && ind.MunicipalYesNo() {
+		// The spec's rows of a share of municipalities: 1/1 meets, 0/1 does not.
+		f.Denominator, f.Numerator = 1, int64(n/7)%2
+	}
 	// National figures climb over the years so that the overview has a story.
 	if level == metrics.LevelNational {
 		f.Numerator = f.Denominator * int64(25+10*(year-2016)+int(n%20)) / 100
@@ -132,6 +137,8 @@ func fixtureFigure(ind *catalogue.Indicator, year int, level, code, name string,
 		f.Status = "not_achieved"
 	case year == fixtureYears[0]:
 		f.Status = "baseline"
+	case year > 2018:
+		f.Status = "no_target"
 	case v >= 40:
 		f.Status = "on_track"
 	default:

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"math"
 	"net/http"
+
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/simplify"
 
 	"ee/kovmon/registry"
 )
@@ -21,8 +23,8 @@ type geoMap struct {
 }
 
 // loadGeoMap reads the GeoJSON. ECharts matches data to features by the property
-// "name", so each feature gets its ONIMI there; coordinates are rounded to 5 decimals
-// (about a metre), which keeps the outline and sends the browser less.
+// "name", so each feature gets its ONIMI there. The outlines are simplified for the
+// screen (simplifyForScreen), which sends the browser a tenth of the file.
 func loadGeoMap(data []byte) (*geoMap, error) {
 	var fc struct {
 		Type     string `json:"type"`
@@ -47,7 +49,11 @@ func loadGeoMap(data []byte) (*geoMap, error) {
 			return nil, fmt.Errorf("boundaries: feature %d has no OKOOD or ONIMI", i+1)
 		}
 		f.Properties = map[string]any{"name": name, "code": code}
-		f.Geometry.Coordinates = roundCoordinates(f.Geometry.Coordinates)
+		coords, err := simplifyForScreen(f.Geometry.Type, f.Geometry.Coordinates)
+		if err != nil {
+			return nil, fmt.Errorf("boundaries: feature %d (%s): %w", i+1, code, err)
+		}
+		f.Geometry.Coordinates = coords
 		g.names[code] = name
 	}
 	if len(g.names) == 0 {
@@ -86,16 +92,80 @@ func (g *geoMap) shapeName(code string, reg *registry.Registry) (string, bool) {
 	return "", false
 }
 
-func roundCoordinates(v any) any {
-	switch x := v.(type) {
-	case float64:
-		return math.Round(x*1e5) / 1e5
-	case []any:
-		for i := range x {
-			x[i] = roundCoordinates(x[i])
+// Simplification for the screen: the map is drawn about 480 px tall for Estonia's
+// 3.5 degrees of latitude, so a pixel is some 0.007 degrees. Douglas–Peucker with a
+// tolerance of a fifth of that (about 150 m) keeps every outline as a reader sees it,
+// even on a display of twice the density, and coordinates rounded to 4 decimals
+// (about 10 m) lose nothing more.
+const (
+	simplifyTolerance = 0.0015
+	coordinateScale   = 1e4
+)
+
+// simplifyForScreen simplifies a Polygon or MultiPolygon's coordinates (orb's
+// Douglas–Peucker keeps rings closed and drops those that collapse) and rounds them.
+// The result marshals to GeoJSON coordinates.
+func simplifyForScreen(geometryType string, coordinates any) (orb.Geometry, error) {
+	var shape orb.Geometry
+	switch geometryType {
+	case "Polygon":
+		p, err := toPolygon(coordinates)
+		if err != nil {
+			return nil, err
 		}
+		shape = p
+	case "MultiPolygon":
+		list, ok := coordinates.([]any)
+		if !ok {
+			return nil, fmt.Errorf("MultiPolygon coordinates are not a list")
+		}
+		mp := make(orb.MultiPolygon, 0, len(list))
+		for _, c := range list {
+			p, err := toPolygon(c)
+			if err != nil {
+				return nil, err
+			}
+			mp = append(mp, p)
+		}
+		shape = mp
+	default:
+		return nil, fmt.Errorf("geometry %q is not a Polygon or MultiPolygon", geometryType)
 	}
-	return v
+	shape = simplify.DouglasPeucker(simplifyTolerance).Simplify(shape)
+	if shape == nil {
+		return nil, fmt.Errorf("nothing is left of the %s after simplifying it", geometryType)
+	}
+	return orb.Round(shape, coordinateScale), nil
+}
+
+// toPolygon reads a GeoJSON polygon's rings of [longitude, latitude] pairs.
+func toPolygon(v any) (orb.Polygon, error) {
+	rings, ok := v.([]any)
+	if !ok {
+		return nil, fmt.Errorf("polygon coordinates are not a list of rings")
+	}
+	p := make(orb.Polygon, 0, len(rings))
+	for _, r := range rings {
+		points, ok := r.([]any)
+		if !ok {
+			return nil, fmt.Errorf("a ring is not a list of points")
+		}
+		ring := make(orb.Ring, 0, len(points))
+		for _, pt := range points {
+			xy, ok := pt.([]any)
+			if !ok || len(xy) < 2 {
+				return nil, fmt.Errorf("a point is not [longitude, latitude]")
+			}
+			x, okX := xy[0].(float64)
+			y, okY := xy[1].(float64)
+			if !okX || !okY {
+				return nil, fmt.Errorf("a point is not [longitude, latitude]")
+			}
+			ring = append(ring, orb.Point{x, y})
+		}
+		p = append(p, ring)
+	}
+	return p, nil
 }
 
 // mapScript registers the boundaries with ECharts; pages with a map load it after

@@ -2,23 +2,25 @@ package dashboards
 
 import (
 	"bytes"
-	"encoding/csv"
 	"html/template"
 	"net/http"
 	"strconv"
 	"sync"
 	"time"
 
-	"ee/kovmon/internal/echarts"
-	"ee/kovmon/metrics"
+	"ee/kovmon/internal/palette"
 )
 
 // cachedPage serves the pages made only of the computed figures (and the registry
 // and coverage, which change only with a new refresh): each address is rendered once
-// per refresh. Every query on the embedded engine waits for the one before it, so
-// without this 50 clients wait for each other's queries.
+// per refresh (and per whether the reader may see the ingest ledger, which the
+// explanations show). Every query on the embedded engine waits for the one before it,
+// so without this 50 clients wait for each other's queries.
 func (s *server) cachedPage(build func(*http.Request, view) (string, any, error)) http.HandlerFunc {
-	return s.cached(build, func(r *http.Request) (string, error) { return s.figures.RefreshID(r.Context()) })
+	return s.cached(build, func(r *http.Request) (string, error) {
+		id, err := s.figures.RefreshID(r.Context())
+		return id + " " + strconv.FormatBool(s.provenance(r)), err
+	})
 }
 
 // briefPage serves the data page, which shows the ingest ledger: it changes with
@@ -61,16 +63,44 @@ func (s *server) render(r *http.Request, build func(*http.Request, view) (string
 	if err != nil {
 		return nil, "", err
 	}
+	body, err := s.execute(name, data)
+	return body, v.Lang, err
+}
+
+// execute renders a page template with the layout.
+func (s *server) execute(name string, data any) ([]byte, error) {
 	var buf bytes.Buffer
 	if err := s.pages[name].ExecuteTemplate(&buf, "layout", data); err != nil {
-		return nil, "", err
+		return nil, err
 	}
-	return buf.Bytes(), v.Lang, nil
+	return buf.Bytes(), nil
 }
 
 func writePage(w http.ResponseWriter, body []byte, lang string) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Content-Language", lang)
+	w.Write(body)
+}
+
+// errorPage is a page saying what went wrong, in lang, with the way back.
+type errorPage struct {
+	pageBase
+	Status  int
+	Message string
+}
+
+func (s *server) errorPage(w http.ResponseWriter, r *http.Request, status int, lang, msg string) {
+	v := view{Lang: lang, Boundaries: "asof", Account: s.account, Assets: s.assets.names, cat: s.cat}
+	page := errorPage{pageBase: pageBase{V: v, Path: "/", Title: v.t("error.title", status)}, Status: status, Message: msg}
+	body, err := s.execute("error", page)
+	if err != nil {
+		http.Error(w, msg, status)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Content-Language", lang)
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
 	w.Write(body)
 }
 
@@ -120,119 +150,11 @@ func (c *pageCache) get(key string, render func() (renderedPage, error)) (render
 	return f.page, f.err
 }
 
-// extractCSV answers the figures of a filter in the extract's columns
-// (metrics.WriteCSV): the chart links and the whole extract of the overview. Beyond
-// the view it takes indicator, level and ehak, each checked like the view.
-func (s *server) extractCSV(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
-	v, err := s.readView(r.Context(), q, false)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	f := v.filter()
-	f.Indicator, f.Level, f.EhakCode = q.Get("indicator"), q.Get("level"), q.Get("ehak")
-	if err := f.Validate(s.cat); err != nil {
-		s.fail(w, r, badRequest("%v", err))
-		return
-	}
-	if f.EhakCode != "" && !v.reg.Known(f.EhakCode) {
-		s.fail(w, r, badRequest("municipality %q is not in the registry", f.EhakCode))
-		return
-	}
-	figures, err := s.figures.Figures(r.Context(), f)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	writeCSVHeaders(w, "kovmon-"+extractName(f)+".csv")
-	if err := metrics.WriteCSV(w, figures); err != nil {
-		s.log.Warn("writing extract", "err", err)
-	}
-}
-
-// extractName names a download after what it holds.
-func extractName(f metrics.Filter) string {
-	name := f.Boundaries
-	for _, part := range []string{f.Indicator, f.Level, f.EhakCode, f.County, f.UnitType} {
-		if part != "" {
-			name += "-" + part
-		}
-	}
-	if f.Year != 0 {
-		name += "-" + strconv.Itoa(f.Year)
-	}
-	return name
-}
-
-func writeCSVHeaders(w http.ResponseWriter, filename string) {
-	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", `attachment; filename="`+filename+`"`)
-}
-
-// coverageCSV answers the source rows behind each indicator per year, of a
-// municipality (or of every unit).
-func (s *server) coverageCSV(w http.ResponseWriter, r *http.Request) {
-	v, err := s.readView(r.Context(), r.URL.Query(), false)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	ehak := r.URL.Query().Get("ehak")
-	if ehak != "" && !v.reg.Known(ehak) {
-		s.fail(w, r, badRequest("municipality %q is not in the registry", ehak))
-		return
-	}
-	rows, err := s.coverage(r.Context(), v, ehak)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	writeCSVHeaders(w, "kovmon-coverage-"+v.Boundaries+"-"+orAll(ehak)+".csv")
-	cw := csv.NewWriter(w)
-	cw.Write([]string{"indicator_id", "year", "rows"})
-	for _, c := range rows {
-		cw.Write([]string{c.Indicator, strconv.Itoa(c.Year), strconv.FormatInt(c.Rows, 10)})
-	}
-	cw.Flush()
-}
-
-func orAll(s string) string {
-	if s == "" {
-		return "all"
-	}
-	return s
-}
-
-// echartsScript serves echarts.min.js from disk; it changes only with `make deps`,
-// so browsers may keep it for a long time.
-func (s *server) echartsScript(w http.ResponseWriter, r *http.Request) {
-	if s.echartsPath == "" {
-		http.Error(w, "echarts.min.js not found: run `make deps` or set "+echarts.Env, http.StatusNotFound)
-		return
-	}
-	w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
-	w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
-	http.ServeFile(w, r, s.echartsPath)
-}
-
-// stylesheet serves the embedded CSS.
-func (s *server) stylesheet(w http.ResponseWriter, r *http.Request) {
-	css, err := assets.ReadFile("static/dashboards.css")
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	w.Header().Set("Content-Type", "text/css; charset=utf-8")
-	w.Header().Set("Cache-Control", "public, max-age=3600")
-	w.Write(css)
-}
-
 // parseTemplates parses the layout with each page's template.
 func parseTemplates() map[string]*template.Template {
 	pages := map[string]*template.Template{}
-	for _, name := range []string{"overview", "indicator", "municipality", "data"} {
-		pages[name] = template.Must(template.New(name).Funcs(templateFuncs).ParseFS(assets,
+	for _, name := range []string{"overview", "indicator", "municipality", "explain", "compare", "search", "data", "error"} {
+		pages[name] = template.Must(template.New(name).Funcs(templateFuncs).ParseFS(embedded,
 			"templates/layout.html", "templates/parts.html", "templates/"+name+".html"))
 	}
 	return pages
@@ -241,4 +163,14 @@ func parseTemplates() map[string]*template.Template {
 // templateFuncs are the few helpers the templates need beyond the view's methods.
 var templateFuncs = template.FuncMap{
 	"list": func(items ...string) []string { return items },
+	// colour is a colour of the palette by name, for the swatches the page draws.
+	"colour": func(name string) string {
+		switch name {
+		case "meets":
+			return palette.Meets
+		case "fails":
+			return palette.Fails
+		}
+		return palette.NoData
+	},
 }

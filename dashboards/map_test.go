@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -56,7 +57,9 @@ func TestRecodedUnitsAreOnTheMap(t *testing.T) {
 			}
 			page := string(body)
 			for _, name := range []string{"Kiili vald", "Saku vald"} {
-				if !strings.Contains(page, `{"name":"`+name+`","value":50}`) {
+				// The map's item of the unit: its shape's name and its value.
+				onMap := regexp.MustCompile(`"name":"` + name + `","tooltip":\{"formatter":"` + name + `: [^"]*"\},"value":50\}`)
+				if !onMap.MatchString(page) {
 					t.Errorf("%s: %s is not drawn on the map", url, name)
 				}
 			}

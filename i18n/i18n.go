@@ -16,6 +16,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -229,4 +231,35 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// estonianOrder is the Estonian alphabet's order of the letters that sort differently
+// from their code points: š and ž follow s, z comes between them, and õ ä ö ü x y
+// follow w.
+const estonianOrder = "abcdefghijklmnopqrsšzžtuvwõäöüxy"
+
+// collationKey is a rune's place in the Estonian alphabet (case folded); other runes
+// sort after the letters, by code point.
+func collationKey(r rune) int {
+	r = unicode.ToLower(r)
+	if i := strings.IndexRune(estonianOrder, r); i >= 0 {
+		return utf8.RuneCountInString(estonianOrder[:i])
+	}
+	return 64 + int(r)
+}
+
+// Less orders names as an Estonian reader looks them up (Jõgeva before Järva, Saue
+// before Šmidt before Tartu): municipality and county names are Estonian in both
+// languages.
+func Less(a, b string) bool {
+	ra, rb := []rune(a), []rune(b)
+	for i := 0; i < len(ra) && i < len(rb); i++ {
+		if ka, kb := collationKey(ra[i]), collationKey(rb[i]); ka != kb {
+			return ka < kb
+		}
+	}
+	if len(ra) != len(rb) {
+		return len(ra) < len(rb)
+	}
+	return a < b
 }

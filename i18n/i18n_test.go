@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 
@@ -84,7 +85,7 @@ func TestT(t *testing.T) {
 		{"en", "no.such.key", nil, "no.such.key"}, // unknown key → the key
 		{"en", "report.title", []any{2018}, "KOV ICT strategy 2017–2021 monitoring report 2018"},
 		{"et", "report.page", []any{3, 12}, "Lk 3 / 12"},
-		{"et", "chart.interval80", nil, "80% prognoosivahemik"}, // %% in the file
+		{"et", "chart.interval80", nil, "80\u00a0% prognoosivahemik"}, // %% in the file; Estonian spaces the sign
 		{"en", "overview.achieved_count", []any{4, 13}, "4 of 13 indicators achieved"},
 	}
 	for _, tc := range cases {
@@ -177,5 +178,15 @@ func TestCatalogueTermsHaveTexts(t *testing.T) {
 		if !Has(key) {
 			t.Errorf("no text for %s", key)
 		}
+	}
+}
+
+// TestLessIsEstonianOrder: names sort by the Estonian alphabet, not by code point.
+func TestLessIsEstonianOrder(t *testing.T) {
+	names := []string{"Järva maakond", "Tartu linn", "Šmidt", "Zooloogia", "Saue vald", "Jõgeva maakond", "Ülenurme", "Võru linn", "Õismäe", "harju"}
+	sort.Slice(names, func(i, j int) bool { return Less(names[i], names[j]) })
+	want := []string{"harju", "Jõgeva maakond", "Järva maakond", "Saue vald", "Šmidt", "Zooloogia", "Tartu linn", "Võru linn", "Õismäe", "Ülenurme"}
+	if strings.Join(names, "|") != strings.Join(want, "|") {
+		t.Errorf("sorted %q,\nwant   %q", names, want)
 	}
 }

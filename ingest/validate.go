@@ -77,6 +77,25 @@ func ReasonEstonian(reason string) string {
 	return reason
 }
 
+// MessageIn is a loader's message for a reader of lang: the loader writes its
+// warnings and errors as "English / Estonian" (the file name before the English);
+// a reason it knows is translated. Other messages are as written.
+func MessageIn(msg, lang string) string {
+	if en, et, ok := strings.Cut(msg, " / "); ok && !strings.Contains(et, " / ") {
+		if lang != "et" {
+			return en
+		}
+		if name, _, found := strings.Cut(en, ": "); found && !strings.Contains(name, " ") {
+			return name + ": " + et
+		}
+		return et
+	}
+	if lang == "et" {
+		return ReasonEstonian(msg)
+	}
+	return msg
+}
+
 // ErrorEstonian explains in Estonian why Parse or NewRecordReader rejected a
 // file, for the user-facing summary next to the English error; "" when the error
 // is not one of this package's.

@@ -252,3 +252,20 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// TestMessageIn: a loader's bilingual message shows one language; a known reason is
+// translated; anything else is as written.
+func TestMessageIn(t *testing.T) {
+	bilingual := "survey.csv: answers kept as written (unmapped): x (3) / vastused jäeti nii, nagu need olid: x (3)"
+	for _, tc := range []struct{ msg, lang, want string }{
+		{bilingual, "en", "survey.csv: answers kept as written (unmapped): x (3)"},
+		{bilingual, "et", "survey.csv: vastused jäeti nii, nagu need olid: x (3)"},
+		{ReasonMissing, "et", "väärtus puudub"},
+		{ReasonMissing, "en", ReasonMissing},
+		{"something else", "et", "something else"},
+	} {
+		if got := MessageIn(tc.msg, tc.lang); got != tc.want {
+			t.Errorf("MessageIn(%q, %s) = %q, want %q", tc.msg, tc.lang, got, tc.want)
+		}
+	}
+}

@@ -287,7 +287,7 @@ func finish(f Figure, ind *catalogue.Indicator, year int) Figure {
 	if ind.DefinitionChangedIn(year) {
 		f.Flags = append(f.Flags, FlagDefinitionChanged)
 	}
-	if ind.Source == catalogue.SourceSurvey && f.Level == LevelNational && f.Denominator > 0 {
+	if ind.Source == catalogue.SourceSurvey && f.Level != LevelMunicipality && f.Denominator > 0 {
 		low, high := surveys.Wilson(int(f.Numerator), int(f.Denominator))
 		low, high = low*100, high*100
 		f.CILow, f.CIHigh = &low, &high

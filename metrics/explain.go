@@ -67,7 +67,7 @@ func Explain(ctx context.Context, s store.Store, cat *catalogue.Catalogue, indic
 	}
 	ind, _ := cat.Indicator(indicatorID)
 	ex := &Explanation{Figure: *fig, Boundaries: f.Boundaries, Rule: ind.Description, Source: string(ind.Source),
-		Query: definitionName(ind), Params: ind.QueryParams(), Catalogue: fig.CatalogueVersion}
+		Query: DefinitionName(ind), Params: ind.QueryParams(), Catalogue: fig.CatalogueVersion}
 	if ex.Contributors, err = contributions(ctx, s, ind, year, code, f.Boundaries); err != nil {
 		return nil, err
 	}
@@ -81,8 +81,8 @@ func Explain(ctx context.Context, s store.Store, cat *catalogue.Catalogue, indic
 	return ex, nil
 }
 
-// definitionName says where an indicator's definition is written.
-func definitionName(ind *catalogue.Indicator) string {
+// DefinitionName says where an indicator's definition is read from, for readers.
+func DefinitionName(ind *catalogue.Indicator) string {
 	if ind.BuiltIn() {
 		return "sql/" + ind.QueryName() + ".sql"
 	}

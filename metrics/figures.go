@@ -196,6 +196,20 @@ type Flags []string
 // MarshalJSON writes the flags as the extract's flags column.
 func (f Flags) MarshalJSON() ([]byte, error) { return json.Marshal(strings.Join(f, ";")) }
 
+// UnmarshalJSON reads the flags as MarshalJSON writes them (a client of the API, such
+// as `kovmon explain` asking a running server).
+func (f *Flags) UnmarshalJSON(b []byte) error {
+	var joined string
+	if err := json.Unmarshal(b, &joined); err != nil {
+		return err
+	}
+	*f = nil
+	if joined != "" {
+		*f = strings.Split(joined, ";")
+	}
+	return nil
+}
+
 // WriteJSON writes the figures as a JSON array.
 // The keys are the extract's columns in its order, then the unit's county and type and
 // the catalogue version; empty numbers are null.

@@ -13,6 +13,7 @@ import (
 	"github.com/go-echarts/go-echarts/v2/types"
 
 	"ee/kovmon/i18n"
+	"ee/kovmon/internal/palette"
 	"ee/kovmon/metrics"
 	"ee/kovmon/metrics/catalogue"
 )
@@ -33,20 +34,12 @@ const (
 	halfWidth   = 326
 	fullWidth   = 664
 	chartHeight = 230
-	wideHeight  = 290
-	// uprightNames is how many municipality names fit side by side under a wide chart.
-	uprightNames = 8
+	stripHeight = 150
 )
 
-// Colours: national series in the state's blue, targets in red, the condition met in
-// green and no data in grey.
-const (
-	colourSeries = "#1f4e79"
-	colourTarget = "#b03a2e"
-	colourMet    = "#2e7d32"
-	colourNotMet = "#c0392b"
-	colourNoData = "#9e9e9e"
-)
+// The colours are the pages' (internal/palette): statuses in the Okabe–Ito colours a
+// colour-blind reader tells apart, the national series in its blue, targets black,
+// no data pale grey and hatched.
 
 // chartID derives a stable element id from the indicator id ("II.3a" → "chart-II-3a-trend").
 func chartID(indicator, kind string) string {
@@ -73,7 +66,8 @@ func baseOptions(id string, width, height int) []charts.GlobalOpts {
 	}
 }
 
-// trendChart is the national series of every reported year with its targets.
+// trendChart is the national series of every reported year with its targets, drawn
+// as the pages draw them: the value a blue line, each target a black square.
 func trendChart(lang string, ind *catalogue.Indicator, national map[int]metrics.Figure) *chartView {
 	years := make([]int, 0, len(national))
 	for y := range national {
@@ -102,18 +96,19 @@ func trendChart(lang string, ind *catalogue.Indicator, national map[int]metrics.
 	line.SetXAxis(labels).
 		AddSeries(i18n.T(lang, "chart.national"), values,
 			charts.WithLineChartOpts(opts.LineChart{ShowSymbol: opts.Bool(true), SymbolSize: 7}),
-			charts.WithLineStyleOpts(opts.LineStyle{Color: colourSeries, Width: 2.5}),
-			charts.WithItemStyleOpts(opts.ItemStyle{Color: colourSeries}),
+			charts.WithLineStyleOpts(opts.LineStyle{Color: palette.Value, Width: 2.5}),
+			charts.WithItemStyleOpts(opts.ItemStyle{Color: palette.Value}),
 			charts.WithLabelOpts(opts.Label{Show: opts.Bool(true), Position: "top", FontSize: 9, Formatter: "{c}"})).
 		AddSeries(i18n.T(lang, "chart.target"), targets,
-			charts.WithLineChartOpts(opts.LineChart{ConnectNulls: opts.Bool(true), Symbol: "diamond", SymbolSize: 9}),
-			charts.WithLineStyleOpts(opts.LineStyle{Color: colourTarget, Type: "dashed", Width: 1.5}),
-			charts.WithItemStyleOpts(opts.ItemStyle{Color: colourTarget}))
+			charts.WithLineChartOpts(opts.LineChart{Symbol: "rect", SymbolSize: 10}),
+			charts.WithLineStyleOpts(opts.LineStyle{Opacity: opts.Float(0)}),
+			charts.WithItemStyleOpts(opts.ItemStyle{Color: palette.Target}))
 	return snippet(line, id, i18n.T(lang, "report.chart.trend"), halfWidth, chartHeight, false)
 }
 
-// conditionChart counts the municipalities that meet an indicator's condition, do
-// not, and have no data: municipal values of share indicators are 100 or 0.
+// conditionChart counts the municipalities that meet a yes/no indicator's condition,
+// do not, and have no data (hatched): municipal values of these indicators are 100
+// or 0.
 func conditionChart(lang string, ind *catalogue.Indicator, year int, municipal []metrics.Figure) *chartView {
 	met, notMet, noData := countConditions(municipal)
 	id := chartID(ind.ID, "municipalities")
@@ -125,49 +120,59 @@ func conditionChart(lang string, ind *catalogue.Indicator, year int, municipal [
 		charts.WithXAxisOpts(opts.XAxis{AxisLabel: &opts.AxisLabel{FontSize: 10, Interval: "0"}}),
 	)...)
 	bar.SetXAxis([]string{i18n.T(lang, "report.chart.meets"), i18n.T(lang, "report.chart.fails"), i18n.T(lang, "status.no_data")}).
-		AddSeries(i18n.T(lang, "level.municipality"), []opts.BarData{
-			{Value: met, ItemStyle: &opts.ItemStyle{Color: colourMet}},
-			{Value: notMet, ItemStyle: &opts.ItemStyle{Color: colourNotMet}},
-			{Value: noData, ItemStyle: &opts.ItemStyle{Color: colourNoData}},
-		}, charts.WithLabelOpts(opts.Label{Show: opts.Bool(true), Position: "top", FontSize: 10}),
+		AddSeries(i18n.T(lang, "level.municipality"), nil, charts.WithLabelOpts(opts.Label{Show: opts.Bool(true), Position: "top", FontSize: 10}),
 			charts.WithBarChartOpts(opts.BarChart{BarCategoryGap: "40%"}))
+	bar.MultiSeries[0].Data = []map[string]any{
+		{"value": met, "itemStyle": map[string]any{"color": palette.Meets}},
+		{"value": notMet, "itemStyle": map[string]any{"color": palette.Fails}},
+		{"value": noData, "itemStyle": map[string]any{"color": palette.NoData, "decal": hatch}},
+	}
 	return snippet(bar, id, i18n.T(lang, "report.chart.conditions", year), halfWidth, chartHeight, false)
 }
 
-// municipalityChart is every municipality with data, highest value first, with the
-// target as a line: who lags shows at the right-hand end.
+// hatch is the pattern over "no data", as on the pages.
+var hatch = map[string]any{"color": palette.Hatch, "dashArrayX": []int{1, 0}, "dashArrayY": []int{2, 4}, "rotation": -0.785398}
+
+// municipalityChart shows where the municipalities stand on a rate indicator: a dot
+// per municipality at its value, coloured by its status, with the target as a dashed
+// line and the three lowest named — a strip that reads at any count of units, where
+// 79 bars needed 79 names turned on their side.
 func municipalityChart(lang string, ind *catalogue.Indicator, year int, municipal []metrics.Figure) *chartView {
 	withData := sortedByValue(municipal)
-	names := make([]string, len(withData))
-	values := make([]opts.BarData, len(withData))
+	const lanes = 5
+	points := make([]map[string]any, len(withData))
 	for i, f := range withData {
-		names[i] = f.Name
-		values[i] = opts.BarData{Value: round1(*f.Value)}
-	}
-	// Names stand upright under the bars until there are too many to fit side by
-	// side; all 79 municipalities of 2018 fit turned on their side.
-	rotate, bottom := 0.0, "28"
-	if len(names) > uprightNames {
-		rotate, bottom = 90, "104"
+		lane := i % lanes
+		p := map[string]any{"name": f.Name, "itemStyle": map[string]any{"color": palette.Of(f.Status).Color, "opacity": 0.9}}
+		if k := len(withData) - 1 - i; k < 3 {
+			// The three lowest are named, each on a lane of its own so that their
+			// names never overlap: the lowest on the top lane.
+			lane = lanes - 1 - 2*k
+			p["label"] = map[string]any{"show": true, "formatter": f.Name, "position": "right", "fontSize": 8, "color": "#1b1b1b"}
+		}
+		p["value"] = []any{round1(*f.Value), lane}
+		points[i] = p
 	}
 	id := chartID(ind.ID, "municipalities")
-	bar := charts.NewBar()
-	bar.SetGlobalOptions(append(baseOptions(id, fullWidth, wideHeight),
+	scatter := charts.NewScatter()
+	scatter.SetGlobalOptions(append(baseOptions(id, fullWidth, stripHeight),
 		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(false)}),
-		charts.WithGridOpts(opts.Grid{Left: "48", Right: "16", Top: "16", Bottom: bottom}),
-		charts.WithYAxisOpts(opts.YAxis{Type: "value", Min: 0, Max: 100, AxisLabel: percentAxisLabel(lang)}),
-		charts.WithXAxisOpts(opts.XAxis{AxisLabel: &opts.AxisLabel{Rotate: rotate, FontSize: 8, Interval: "0"}}),
+		charts.WithGridOpts(opts.Grid{Left: "16", Right: "24", Top: "24", Bottom: "32"}),
+		charts.WithXAxisOpts(opts.XAxis{Type: "value", Min: 0, Max: 100, AxisLabel: percentAxisLabel(lang)}),
+		charts.WithYAxisOpts(opts.YAxis{Type: "value", Min: -1, Max: lanes, Show: opts.Bool(false)}),
 	)...)
-	seriesOpts := []charts.SeriesOpts{charts.WithItemStyleOpts(opts.ItemStyle{Color: colourSeries})}
+	var seriesOpts []charts.SeriesOpts
 	if t, ok := ind.Target(year); ok {
 		seriesOpts = append(seriesOpts,
-			charts.WithMarkLineNameYAxisItemOpts(opts.MarkLineNameYAxisItem{Name: i18n.T(lang, "chart.target"), YAxis: t}),
+			charts.WithMarkLineNameXAxisItemOpts(opts.MarkLineNameXAxisItem{Name: i18n.T(lang, "chart.target"), XAxis: t}),
 			charts.WithMarkLineStyleOpts(opts.MarkLineStyle{Symbol: []string{"none", "none"},
-				LineStyle: &opts.LineStyle{Color: colourTarget, Type: "dashed", Width: 1.5},
-				Label:     &opts.Label{Show: opts.Bool(true), Position: "insideEndTop", FontSize: 9, Formatter: "{b}"}}))
+				LineStyle: &opts.LineStyle{Color: palette.Target, Type: "dashed", Width: 1.5},
+				Label:     &opts.Label{Show: opts.Bool(true), Position: "end", FontSize: 9, Formatter: i18n.T(lang, "chart.target") + " " + targetPercent(lang, t)}}))
 	}
-	bar.SetXAxis(names).AddSeries(i18n.T(lang, "level.municipality"), values, seriesOpts...)
-	return snippet(bar, id, i18n.T(lang, "report.chart.municipalities", year), fullWidth, wideHeight, true)
+	scatter.AddSeries(i18n.T(lang, "level.municipality"), nil, append(seriesOpts,
+		charts.WithScatterChartOpts(opts.ScatterChart{SymbolSize: 9}))...)
+	scatter.MultiSeries[0].Data = points
+	return snippet(scatter, id, i18n.T(lang, "report.chart.municipalities", year), fullWidth, stripHeight, true)
 }
 
 // snippet renders a chart's option as JSON for the document's own init script. The

@@ -2,10 +2,12 @@ package report
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 
 	"ee/kovmon/i18n"
-	"ee/kovmon/ingest"
+	"ee/kovmon/internal/glossary"
+	"ee/kovmon/metrics"
 	"ee/kovmon/metrics/catalogue"
 )
 
@@ -23,7 +25,8 @@ type document struct {
 	AchievedCount    string
 	Summary          []summaryRow
 	Goals            []goalView
-	Annex            []annexView
+	Annex            annexView
+	Attribution      string
 	Data             dataView
 	Methods          []methodView
 	ForecastMethod   string
@@ -44,29 +47,33 @@ type indicatorView struct {
 	Trend, Spread  *chartView
 }
 
+// annexView is the municipal figures of the year as one compact table: a row per
+// municipality, a column per indicator with municipal figures, each cell the value
+// (a rate) or whether the municipality meets the condition (✔ ✘), in its status
+// colour; "–" is no data.
 type annexView struct {
-	ID, Name string
-	Rows     []annexRow
+	Indicators []annexHead
+	Rows       []annexRow
 }
 
+type annexHead struct{ ID, Name string }
+
 type annexRow struct {
-	Code, Name, Value, Numerator, Denominator, Coverage, Status, StatusClass, Flags string
+	Code, Name string
+	Cells      []annexCell
 }
+
+type annexCell struct{ Text, Class, Title string }
 
 type dataView struct {
 	Sources  []sourceView
 	Total    sourceView
-	Reasons  []reasonView
 	Surveys  []surveyView
 	Coverage []coverageView
 }
 
 type sourceView struct {
 	Kind, Files, Rejected, RowsRead, Loaded, Duplicates, Quarantined string
-}
-
-type reasonView struct {
-	Kind, Column, Reason, Rows string
 }
 
 type surveyView struct {
@@ -105,10 +112,9 @@ func compose(in *input, lang string) *document {
 			}
 		}
 		doc.Methods = append(doc.Methods, c.method(ind))
-		if ind.HasLevel(catalogue.LevelMunicipality) {
-			doc.Annex = append(doc.Annex, c.annex(ind))
-		}
 	}
+	doc.Annex = c.annex()
+	doc.Attribution = i18n.T(lang, "dashboards.attribution")
 	if judged > 0 {
 		doc.AchievedCount = i18n.T(lang, "overview.achieved_count", achieved, judged)
 	}
@@ -195,7 +201,7 @@ func (c *composer) indicator(ind *catalogue.Indicator) indicatorView {
 	municipal := c.in.municipal[ind.ID]
 	switch {
 	case len(municipal) == 0:
-	case isShareOfMunicipalities(ind):
+	case ind.MunicipalYesNo():
 		view.Spread = conditionChart(c.lang, ind, c.in.year, municipal)
 	default:
 		view.Spread = municipalityChart(c.lang, ind, c.in.year, municipal)
@@ -203,24 +209,56 @@ func (c *composer) indicator(ind *catalogue.Indicator) indicatorView {
 	return view
 }
 
-func (c *composer) annex(ind *catalogue.Indicator) annexView {
-	view := annexView{ID: ind.ID, Name: ind.Name.In(c.lang)}
-	for _, f := range c.in.municipal[ind.ID] {
-		var flags []string
-		for _, fl := range f.Flags {
-			if fl != "no_data" { // the status column says it already
-				flags = append(flags, i18n.T(c.lang, "flag."+fl))
-			}
+func (c *composer) annex() annexView {
+	var view annexView
+	byUnit := map[string]map[string]metrics.Figure{}
+	names := map[string]string{}
+	var codes []string
+	for i := range c.in.cat.Indicators {
+		ind := &c.in.cat.Indicators[i]
+		if !ind.HasLevel(catalogue.LevelMunicipality) {
+			continue
 		}
-		view.Rows = append(view.Rows, annexRow{Code: f.EhakCode, Name: f.Name, Value: c.percent(f.Value),
-			Numerator: c.count(f.Numerator), Denominator: c.count(f.Denominator), Status: c.status(f.Status),
-			StatusClass: f.Status, Flags: strings.Join(flags, ", ")})
+		view.Indicators = append(view.Indicators, annexHead{ID: ind.ID, Name: ind.Name.In(c.lang)})
+		for _, f := range c.in.municipal[ind.ID] {
+			if byUnit[f.EhakCode] == nil {
+				byUnit[f.EhakCode] = map[string]metrics.Figure{}
+				codes = append(codes, f.EhakCode)
+			}
+			byUnit[f.EhakCode][ind.ID] = f
+			names[f.EhakCode] = f.Name
+		}
+	}
+	sort.Strings(codes)
+	for _, code := range codes {
+		row := annexRow{Code: code, Name: names[code]}
+		for _, h := range view.Indicators {
+			ind, _ := c.in.cat.Indicator(h.ID)
+			f, ok := byUnit[code][h.ID]
+			cell := annexCell{Text: "", Class: "absent"} // no row: not in the indicator's population (III.x)
+			switch {
+			case !ok:
+			case f.Value == nil:
+				cell = annexCell{Text: "–", Class: "status-no_data"}
+			case ind.MunicipalYesNo() && *f.Value >= 100-catalogue.Tolerance:
+				cell = annexCell{Text: "✔", Class: "status-" + f.Status}
+			case ind.MunicipalYesNo():
+				cell = annexCell{Text: "✘", Class: "status-" + f.Status}
+			default:
+				cell = annexCell{Text: i18n.Number(c.lang, *f.Value, 1), Class: "status-" + f.Status}
+			}
+			if ok {
+				cell.Title = c.status(f.Status)
+			}
+			row.Cells = append(row.Cells, cell)
+		}
+		view.Rows = append(view.Rows, row)
 	}
 	return view
 }
 
 func (c *composer) method(ind *catalogue.Indicator) methodView {
-	view := methodView{ID: ind.ID, Name: ind.Name.In(c.lang), Description: ind.Description.In(c.lang),
+	view := methodView{ID: ind.ID, Name: ind.Name.In(c.lang), Description: glossary.Explain(ind.Description.In(c.lang), c.lang, c.in.year),
 		Source: i18n.T(c.lang, "source."+string(ind.Source)), Denominator: i18n.T(c.lang, "denominator."+string(ind.Denominator))}
 	var targets []string
 	for _, y := range ind.TargetYears() {
@@ -251,13 +289,6 @@ func (c *composer) data() dataView {
 		total.QuarantinedRows += s.QuarantinedRows
 	}
 	view.Total = c.source(i18n.T(c.lang, "common.total"), total)
-	for _, r := range c.in.reasons {
-		reason := r.Reason
-		if c.lang == i18n.ET {
-			reason = ingest.ReasonEstonian(reason)
-		}
-		view.Reasons = append(view.Reasons, reasonView{Kind: c.kindName(r.Kind), Column: r.Column, Reason: reason, Rows: c.count(r.Rows)})
-	}
 	for _, s := range c.in.surveys {
 		row := surveyView{SurveyID: s.SurveyID, Active: c.count(int64(s.Active)), Responded: c.count(int64(s.Responded)), Rate: "–"}
 		if s.Active > 0 {

@@ -109,7 +109,7 @@ func fixtureFigures(cat *catalogue.Catalogue) []metrics.Figure {
 			if ind.Denominator == catalogue.DenominatorGoals {
 				national.Numerator, national.Denominator = []int64{3, 5, 7}[year-2016], []int64{8, 10, 10}[year-2016]
 			}
-			if isShareOfMunicipalities(ind) && len(units) > 0 {
+			if ind.MunicipalYesNo() && len(units) > 0 {
 				coverage := 100 * float64(withData) / float64(len(units))
 				national.Coverage = &coverage
 			}

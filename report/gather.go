@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"slices"
 	"sort"
-	"strconv"
 	"time"
 
 	"ee/kovmon/ingest"
@@ -30,7 +29,6 @@ type input struct {
 	lastYear  map[string]int
 	forecasts map[string][]metrics.ForecastRow // national forecasts by indicator
 	sources   []sourceRow
-	reasons   []reasonRow
 	surveys   []surveyRow
 }
 
@@ -39,12 +37,6 @@ type sourceRow struct {
 	Kind                                          string
 	Files, Rejected                               int64
 	RowsRead, Loaded, Duplicates, QuarantinedRows int64
-}
-
-// reasonRow counts the quarantined rows of one kind, column and reason.
-type reasonRow struct {
-	Kind, Column, Reason string
-	Rows                 int64
 }
 
 // surveyRow is the response to one survey of the report year.
@@ -109,9 +101,6 @@ func gather(ctx context.Context, opts Options) (*input, error) {
 	if in.sources, err = readSources(ctx, opts.Store); err != nil {
 		return nil, err
 	}
-	if in.reasons, err = readReasons(ctx, opts.Store); err != nil {
-		return nil, err
-	}
 	if in.surveys, err = readSurveys(ctx, opts.Store, opts.Year); err != nil {
 		return nil, err
 	}
@@ -170,19 +159,6 @@ func readSources(ctx context.Context, s store.Store) ([]sourceRow, error) {
 		}
 		return out[i].Kind < out[j].Kind
 	})
-	return out, nil
-}
-
-func readReasons(ctx context.Context, s store.Store) ([]reasonRow, error) {
-	res, err := s.Query(ctx, kovsql.Query("report.QuarantineReasons"), nil)
-	if err != nil {
-		return nil, fmt.Errorf("report: read the quarantine: %w", err)
-	}
-	out := make([]reasonRow, 0, len(res.Rows))
-	for _, r := range res.Rows {
-		n, _ := strconv.ParseInt(r[3], 10, 64)
-		out = append(out, reasonRow{Kind: r[0], Column: r[1], Reason: r[2], Rows: n})
-	}
 	return out, nil
 }
 

@@ -10,6 +10,8 @@ import (
 
 	"ee/kovmon/i18n"
 	"ee/kovmon/internal/echarts"
+	"ee/kovmon/internal/palette"
+	"ee/kovmon/metrics/catalogue"
 )
 
 //go:embed assets/report.html assets/report.css
@@ -17,11 +19,29 @@ var assets embed.FS
 
 // documentTemplate is the report; its functions are bound per language in render.
 var documentTemplate = template.Must(template.New("report.html").Funcs(template.FuncMap{
-	"t":       func(string, ...any) string { return "" },
-	"css":     func() template.CSS { return "" },
-	"echarts": func() template.JS { return "" },
-	"decimal": func() string { return "" },
+	"t":         func(string, ...any) string { return "" },
+	"css":       func() template.CSS { return "" },
+	"echarts":   func() template.JS { return "" },
+	"decimal":   func() string { return "" },
+	"statusCSS": statusCSS,
+	"symbol":    func(status string) string { return palette.Of(status).Symbol },
+	"list":      func(items ...string) []string { return items },
 }).ParseFS(assets, "assets/report.html"))
+
+// statusCSS colours the statuses with the pages' palette: the text of a status in
+// its colour, an annex cell on a tint of it, no data pale grey.
+func statusCSS() template.CSS {
+	var b strings.Builder
+	for _, st := range catalogue.AllStatuses {
+		c := palette.Of(string(st)).Color
+		fmt.Fprintf(&b, ".status.status-%[1]s { color: %[2]s; }\n.status-%[1]s.cell, .key.status-%[1]s { background: color-mix(in srgb, %[2]s 22%%, #fff); }\n", st, c)
+	}
+	// No data is plain pale grey with its dash in the annex: hundreds of patterned
+	// cells make Chromium's printing crawl (a report of a year with little data took
+	// longer than its time limit).
+	fmt.Fprintf(&b, ".status-no_data.cell, .key.status-no_data { background: %s; color: #555; }\n", palette.NoData)
+	return template.CSS(b.String())
+}
 
 func renderHTML(doc *document, echartsScript []byte) ([]byte, error) {
 	css, err := assets.ReadFile("assets/report.css")

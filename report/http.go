@@ -134,7 +134,7 @@ func (h *handler) get(ctx context.Context, year int, lang, format string) (body 
 		case <-ctx.Done():
 			return nil, "", ctx.Err()
 		}
-		body, err = PrintPDF(ctx, rep.HTML)
+		body, err = printCached(ctx, pdfCache(h.opts.CacheDir), rep.Hash, rep.HTML)
 		<-h.printing
 		if err != nil {
 			return nil, "", err

@@ -98,7 +98,7 @@ func (c *composer) laggards(ind *catalogue.Indicator, cur metrics.Figure) []stri
 		return nil
 	}
 	var out []string
-	if isShareOfMunicipalities(ind) {
+	if ind.MunicipalYesNo() {
 		var failing []string
 		noData := 0
 		for _, f := range municipal {
@@ -167,12 +167,6 @@ func (c *composer) nameList(names []string) string {
 		return strings.Join(names, ", ")
 	}
 	return i18n.T(c.lang, "report.text.and_more", strings.Join(names[:namesListed], ", "), len(names)-namesListed)
-}
-
-// isShareOfMunicipalities tells the indicators whose municipal rows are 100 or 0
-// (meets the condition or not) from those whose rows are rates of records.
-func isShareOfMunicipalities(ind *catalogue.Indicator) bool {
-	return ind.Denominator != catalogue.DenominatorRows && ind.Denominator != catalogue.DenominatorGoals
 }
 
 // targetPercent writes a target as the strategy does, "50 %", and keeps a decimal

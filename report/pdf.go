@@ -1,12 +1,14 @@
 package report
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
 	"strings"
 	"time"
 
@@ -135,4 +137,60 @@ func writeFileAtomic(path string, data []byte) error {
 		return fmt.Errorf("report: write %s: %w", path, err)
 	}
 	return nil
+}
+
+// pdfCache keeps printed reports in a folder, one file per document: the name is the
+// hash of the HTML that was printed, and the same HTML always prints the same PDF.
+// Printing takes Chromium seconds; the same figures, catalogue and language give the
+// same HTML (Build is deterministic), so a report is printed once per figures
+// version, also across restarts.
+type pdfCache string
+
+// maxCachedPDFs bounds the folder: the oldest files go first.
+const maxCachedPDFs = 64
+
+func (c pdfCache) path(hash string) string { return filepath.Join(string(c), hash+".pdf") }
+
+// get returns the PDF of the HTML with this hash, if it was printed before.
+func (c pdfCache) get(hash string) ([]byte, bool) {
+	if c == "" {
+		return nil, false
+	}
+	pdf, err := os.ReadFile(c.path(hash))
+	return pdf, err == nil && bytes.HasPrefix(pdf, []byte("%PDF-"))
+}
+
+// put keeps a printed PDF; a folder that cannot be written only costs the next print.
+func (c pdfCache) put(hash string, pdf []byte) {
+	if c == "" || os.MkdirAll(string(c), 0o755) != nil {
+		return
+	}
+	if writeFileAtomic(c.path(hash), pdf) != nil {
+		return
+	}
+	entries, err := os.ReadDir(string(c))
+	if err != nil || len(entries) <= maxCachedPDFs {
+		return
+	}
+	sort.Slice(entries, func(i, j int) bool {
+		a, _ := entries[i].Info()
+		b, _ := entries[j].Info()
+		return a != nil && b != nil && a.ModTime().Before(b.ModTime())
+	})
+	for _, e := range entries[:len(entries)-maxCachedPDFs] {
+		os.Remove(filepath.Join(string(c), e.Name()))
+	}
+}
+
+// printCached prints html, or takes its PDF from the cache.
+func printCached(ctx context.Context, cache pdfCache, hash string, html []byte) ([]byte, error) {
+	if pdf, ok := cache.get(hash); ok {
+		return pdf, nil
+	}
+	pdf, err := PrintPDF(ctx, html)
+	if err != nil {
+		return nil, err
+	}
+	cache.put(hash, pdf)
+	return pdf, nil
 }

@@ -43,6 +43,9 @@ type Options struct {
 	// Figures, when set, tells Handler the latest refresh from memory (its cache
 	// key) instead of asking the store on every request.
 	Figures *metrics.Reader
+	// CacheDir keeps printed PDFs by the hash of their HTML, so that a document is
+	// printed once whatever restarts and refreshes come between ("": no disk cache).
+	CacheDir string
 }
 
 // Report is a built report.

@@ -78,7 +78,7 @@ func TestContents(t *testing.T) {
 			"Madalaim väärtus oli omavalitsusel Metsa vald (33,3\u00a0%).",
 			"Prognoos aastaks 2019 on 50,2\u00a0%",
 			"15.02.2019", fixtureSnapshot, fixtureRefresh, "Karantiinis",
-			"ehak_code peab olema 1-4 numbrit", // the quarantined survey row, in Estonian
+			"Read, mis kontrolli ei läbinud, on analüütikutele lehel /data", // the quarantine detail is the analysts'
 		}},
 		{"en", []string{
 			"45.6%",
@@ -95,6 +95,12 @@ func TestContents(t *testing.T) {
 		for _, w := range c.want {
 			if !bytes.Contains(rep.HTML, []byte(w)) {
 				t.Errorf("%s report lacks %q", c.lang, w)
+			}
+		}
+		// The quarantine's detail is not for the ministry's readers.
+		for _, w := range []string{"ehak_code peab olema 1-4 numbrit", "ehak_code must be 1-4 digits"} {
+			if bytes.Contains(rep.HTML, []byte(w)) {
+				t.Errorf("%s report shows the quarantine reason %q", c.lang, w)
 			}
 		}
 	}
@@ -205,11 +211,11 @@ func TestRun(t *testing.T) {
 	t.Setenv("KOVMON_ECHARTS", stubECharts)
 	dir := t.TempDir()
 	var stdout bytes.Buffer
-	if err := Run(context.Background(), s, catalogue.Default(), fixtureYear, "en", filepath.Join(dir, "r.txt"), &stdout); !errors.Is(err, ErrBadRequest) {
+	if err := Run(context.Background(), s, catalogue.Default(), fixtureYear, "en", filepath.Join(dir, "r.txt"), "", &stdout); !errors.Is(err, ErrBadRequest) {
 		t.Errorf("--out r.txt: %v, want ErrBadRequest", err)
 	}
 	out := filepath.Join(dir, "r.html")
-	if err := Run(context.Background(), s, catalogue.Default(), fixtureYear, "en", out, &stdout); err != nil {
+	if err := Run(context.Background(), s, catalogue.Default(), fixtureYear, "en", out, "", &stdout); err != nil {
 		t.Fatal(err)
 	}
 	html, err := os.ReadFile(out)

@@ -27,13 +27,16 @@ var probes = map[string]struct {
 	"GET /login":                 {target: "/login"},
 	"POST /login":                {target: "/login"}, // no CSRF cookie: 403 when allowed
 	"POST /logout":               {target: "/logout"},
-	"GET /assets/echarts.min.js": {target: "/assets/echarts.min.js"},
-	"GET /assets/map-ee2018.js":  {target: "/assets/map-ee2018.js"},
-	"GET /assets/dashboards.css": {target: "/assets/dashboards.css"},
+	"GET /assets/{name}":         {target: "/assets/dashboards.css"},
+	"GET /":                      {target: "/nowhere"},
 	"GET /{$}":                   {target: "/?year=2018"},
 	"GET /indicator/{id}":        {target: "/indicator/I.4?year=2018"},
 	"GET /municipality/{ehak}":   {target: "/municipality/0784"},
 	"GET /extract.csv":           {target: "/extract.csv?year=2018"},
+	"GET /extract.xlsx":          {target: "/extract.xlsx?year=2018&indicator=I.4"},
+	"GET /explain/{id}/{ehak}":   {target: "/explain/I.4/0784?year=2018"},
+	"GET /compare":               {target: "/compare?ehak=0784&ehak=0624"},
+	"GET /search":                {target: "/search?q=tallinn"},
 	"GET /geo/ee2018.json":       {target: "/geo/ee2018.json"},
 	"GET /report":                {target: "/report?year=2018&lang=en"},
 	"GET /api/indicators":        {target: "/api/indicators?year=2018&format=json"},
@@ -68,6 +71,10 @@ func allowedStatus(pattern string, status int) bool {
 		return status == http.StatusOK
 	case "POST /admin/catalogue":
 		return status == http.StatusSeeOther
+	case "GET /":
+		return status == http.StatusNotFound // the pages' own 404, in the language asked for
+	case "GET /search":
+		return status == http.StatusSeeOther // one unit found: its page
 	}
 	return status == http.StatusOK
 }
@@ -224,6 +231,31 @@ func TestNothingSecretReachesPublic(t *testing.T) {
 				if strings.Contains(body, secret) {
 					t.Errorf("%s as %s shows %q", target, role, secret)
 				}
+			}
+		}
+	}
+}
+
+// TestExplanationShowsFilesToAnalysts: every number's explanation is public, but the
+// files and runs behind it, like the ledger of /data, only to analysts; the page
+// rendered for one role is never served to another.
+func TestExplanationShowsFilesToAnalysts(t *testing.T) {
+	f := newFixture(t, true, nil)
+	const page = "/explain/I.1/0784?year=2018"
+	for _, round := range []int{1, 2} { // the second round reads the page cache
+		for _, tc := range []struct {
+			role  auth.Role
+			files bool
+		}{{auth.Public, false}, {auth.Analyst, true}, {auth.Public, false}, {auth.Admin, true}} {
+			status, body, _ := f.do(t, tc.role, "GET", page, nil)
+			if status != http.StatusOK {
+				t.Fatalf("round %d, GET %s as %s: %d", round, page, tc.role, status)
+			}
+			if shown := strings.Contains(body, "feedback.csv"); shown != tc.files {
+				t.Errorf("round %d, as %s: the file behind the figure shown %v, want %v", round, tc.role, shown, tc.files)
+			}
+			if strings.Contains(body, "id=\"rule\"") == false {
+				t.Errorf("round %d, as %s: the explanation has no rule", round, tc.role)
 			}
 		}
 	}

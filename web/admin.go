@@ -4,6 +4,7 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
+	"regexp"
 
 	"ee/kovmon/auth"
 	"ee/kovmon/i18n"
@@ -35,21 +36,21 @@ var adminPage = template.Must(template.New("admin").Parse(`<!DOCTYPE html>
 <input type="hidden" name="csrf" value="{{.CSRF}}">
 <p><label for="catalogue-text">{{.T "admin.catalogue_edit"}}</label><br>
 <small>{{.T "admin.catalogue_help"}}</small></p>
-<textarea id="catalogue-text" name="catalogue" rows="24" cols="100" spellcheck="false" required>{{.Text}}</textarea>
+<textarea id="catalogue-text" name="catalogue" rows="24" cols="100" spellcheck="false" required style="width: 100%">{{.Text}}</textarea>
 <p><button type="submit" id="catalogue-submit">{{.T "admin.catalogue_submit"}}</button></p>
 </form>{{end}}
 {{if .History}}<h3>{{.T "admin.history"}}</h3>
-<table id="catalogue-history"><thead><tr><th>{{.T "admin.col.at"}}</th><th>{{.T "admin.col.actor"}}</th><th>{{.T "admin.col.version"}}</th><th>sha256</th></tr></thead><tbody>
+<div class="table-wrap"><table id="catalogue-history" class="log"><thead><tr><th>{{.T "admin.col.at"}}</th><th>{{.T "admin.col.actor"}}</th><th>{{.T "admin.col.version"}}</th><th>sha256</th></tr></thead><tbody>
 {{range .History}}<tr><td>{{.ChangedAt}}</td><td>{{.Actor}}</td><td>{{.Version}}</td><td><code>{{.SHA256}}</code></td></tr>
-{{end}}</tbody></table>{{end}}
+{{end}}</tbody></table></div>{{end}}
 </section>
 <section id="audit">
 <h2>{{.T "admin.audit"}}</h2>
 <p><a href="/api/audit?limit={{.Limit}}">JSON</a></p>
-<table id="audit-log"><thead><tr><th>{{.T "admin.col.at"}}</th><th>{{.T "admin.col.actor"}}</th><th>{{.T "admin.col.role"}}</th><th>{{.T "admin.col.client"}}</th>
+<div class="table-wrap"><table id="audit-log" class="log"><thead><tr><th>{{.T "admin.col.at"}}</th><th>{{.T "admin.col.actor"}}</th><th>{{.T "admin.col.role"}}</th><th>{{.T "admin.col.client"}}</th>
 <th>{{.T "admin.col.action"}}</th><th>{{.T "admin.col.object"}}</th><th>{{.T "admin.col.outcome"}}</th><th>{{.T "admin.col.detail"}}</th></tr></thead><tbody>
-{{range .Audit}}<tr><td>{{.At}}</td><td>{{.Actor}}</td><td>{{.Role}}</td><td>{{.Client}}</td><td>{{.Action}}</td><td>{{.Object}}</td><td>{{.Outcome}}</td><td>{{.Detail}}</td></tr>
-{{end}}</tbody></table>
+{{range .Audit}}<tr><td>{{.At}}</td><td>{{.Actor}}</td><td>{{$.Code "audit.role" .Role}}</td><td>{{.Client}}</td><td>{{$.Code "audit.action" .Action}}</td><td class="wrap">{{.Object}}</td><td>{{$.Code "audit.outcome" .Outcome}}</td>{{$d := $.Detail .}}<td class="detail"{{if $d.Lang}} lang="{{$d.Lang}}"{{end}}>{{$d.Text}}</td></tr>
+{{end}}</tbody></table></div>
 </section>
 </main></body></html>
 `))
@@ -69,6 +70,15 @@ type adminView struct {
 func (v adminView) T(key string, args ...any) string { return i18n.T(v.Lang, key, args...) }
 
 func (v adminView) OtherLang() string { return i18n.Other(v.Lang) }
+
+// Code is a code of the audit log (an action, an outcome, a role) in words, or the
+// code itself where the texts have none.
+func (v adminView) Code(prefix, code string) string {
+	if key := prefix + "." + code; code != "" && i18n.Has(key) {
+		return v.T(key)
+	}
+	return code
+}
 
 // adminPage shows the page; ?changed= names a catalogue version just put in force.
 func (s *Server) adminPage(w http.ResponseWriter, r *http.Request) {
@@ -120,4 +130,38 @@ func (s *Server) renderAdmin(w http.ResponseWriter, r *http.Request, status int,
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
 	adminPage.Execute(w, v)
+}
+
+// auditDetails are the fixed forms of the audit log's details (web.go, guard.go, the
+// ledger half of audit.List.sql), each written again in the page's language from its
+// numbers; a detail of no known form (an error message) stays as the server wrote it,
+// in English, and is marked so.
+var auditDetails = []struct {
+	form *regexp.Regexp
+	key  string
+}{
+	{regexp.MustCompile(`^run (\S+): (\d+) rows loaded, (\d+) duplicates, (\d+) quarantined$`), "audit.detail.load"},
+	{regexp.MustCompile(`^run (\S+): (\d+) rows read, (\d+) loaded, (\d+) duplicates, (\d+) quarantined ?$`), "audit.detail.upload"},
+	{regexp.MustCompile(`^(\d+) files, (\d+) loaded$`), "audit.detail.inbox_run"},
+	{regexp.MustCompile(`^needs (\w+)$`), "audit.detail.needs"},
+	{regexp.MustCompile(`^was (\S+) sha256:([0-9a-f]+)$`), "audit.detail.was"},
+}
+
+type detailText struct{ Text, Lang string }
+
+// Detail is an audit entry's detail for the page.
+func (v adminView) Detail(e auth.Entry) detailText {
+	for _, d := range auditDetails {
+		if m := d.form.FindStringSubmatch(e.Detail); m != nil {
+			args := make([]any, len(m)-1)
+			for i, a := range m[1:] {
+				args[i] = v.Code("audit.role", a)
+			}
+			return detailText{Text: v.T(d.key, args...)}
+		}
+	}
+	if v.Lang != i18n.EN && e.Detail != "" {
+		return detailText{Text: e.Detail, Lang: i18n.EN}
+	}
+	return detailText{Text: e.Detail}
 }

@@ -33,7 +33,7 @@ func TestAdminInBrowser(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS("#catalogue-changed")))
 	changed := browsertest.Value(t, b, chromedp.Text(chromedp.CSS("#catalogue-changed")))
 	audit := browsertest.Value(t, b, chromedp.Text(chromedp.CSS("#audit-log")))
-	if !strings.Contains(changed, "browser-") || !strings.Contains(audit, "catalogue_change") || !strings.Contains(audit, testUsers[auth.Admin]) {
+	if !strings.Contains(changed, "browser-") || !strings.Contains(audit, "kataloogi muutmine") || !strings.Contains(audit, testUsers[auth.Admin]) {
 		t.Errorf("after the change the page says %q and the audit log %.300q", changed, audit)
 	}
 	if got := nationalI1Target2018(t, f); got != 63 {

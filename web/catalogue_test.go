@@ -167,7 +167,7 @@ func TestAdminPageForm(t *testing.T) {
 		t.Fatalf("good catalogue through the form: %d %s", resp.StatusCode, resp.Header.Get("Location"))
 	}
 	_, page = b.send("GET", resp.Header.Get("Location"), nil, nil)
-	if !strings.Contains(page, `id="catalogue-changed"`) || !strings.Contains(page, "catalogue_change") || !strings.Contains(page, "form-") {
+	if !strings.Contains(page, `id="catalogue-changed"`) || !strings.Contains(page, "catalogue change") || !strings.Contains(page, "form-") {
 		t.Errorf("the admin page after the change does not say so:\n%.2000s", page)
 	}
 	if got := nationalI1Target2018(t, f); got != 62 {

@@ -72,7 +72,7 @@ func serveFixture(t testing.TB, s store.Store, cat *catalogue.Catalogue, users b
 		Views: func(cat *catalogue.Catalogue, figures *metrics.Reader) Views {
 			return Views{
 				Pages: dashboards.New(dashboards.Options{Store: s, Catalogue: cat, Figures: figures,
-					GeoJSON: kovfixture.Boundaries(t), Account: users}),
+					GeoJSON: kovfixture.Boundaries(t), Account: users, Provenance: MayReadLedger}),
 				Report: report.Handler(report.Options{Store: s, Catalogue: cat, Figures: figures})}
 		}}
 	if users {

@@ -29,6 +29,11 @@ type principal struct {
 
 type principalKey struct{}
 
+// MayReadLedger tells whether the request's user may read the ingest ledger (files,
+// runs): the analyst role, as /data. The dashboards show the files and runs behind a
+// figure to them only.
+func MayReadLedger(r *http.Request) bool { return principalOf(r).role >= auth.Analyst }
+
 func principalOf(r *http.Request) principal {
 	p, _ := r.Context().Value(principalKey{}).(principal)
 	return p

@@ -45,7 +45,7 @@ const (
 	limitUpload = "upload"
 )
 
-var viewParams = []string{"year", "boundaries", "county", "type", "lang"}
+var viewParams = []string{"year", "boundaries", "county", "type", "pop", "lang"}
 
 // routes is the access table of issue 9: public figures, analyst provenance and raw
 // data, admin uploads, job control and audit. Order does not matter (ServeMux picks
@@ -70,15 +70,20 @@ func routes() []Route {
 		{Pattern: "GET /login", Role: auth.Anyone, Params: []string{"next"}, handler: fn((*Server).loginForm)},
 		{Pattern: "POST /login", Role: auth.Anyone, Limit: limitLogin, OwnCSRF: true, handler: fn((*Server).login)},
 		{Pattern: "POST /logout", Role: auth.Anyone, handler: fn((*Server).logout)},
-		{Pattern: "GET /assets/echarts.min.js", Role: auth.Anyone, handler: page},
-		{Pattern: "GET /assets/map-ee2018.js", Role: auth.Anyone, handler: page},
-		{Pattern: "GET /assets/dashboards.css", Role: auth.Anyone, handler: page},
+		// The static files (stylesheet, scripts, ECharts, the map), named by their content.
+		{Pattern: "GET /assets/{name}", Role: auth.Anyone, handler: page},
+		// Any other path asked for: the pages' 404, in the language asked for (?lang=).
+		{Pattern: "GET /", Role: auth.Anyone, Params: []string{"lang"}, handler: page},
 
 		// Public: the published statistics.
 		{Pattern: "GET /{$}", Role: auth.Public, Params: viewParams, handler: page},
 		{Pattern: "GET /indicator/{id}", Role: auth.Public, Params: viewParams, handler: page},
 		{Pattern: "GET /municipality/{ehak}", Role: auth.Public, Params: viewParams, handler: page},
-		{Pattern: "GET /extract.csv", Role: auth.Public, Params: append(viewParams, "indicator", "level", "ehak"), handler: page},
+		{Pattern: "GET /explain/{id}/{ehak}", Role: auth.Public, Params: viewParams, handler: page},
+		{Pattern: "GET /compare", Role: auth.Public, Params: append(viewParams, "ehak"), handler: page},
+		{Pattern: "GET /search", Role: auth.Public, Params: []string{"q", "lang"}, handler: page},
+		{Pattern: "GET /extract.csv", Role: auth.Public, Params: append(viewParams, "indicator", "level", "ehak", "format"), handler: page},
+		{Pattern: "GET /extract.xlsx", Role: auth.Public, Params: append(viewParams, "indicator", "level", "ehak"), handler: page},
 		{Pattern: "GET /geo/ee2018.json", Role: auth.Public, handler: page},
 		{Pattern: "GET /report", Role: auth.Public, Params: []string{"year", "lang", "format"}, Deadline: 5 * time.Minute, DocumentScripts: true,
 			handler: view(func(v Views) http.Handler { return v.Report })},

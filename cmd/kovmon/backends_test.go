@@ -198,7 +198,9 @@ func runIDs(s string) string {
 	return volatile.ReplaceAllString(s, "…")
 }
 
-var volatile = regexp.MustCompile(`\d{8}T\d{6}(-[0-9a-f]{8}|\.\d+)|\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(\.\d+)?`)
+// The pages write times the language's way (01.12.2026 12:30:27, 1 December 2026 12:30:27).
+var volatile = regexp.MustCompile(`\d{8}T\d{6}(-[0-9a-f]{8}|\.\d+)|\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(\.\d+)?|` +
+	`\d\d\.\d\d\.\d{4} \d\d:\d\d:\d\d|\d{1,2} [A-Z][a-z]+ \d{4} \d\d:\d\d:\d\d`)
 
 // firstDifference shows where two texts first differ, with a little context.
 func firstDifference(got, want string) string {

@@ -5,8 +5,15 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"net/http"
+	"net/url"
 	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
 	"text/tabwriter"
+	"time"
 
 	"ee/kovmon/ingest"
 	"ee/kovmon/metrics"
@@ -66,13 +73,55 @@ func cmdReport(ctx context.Context, m *Main, args []string) error {
 	}
 	s, cat, err := m.openFresh(ctx)
 	if err != nil {
-		return err
+		return m.reportFromServer(ctx, err, *year, *lang, *out)
 	}
-	err = report.Run(ctx, s, cat, *year, *lang, *out, m.Stdout)
+	err = report.Run(ctx, s, cat, *year, *lang, *out, m.reportCache(), m.Stdout)
 	if errors.Is(err, report.ErrBadRequest) {
 		return usageError{err.Error()}
 	}
 	return err
+}
+
+// reportCache is where printed reports are kept (report.Options.CacheDir): beside the
+// embedded engine's tables, or the user's cache folder with a ClickHouse server.
+func (m *Main) reportCache() string {
+	if m.DSN == "" {
+		return filepath.Join(m.DataDir, "report-cache")
+	}
+	if dir, err := os.UserCacheDir(); err == nil {
+		return filepath.Join(dir, "kovmon", "report")
+	}
+	return ""
+}
+
+// reportFromServer writes the report that the running kovmon serve builds, when it
+// holds the data folder: the same document (its content hash is the server's).
+func (m *Main) reportFromServer(ctx context.Context, openErr error, year int, lang, out string) error {
+	format := strings.ToLower(strings.TrimPrefix(filepath.Ext(out), "."))
+	if format == "htm" {
+		format = "html"
+	}
+	if format != "html" && format != "pdf" {
+		return usageError{fmt.Sprintf("--out %q must end in .html or .pdf", out)}
+	}
+	start := time.Now()
+	q := url.Values{"year": {strconv.Itoa(year)}, "lang": {lang}, "format": {format}}
+	handled, err := m.askRunningServer(ctx, openErr, http.MethodGet, "/report", q, nil, func(resp *http.Response) error {
+		body, err := io.ReadAll(resp.Body)
+		if err != nil {
+			return err
+		}
+		if err := report.WriteFile(out, body); err != nil {
+			return err
+		}
+		_, err = fmt.Fprintf(m.Stdout, "report %d (%s): %s, %d bytes, %.1f s\ncontent sha256: %s (from kovmon serve)\n",
+			year, lang, out, len(body), time.Since(start).Seconds(), resp.Header.Get("X-Content-SHA256"))
+		return err
+	})
+	if !handled {
+		return openErr
+	}
+	return asUsage(err)
 }
 
 func cmdSurveys(ctx context.Context, m *Main, args []string) error {
@@ -87,6 +136,10 @@ func cmdSurveys(ctx context.Context, m *Main, args []string) error {
 	}
 	s, cat, err := m.openWithCatalogue(ctx)
 	if err != nil {
+		q := url.Values{"year": {strconv.Itoa(*year)}, "format": {*format}}
+		if handled, ferr := m.fromRunningServer(ctx, err, http.MethodGet, "/api/surveys/responses", q, nil); handled {
+			return asUsage(ferr)
+		}
 		return err
 	}
 	set, err := surveySet(cat)

@@ -59,9 +59,19 @@ func runningServer(inUse *store.FolderInUseError) string {
 // fromRunningServer answers a command from the server that holds the data folder,
 // when the store could not be opened because of it: it sends method path?query with
 // body (nil: none) and copies the answer to standard output. handled is false when
-// there is no such server (err is then the original error). KOVMON_TOKEN is sent as
-// a bearer token, for a server whose figures need a sign-in.
+// there is no such server (err is then the original error).
 func (m *Main) fromRunningServer(ctx context.Context, openErr error, method, path string, query url.Values, body io.Reader) (handled bool, err error) {
+	return m.askRunningServer(ctx, openErr, method, path, query, body, func(resp *http.Response) error {
+		_, err := io.Copy(m.Stdout, resp.Body)
+		return err
+	})
+}
+
+// askRunningServer sends the request to the server that holds the data folder and
+// gives its answer to use; handled is false when there is no such server (err is then
+// the original error). KOVMON_TOKEN is sent as a bearer token, for a server whose
+// answers need a sign-in.
+func (m *Main) askRunningServer(ctx context.Context, openErr error, method, path string, query url.Values, body io.Reader, use func(*http.Response) error) (handled bool, err error) {
 	var inUse *store.FolderInUseError
 	if !errors.As(openErr, &inUse) {
 		return false, openErr
@@ -70,7 +80,8 @@ func (m *Main) fromRunningServer(ctx context.Context, openErr error, method, pat
 	if base == "" {
 		return false, openErr
 	}
-	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+	// A report printed by the server's Chromium can take minutes on a busy machine.
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Minute)
 	defer cancel()
 	target := base + path + "?" + query.Encode()
 	req, err := http.NewRequestWithContext(ctx, method, target, body)
@@ -92,8 +103,25 @@ func (m *Main) fromRunningServer(ctx context.Context, openErr error, method, pat
 		if resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden {
 			hint = " (set KOVMON_TOKEN to an API token of a user who may read it)"
 		}
-		return true, fmt.Errorf("kovmon serve at %s answered %s: %s%s", base, resp.Status, strings.TrimSpace(string(msg)), hint)
+		return true, serverError{status: resp.StatusCode, msg: fmt.Sprintf("kovmon serve at %s answered %s: %s%s", base, resp.Status, strings.TrimSpace(string(msg)), hint)}
 	}
-	_, err = io.Copy(m.Stdout, resp.Body)
-	return true, err
+	return true, use(resp)
+}
+
+// serverError is a refusal of the running server; a 400 is the command's bad usage.
+type serverError struct {
+	status int
+	msg    string
+}
+
+func (e serverError) Error() string { return e.msg }
+
+// asUsage turns the server's 400 into the command's bad usage (exit status 2), as the
+// command would have said itself.
+func asUsage(err error) error {
+	var se serverError
+	if errors.As(err, &se) && se.status == http.StatusBadRequest {
+		return usageError{se.msg}
+	}
+	return err
 }

@@ -108,14 +108,20 @@ func cmdDemo(ctx context.Context, m *Main, args []string) error {
 		return err
 	}
 	loader.AfterLoad = nil // computed once, below
+	// The demo's files hold a few deliberately bad rows (about one in a thousand: a
+	// wrong date, an unknown code) to show the quarantine at work; they are counted
+	// here, not listed line by line as a real load lists them.
 	var failed []string
+	quarantined := int64(0)
 	for _, f := range manifest.Files {
 		results, err := ingest.Run(ctx, loader, "demo", []string{f.Path}, f.Kind)
 		if err != nil {
 			return err
 		}
 		for _, r := range results {
+			r.Reasons = nil
 			printResult(m.Stdout, r)
+			quarantined += r.Quarantined
 			if r.Status != "loaded" {
 				failed = append(failed, r.File)
 			}
@@ -123,6 +129,10 @@ func cmdDemo(ctx context.Context, m *Main, args []string) error {
 	}
 	if len(failed) > 0 {
 		return fmt.Errorf("demo files rejected: %v", failed)
+	}
+	if quarantined > 0 {
+		fmt.Fprintf(m.Stdout, "demo: %d rows were deliberately bad, to show the quarantine, and were quarantined as intended: "+
+			"see /data or `kovmon quarantine` / %d rida olid meelega vigased ja jäid karantiini, nagu pidi\n", quarantined, quarantined)
 	}
 	r, err := metrics.Run(ctx, s, cat)
 	if err != nil {
@@ -160,12 +170,21 @@ func cmdExplain(ctx context.Context, m *Main, args []string) error {
 	if err != nil {
 		return usageError{fmt.Sprintf("YEAR %q is not a year", pos[1])}
 	}
+	var ex *metrics.Explanation
 	s, cat, err := m.openFresh(ctx)
 	if err != nil {
-		return err
-	}
-	ex, err := metrics.Explain(ctx, s, cat, pos[0], year, pos[2], *boundaries)
-	if err != nil {
+		q := url.Values{"indicator": {pos[0]}, "year": {pos[1]}, "ehak": {pos[2]}, "boundaries": {*boundaries}}
+		handled, ferr := m.askRunningServer(ctx, err, http.MethodGet, "/api/explain", q, nil, func(resp *http.Response) error {
+			ex = &metrics.Explanation{}
+			return json.NewDecoder(resp.Body).Decode(ex)
+		})
+		if !handled {
+			return err
+		}
+		if ferr != nil {
+			return asUsage(ferr)
+		}
+	} else if ex, err = metrics.Explain(ctx, s, cat, pos[0], year, pos[2], *boundaries); err != nil {
 		return err
 	}
 	if *asJSON {

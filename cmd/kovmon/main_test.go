@@ -204,7 +204,7 @@ func TestDemoStory(t *testing.T) {
 
 // startServe runs `kovmon serve` on a free loopback port until the test ends and
 // returns its base URL once /healthz answers.
-func startServe(t *testing.T, args ...string) string {
+func startServe(t testing.TB, args ...string) string {
 	t.Helper()
 	ln, _ := net.Listen("tcp", "127.0.0.1:0")
 	addr := ln.Addr().String()
@@ -389,4 +389,87 @@ func TestMinistryIndicatorOnTheCommandLine(t *testing.T) {
 	if r := kovmon(t, nil, "--data", data, "indicators", "--year", "2018", "--level", "national"); !national.MatchString(r.stdout) {
 		t.Errorf("indicators from the stored catalogue: no I.5 row: %+v", r)
 	}
+}
+
+// TestTryItWhileServing (issue 16, points 9 and 10): every "Try it" command of the
+// README works while `kovmon serve` holds the demo's data folder, as `make run` leaves
+// it — through the running server — and says the same as it does alone; the demo
+// announces its deliberately bad rows as such. The printed report of 2018 has no
+// near-blank page, its annex is compact, it leaves the quarantine detail out, and a
+// second print of the same document comes from the cache.
+func TestTryItWhileServing(t *testing.T) {
+	data := t.TempDir()
+	r := kovmon(t, nil, "--data", data, "demo", "--seed", "1")
+	if r.code != 0 {
+		t.Fatalf("demo: %+v", r)
+	}
+	if strings.Contains(r.stdout, "quarantined line") || !strings.Contains(r.stdout, "deliberately bad") {
+		t.Errorf("the demo lists its bad rows line by line or does not announce them:\n%.2000s", r.stdout)
+	}
+	alone := map[string]result{
+		"explain": kovmon(t, nil, "--data", data, "explain", "I.4", "2018", "0784"),
+		"surveys": kovmon(t, nil, "--data", data, "surveys", "--year", "2018"),
+	}
+	startServe(t, "--data", data)
+	out := t.TempDir()
+	for _, c := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"indicators", []string{"indicators", "--year", "2018", "--level", "national"}, "I.4,2018,national,EE,Eesti,43.5548093067882,9079,20845,"},
+		{"explain", []string{"explain", "I.4", "2018", "0784"}, "rule:"},
+		{"report", []string{"report", "--year", "2018", "--lang", "en", "--out", filepath.Join(out, "report-2018.en.pdf")}, "content sha256:"},
+		{"report html", []string{"report", "--year", "2018", "--lang", "et", "--out", filepath.Join(out, "report-2018.et.html")}, "content sha256:"},
+		{"surveys", []string{"surveys", "--year", "2018"}, ","},
+	} {
+		got := kovmon(t, nil, append([]string{"--data", data}, c.args...)...)
+		if got.code != 0 || !strings.Contains(got.stdout, c.want) || !strings.Contains(got.stderr, "asking it") {
+			t.Errorf("%s while serving: exit %d, stdout %.300q, stderr %.300q", c.name, got.code, got.stdout, got.stderr)
+		}
+		if a, ok := alone[c.name]; ok && a.stdout != got.stdout {
+			t.Errorf("%s says one thing alone and another through the server:\n%s\n---\n%s", c.name, a.stdout, got.stdout)
+		}
+	}
+	if got := kovmon(t, nil, "--data", data, "report", "--year", "1999", "--out", filepath.Join(out, "x.pdf")); got.code == 0 {
+		t.Errorf("a report for 1999 through the server: exit 0")
+	}
+
+	pdf := filepath.Join(out, "report-2018.en.pdf")
+	info, err := exec.Command("pdfinfo", pdf).Output()
+	if err != nil {
+		t.Fatalf("pdfinfo: %v", err)
+	}
+	var pages int
+	fmt.Sscanf(strings.SplitN(strings.SplitN(string(info), "Pages:", 2)[1], "\n", 2)[0], "%d", &pages)
+	annexFrom := 0
+	for p := 1; p <= pages; p++ {
+		text, err := exec.Command("pdftotext", "-f", fmt.Sprint(p), "-l", fmt.Sprint(p), pdf, "-").Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := len(strings.Fields(string(text))); n < 60 && p < pages { // the last page may end a chapter
+			t.Errorf("page %d of %d is near blank: %d words", p, pages, n)
+		}
+		if annexFrom == 0 && bytes.Contains(text, []byte("Appendix. Indicators by municipality")) {
+			annexFrom = p
+		}
+	}
+	// The appendix was 26 of 42 pages; the whole report may grow with the method
+	// texts, the appendix not.
+	if annexFrom == 0 || pages-annexFrom+1 > 3 || pages > 30 {
+		t.Errorf("the 2018 report has %d pages, the appendix from page %d: want it on 3 pages at most", pages, annexFrom)
+	}
+	all, _ := exec.Command("pdftotext", pdf, "-").Output()
+	if bytes.Contains(all, []byte("not a valid date")) || bytes.Contains(all, []byte("Quarantined rows by reason")) {
+		t.Errorf("the report for officials lists quarantine reasons")
+	}
+	start := time.Now()
+	again := kovmon(t, nil, "--data", data, "report", "--year", "2018", "--lang", "en", "--out", filepath.Join(out, "again.pdf"))
+	first, _ := os.ReadFile(pdf)
+	second, _ := os.ReadFile(filepath.Join(out, "again.pdf"))
+	if again.code != 0 || !bytes.Equal(first, second) {
+		t.Errorf("the second print differs from the first (exit %d)", again.code)
+	}
+	t.Logf("the report again, from the cache: %.1f s", time.Since(start).Seconds())
 }

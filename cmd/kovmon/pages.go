@@ -10,13 +10,14 @@ import (
 	"ee/kovmon/metrics/catalogue"
 	"ee/kovmon/refdata"
 	"ee/kovmon/store"
+	"ee/kovmon/web"
 )
 
 // pages is the dashboards' handler, each page linking to the account page (sign in
 // and out; the admin page).
 func pages(s store.Store, cat *catalogue.Catalogue, figures *metrics.Reader, m *Main) http.Handler {
 	return dashboards.New(dashboards.Options{Store: s, Catalogue: cat, Figures: figures, Log: m.Log,
-		EChartsPath: echarts.Find(), GeoJSON: boundaries(m), Account: true})
+		EChartsPath: echarts.Find(), GeoJSON: boundaries(m), Account: true, Provenance: web.MayReadLedger})
 }
 
 // boundaries are the 2018 boundaries for the maps: the file KOVMON_GEOJSON names, or

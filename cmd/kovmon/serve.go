@@ -54,7 +54,7 @@ func cmdServe(ctx context.Context, m *Main, args []string) error {
 	}
 	proxies, _ := cfg.trustedProxies() // checked by validate
 	views := func(cat *catalogue.Catalogue, figures *metrics.Reader) web.Views {
-		return web.Views{Pages: pages(s, cat, figures, m), Report: report.Handler(report.Options{Store: s, Catalogue: cat, Figures: figures})}
+		return web.Views{Pages: pages(s, cat, figures, m), Report: report.Handler(report.Options{Store: s, Catalogue: cat, Figures: figures, CacheDir: m.reportCache()})}
 	}
 	api := web.New(web.Options{Store: s, Catalogue: cat, CataloguePinned: pinnedCatalogue(), Surveys: set, Log: m.Log,
 		MaxUpload: cfg.MaxUpload, Views: views,

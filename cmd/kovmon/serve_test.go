@@ -294,7 +294,7 @@ func TestKillDuringScheduledIngestAndReport(t *testing.T) {
 		t.Errorf("the figures changed across a kill during the report")
 	}
 	if resp, err := http.Get("http://" + s.addr + "/report?year=2019&format=pdf"); err != nil || resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "application/pdf" {
-		t.Errorf("the report after the restart: %v %v", resp, err)
+		t.Errorf("the report after the restart: %v %v\nthe server said:\n%s", resp, err, s.logText())
 	}
 }
 

@@ -25,7 +25,14 @@ type Browser struct {
 	errors []string
 }
 
-func New(t *testing.T) *Browser {
+// New starts a browser whose window is 1280×900.
+func New(t testing.TB) *Browser { return NewAt(t, 1280, 900) }
+
+// NewAt starts a browser whose layout viewport is width×height CSS pixels: a phone's
+// 390 as much as a desktop's 1366. The viewport is set by emulation (a headless
+// window is never narrower than 500 px), as a plain window, not a mobile one, so
+// that a page wider than the window scrolls instead of zooming out.
+func NewAt(t testing.TB, width, height int) *Browser {
 	t.Helper()
 	if _, err := os.Stat(ChromiumPath); err != nil {
 		t.Fatalf("Chromium is needed at %s (make deps installs Debian's chromium): %v", ChromiumPath, err)
@@ -36,13 +43,16 @@ func New(t *testing.T) *Browser {
 		chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
 		chromedp.Flag("disable-background-networking", true),
 		chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck,
-		chromedp.WindowSize(1280, 900),
+		chromedp.WindowSize(max(width, 500), height),
 	)
 	ctx, cancelCtx := chromedp.NewContext(allocCtx)
 	t.Cleanup(func() { cancelCtx(); cancelAlloc() })
 	// The first run starts the browser; it must not carry a timeout (chromedp.Run).
 	if err := chromedp.Do(ctx); err != nil {
 		t.Fatalf("start Chromium: %v", err)
+	}
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(int64(width), int64(height))); err != nil {
+		t.Fatalf("set the viewport to %d×%d: %v", width, height, err)
 	}
 	b := &Browser{Ctx: ctx}
 	messages := chromedp.Console(ctx)
@@ -71,7 +81,7 @@ func (b *Browser) TakeErrors() []string {
 }
 
 // Do runs actions with a time limit.
-func (b *Browser) Do(t *testing.T, steps ...chromedp.Action[chromedp.Void]) {
+func (b *Browser) Do(t testing.TB, steps ...chromedp.Action[chromedp.Void]) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(b.Ctx, 30*time.Second)
 	defer cancel()
@@ -81,7 +91,7 @@ func (b *Browser) Do(t *testing.T, steps ...chromedp.Action[chromedp.Void]) {
 }
 
 // Value runs one action that returns a value, with a time limit.
-func Value[T any](t *testing.T, b *Browser, a chromedp.Action[T]) T {
+func Value[T any](t testing.TB, b *Browser, a chromedp.Action[T]) T {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(b.Ctx, 30*time.Second)
 	defer cancel()

@@ -356,6 +356,31 @@ func (i *Indicator) TargetYears() []int {
 	return years
 }
 
+// MunicipalYesNo tells the indicators whose municipal rows say whether a municipality
+// meets the condition (value 100 or 0, spec: "Municipal rows of the
+// share-of-municipalities indicators") from those whose rows are rates of records
+// (I.1, I.4) or that have no municipal rows (IV.1a). Charts show the first kind as who
+// meets, who does not and who has no data.
+func (i *Indicator) MunicipalYesNo() bool {
+	return i.Denominator != DenominatorRows && i.Denominator != DenominatorGoals
+}
+
+// TargetYearsOf lists, ascending, every year for which some indicator has a target.
+func (c *Catalogue) TargetYearsOf() []int {
+	seen := map[int]bool{}
+	for i := range c.Indicators {
+		for _, y := range c.Indicators[i].TargetYears() {
+			seen[y] = true
+		}
+	}
+	years := make([]int, 0, len(seen))
+	for y := range seen {
+		years = append(years, y)
+	}
+	sort.Ints(years)
+	return years
+}
+
 // HasLevel tells whether the indicator is reported at level l.
 func (i *Indicator) HasLevel(l Level) bool {
 	for _, have := range i.Levels {
