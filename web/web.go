@@ -70,6 +70,10 @@ type Options struct {
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For names the client
 	// (clientIP); empty: the peer is the client.
 	TrustedProxies []netip.Prefix
+	// Hosts are the public host names kovmon is reached by (public_hosts); with the
+	// loopback names and the connection's own address they are the only Host headers
+	// served (guard.go, allowedHost).
+	Hosts []string
 }
 
 // Server is the HTTP API and the process's single writer.
@@ -84,6 +88,8 @@ type Server struct {
 	inbox    *ingest.Inbox
 	// live is what follows the catalogue in force; a change swaps it whole.
 	live atomic.Pointer[live]
+	// hosts are Options.Hosts, normalised (hostName).
+	hosts map[string]bool
 }
 
 // New builds the server and its routes.
@@ -111,6 +117,10 @@ func New(opts Options) *Server {
 			limitLogin:  auth.NewLimiter(opts.LoginPerMinute, opts.LoginPerMinute),
 			limitUpload: auth.NewLimiter(opts.UploadPerMinute, opts.UploadPerMinute),
 		}}
+	s.hosts = map[string]bool{}
+	for _, h := range opts.Hosts {
+		s.hosts[hostName(h)] = true
+	}
 	s.install(opts.Catalogue)
 	// Only the routes of the table are served: anything else is 404, whatever the
 	// dashboards or the report would answer.
@@ -129,9 +139,18 @@ func New(opts Options) *Server {
 // sign-in, where a page on the web could otherwise post a file to 127.0.0.1.
 var crossOrigin = http.NewCrossOriginProtection()
 
-// ServeHTTP serves the routes.
+// ServeHTTP serves the routes, to the host names kovmon answers for only, and in
+// local mode state changes from kovmon's own pages or from scripts only.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	securityHeaders(w, r)
+	if !s.allowedHost(r) {
+		http.Error(w, "kovmon does not answer for this host name; an operator lists the names it is reached by under public_hosts", http.StatusMisdirectedRequest)
+		return
+	}
+	if s.opts.Users == nil && unsafeMethod(r.Method) && !sameOrigin(r) {
+		http.Error(w, "this kovmon has no users file and takes changes only from its own pages or from scripts", http.StatusForbidden)
+		return
+	}
 	crossOrigin.Handler(s.mux).ServeHTTP(w, r)
 }
 

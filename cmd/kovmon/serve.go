@@ -57,7 +57,7 @@ func cmdServe(ctx context.Context, m *Main, args []string) error {
 		MaxUpload: cfg.MaxUpload, Views: views,
 		UploadTimeout: cfg.UploadTimeout, Users: users, PublicRequiresLogin: cfg.PublicRequiresLogin,
 		SecureCookies: cfg.SecureCookies, SessionTTL: cfg.SessionTTL,
-		LoginPerMinute: cfg.LoginPerMinute, UploadPerMinute: cfg.UploadPerMinute, TrustedProxies: proxies})
+		LoginPerMinute: cfg.LoginPerMinute, UploadPerMinute: cfg.UploadPerMinute, TrustedProxies: proxies, Hosts: cfg.PublicHosts})
 	if err := api.Refresh(ctx); err != nil {
 		return err
 	}
