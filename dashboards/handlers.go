@@ -2,7 +2,6 @@ package dashboards
 
 import (
 	"bytes"
-	"encoding/csv"
 	"html/template"
 	"net/http"
 	"strconv"
@@ -11,6 +10,7 @@ import (
 
 	"ee/kovmon/internal/echarts"
 	"ee/kovmon/metrics"
+	"ee/kovmon/spreadsheet"
 )
 
 // cachedPage serves the pages made only of the computed figures (and the registry
@@ -188,7 +188,7 @@ func (s *server) coverageCSV(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeCSVHeaders(w, "kovmon-coverage-"+v.Boundaries+"-"+orAll(ehak)+".csv")
-	cw := csv.NewWriter(w)
+	cw := spreadsheet.NewWriter(w)
 	cw.Write([]string{"source", "year", "rows"})
 	for _, c := range rows {
 		cw.Write([]string{c.Source, strconv.Itoa(c.Year), strconv.FormatInt(c.Rows, 10)})
