@@ -16,12 +16,32 @@ import (
 // saved.
 //
 // It is blocked (all bits of a key in one 64-bit word): one cache miss a row.
+//
+// Behind the Bloom filter an exact set remembers the keys of the rows set aside, up
+// to a fixed size: a later row of such a key is certainly not the first of its key
+// (the one set aside came before it), so it is dropped at once instead of being set
+// aside too. A file of one row repeated 42.9 million times thus sets aside one row,
+// not 42.9 million for the engine to sort out (issue 15: 3.9 GB). Once the set is
+// full, rows go on being set aside and the engine resolves them in bounded passes
+// (stageWriter.stageRepeated).
 type keyFilter struct {
 	words   []uint64
 	seed    maphash.Seed
 	keyCols []int // positions of the key columns in a TSV row, ascending
 	last    int   // the highest of keyCols
+
+	setAside      map[string]struct{} // keys of rows set aside, while under the caps
+	setAsideBytes int
+	dropped       int64 // rows dropped as certain repeats
+	key           []byte
 }
+
+// Caps of the exact set of set-aside keys: with Go's map overhead about 100 MB at
+// most, for a file of any size.
+const (
+	maxSetAsideKeys  = 1 << 20
+	maxSetAsideBytes = 32 << 20
+)
 
 const maxFilterWords = 64 << 20 / 8
 
@@ -38,7 +58,8 @@ func newKeyFilter(expectedRows int64, keyCols []int) *keyFilter {
 	n = min(n, maxFilterWords)
 	cols := slices.Clone(keyCols)
 	slices.Sort(cols)
-	return &keyFilter{words: make([]uint64, n), seed: maphash.MakeSeed(), keyCols: cols, last: cols[len(cols)-1]}
+	return &keyFilter{words: make([]uint64, n), seed: maphash.MakeSeed(), keyCols: cols, last: cols[len(cols)-1],
+		setAside: map[string]struct{}{}}
 }
 
 // split appends each '\n'-terminated row of tsv to first or to repeated.
@@ -53,12 +74,48 @@ func (f *keyFilter) split(tsv, first, repeated []byte) ([]byte, []byte) {
 		row := tsv[:end]
 		tsv = tsv[end:]
 		if f.testAndAdd(f.keyHash(&h, row)) {
+			if f.certainRepeat(row) {
+				f.dropped++
+				continue
+			}
 			repeated = append(repeated, row...)
 		} else {
 			first = append(first, row...)
 		}
 	}
 	return first, repeated
+}
+
+// certainRepeat reports whether a row set aside has the key of a row set aside
+// before it, and else remembers its key while the set has room.
+func (f *keyFilter) certainRepeat(row []byte) bool {
+	f.key = f.appendKey(f.key[:0], row)
+	if _, ok := f.setAside[string(f.key)]; ok {
+		return true
+	}
+	if len(f.setAside) < maxSetAsideKeys && f.setAsideBytes+len(f.key) <= maxSetAsideBytes {
+		f.setAside[string(f.key)] = struct{}{}
+		f.setAsideBytes += len(f.key)
+	}
+	return false
+}
+
+// appendKey appends the key fields of a TSV row (escaped, as the engine will read
+// them), each followed by a tab.
+func (f *keyFilter) appendKey(dst, row []byte) []byte {
+	k := 0
+	for col := 0; col <= f.last; col++ {
+		i := bytes.IndexAny(row, "\t\n")
+		if i < 0 {
+			i = len(row)
+		}
+		if col == f.keyCols[k] {
+			dst = append(append(dst, row[:i]...), '\t')
+			k++
+		}
+		row = row[min(i+1, len(row)):]
+	}
+	return dst
 }
 
 // keyHash hashes the key fields of a TSV row (escaped, as the engine will read them).

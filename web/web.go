@@ -24,6 +24,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"ee/kovmon/auth"
 	"ee/kovmon/ingest"
@@ -301,17 +303,25 @@ func writeJSON(w http.ResponseWriter, v any) {
 }
 
 // upload takes a file in the request body and loads it like `kovmon ingest --kind`.
+// The body waits in a scratch folder of this process until its load has answered;
+// a process killed meanwhile leaves the folder to the next start or load to remove,
+// and any rows of the file to roll back (ingest.Recover): the client, whose request
+// failed, sends the file again.
 func (s *Server) upload(w http.ResponseWriter, r *http.Request) {
 	kind := r.PathValue("kind")
 	if !validKind(kind) {
 		s.fail(w, r, badRequest("unknown kind %q", kind))
 		return
 	}
-	name := filepath.Base(r.URL.Query().Get("name"))
-	if name == "." || name == ".." || name == "/" || name == "" {
-		name = kind + "-upload"
+	name := uploadName(r.URL.Query().Get("name"), kind)
+	if r.ContentLength > s.opts.MaxUpload {
+		// Refused before a byte of the body is read (or asked for, with Expect:
+		// 100-continue).
+		s.record(r, "upload", kind+"/"+name, "not_received", fmt.Sprintf("Content-Length %d is over the limit", r.ContentLength))
+		s.fail(w, r, s.tooLarge())
+		return
 	}
-	dir, err := os.MkdirTemp(s.opts.UploadDir, "kovmon-upload-")
+	dir, err := os.MkdirTemp(s.opts.UploadDir, ingest.ScratchPattern()+"upload-")
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -322,7 +332,7 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request) {
 		var tooBig *http.MaxBytesError
 		s.record(r, "upload", kind+"/"+name, "not_received", err.Error())
 		if errors.As(err, &tooBig) {
-			s.fail(w, r, &httpError{http.StatusRequestEntityTooLarge, fmt.Sprintf("the file is larger than %d bytes", s.opts.MaxUpload)})
+			s.fail(w, r, s.tooLarge())
 			return
 		}
 		s.fail(w, r, badRequest("reading the upload: %v", err))
@@ -339,12 +349,40 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	res := results[0]
+	// The answer names the file as sent, not where this server kept it.
+	res.File = name
+	res.Error = strings.ReplaceAll(res.Error, path, name)
 	s.record(r, "upload", fmt.Sprintf("%s/%s sha256:%s", kind, name, res.FileID), res.Status,
 		fmt.Sprintf("run %s: %d rows read, %d loaded, %d duplicates, %d quarantined %s", res.RunID, res.RowsRead, res.Loaded, res.Duplicates, res.Quarantined, res.Error))
-	if results[0].Status != "loaded" {
+	if res.Status != "loaded" {
 		w.WriteHeader(http.StatusUnprocessableEntity)
 	}
-	writeJSON(w, results[0])
+	writeJSON(w, res)
+}
+
+func (s *Server) tooLarge() error {
+	return &httpError{http.StatusRequestEntityTooLarge, fmt.Sprintf("the file is larger than %d bytes", s.opts.MaxUpload)}
+}
+
+// uploadName is the name an upload is stored and listed under: the base name the
+// client gave, on one line (a control character becomes "_": a newline in a name
+// broke the `kovmon runs` table), at most 200 bytes; the kind's name if none is left.
+func uploadName(given, kind string) string {
+	name := strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || r == utf8.RuneError {
+			return '_'
+		}
+		return r
+	}, filepath.Base(strings.ReplaceAll(given, "\\", "/")))
+	name = strings.TrimSpace(name)
+	for len(name) > 200 {
+		_, size := utf8.DecodeLastRuneInString(name)
+		name = name[:len(name)-size]
+	}
+	if name == "." || name == ".." || name == "/" || name == "" {
+		name = kind + "-upload"
+	}
+	return name
 }
 
 func (s *Server) loader() *ingest.Loader {
@@ -356,7 +394,18 @@ func (s *Server) loader() *ingest.Loader {
 	// uploads and then asks for the indicators sees its data (a run of several inbox
 	// files refreshes once, after the last).
 	// Loads run under the writer lock (uploads and the inbox both take it).
-	return &ingest.Loader{Store: s.opts.Store, Log: s.opts.Log, SurveyAnswer: check, AfterLoad: s.refreshLocked}
+	var scratch []string
+	if s.opts.UploadDir != "" {
+		scratch = []string{s.opts.UploadDir}
+	}
+	refresh := func(ctx context.Context) error {
+		start := time.Now()
+		s.opts.Log.Info("refreshing the figures after a load")
+		err := s.refreshLocked(ctx)
+		s.opts.Log.Info("figures refreshed", "seconds", time.Since(start).Seconds(), "err", err)
+		return err
+	}
+	return &ingest.Loader{Store: s.opts.Store, Log: s.opts.Log, SurveyAnswer: check, AfterLoad: refresh, ScratchDirs: scratch}
 }
 
 // Inbox returns the scheduled jobs' inbox, sharing this server's writer lock and
@@ -483,9 +532,12 @@ func (s *Server) status(w http.ResponseWriter, r *http.Request) {
 
 // surveyResponses is the response tracking of one survey year: CSV (rates), JSON (all).
 func (s *Server) surveyResponses(w http.ResponseWriter, r *http.Request) {
-	year, err := intParam(r, "year", 0, 2100)
-	if err != nil || year < 1970 {
-		s.fail(w, r, badRequest("year must be a year from 1970 to 2100"))
+	year, err := strconv.Atoi(r.URL.Query().Get("year"))
+	if err == nil {
+		err = surveys.CheckYear(year)
+	}
+	if err != nil {
+		s.fail(w, r, badRequest("year must be a survey year, %d to %d", surveys.MinYear, surveys.MaxYear))
 		return
 	}
 	if s.opts.Surveys == nil {

@@ -16,6 +16,7 @@ import (
 	"syscall"
 	_ "time/tzdata" // Europe/Tallinn must be there on any machine
 
+	"ee/kovmon/ingest"
 	"ee/kovmon/store"
 )
 
@@ -150,6 +151,12 @@ func (m *Main) Open(ctx context.Context) (store.Store, error) {
 	}
 	s, err := store.Open(ctx, store.Config{DataDir: m.DataDir, DSN: m.DSN, Cluster: m.Cluster})
 	if err != nil {
+		return nil, err
+	}
+	// A process killed while loading left part of a file, a run marked running and
+	// scratch files: they go before anything reads or writes the store.
+	if err := ingest.Recover(ctx, s, ingest.RecoverOptions{Log: m.Log}); err != nil {
+		s.Close()
 		return nil, err
 	}
 	m.store = s

@@ -62,7 +62,14 @@ func freeAddr(t *testing.T) string {
 // startServed starts serve on data with a configuration file and waits for /healthz.
 func startServed(t *testing.T, data, config string) *served {
 	t.Helper()
+	return startServedEnv(t, data, config, nil)
+}
+
+// startServedEnv is startServed with more environment variables.
+func startServedEnv(t *testing.T, data, config string, env []string) *served {
+	t.Helper()
 	s := &served{cmd: exec.Command(binary, "--data", data, "--config", config, "serve")}
+	s.cmd.Env = append(os.Environ(), env...)
 	s.cmd.Stdout, s.cmd.Stderr = s, s
 	if err := s.cmd.Start(); err != nil {
 		t.Fatal(err)

@@ -377,3 +377,25 @@ TTL toDateTime(expires) + INTERVAL 1 DAY;
 CREATE TABLE IF NOT EXISTS sessions ON CLUSTER `kovmon_cluster` AS sessions_local
 ENGINE = Distributed(`kovmon_cluster`, currentDatabase(), sessions_local, rand());
 
+-- 0009_quarantine_counts
+CREATE TABLE IF NOT EXISTS quarantine_counts_local ON CLUSTER `kovmon_cluster` (
+    run_id    String,
+    file_id   String,
+    file_name String,
+    kind      LowCardinality(String),
+    column    String,
+    reason    String,
+    rows      UInt64,
+    at        DateTime64(3, 'UTC')
+)
+ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/{database}/quarantine_counts_local', '{replica}')
+ORDER BY (file_id, column, reason);
+
+CREATE TABLE IF NOT EXISTS quarantine_counts ON CLUSTER `kovmon_cluster` AS quarantine_counts_local
+ENGINE = Distributed(`kovmon_cluster`, currentDatabase(), quarantine_counts_local, rand());
+
+INSERT INTO quarantine_counts (run_id, file_id, file_name, kind, column, reason, rows, at)
+SELECT any(run_id), file_id, any(file_name), any(kind), column, reason, count(), max(at)
+FROM quarantine
+GROUP BY file_id, column, reason;
+
