@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -190,7 +191,7 @@ func newCrashHarness(t *testing.T, tmp, name string, preloaded bool, small strin
 			t.Fatalf("%s: %+v", kind, r)
 		}
 	}
-	if preloaded {
+	if preloaded && small != "" {
 		if r := kovmon(t, nil, "--data", h.data, "ingest", "--kind", "usage", small); r.code != 0 {
 			t.Fatalf("small: %+v", r)
 		}
@@ -314,5 +315,40 @@ func usageFileOfYears(t *testing.T, path string, n int) {
 	}
 	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestKilledIngestIsRolledBackByTheNextCommand: a `kovmon ingest` killed between two
+// attached partitions leaves part of its file; the next command that opens the data
+// folder (here `kovmon runs`) removes it and marks the run interrupted, not the next
+// `kovmon serve` (issue 15, point 6), and its scratch files go too.
+func TestKilledIngestIsRolledBackByTheNextCommand(t *testing.T) {
+	tmp := t.TempDir()
+	scratch := filepath.Join(tmp, "tmp")
+	os.MkdirAll(scratch, 0o755)
+	h := newCrashHarness(t, tmp, "cli", false, "")
+	big := filepath.Join(tmp, "years.csv")
+	usageFileOfYears(t, big, 50_000)
+	cmd := exec.Command(binary, "--data", h.data, "ingest", "--kind", "usage", big)
+	cmd.Env = append(os.Environ(), "KOVMON_FAILPOINT=attached-partition", "TMPDIR="+scratch)
+	stderr := &served{}
+	cmd.Stderr = stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	waitLog(t, stderr, "stopped at failpoint attached-partition", 2*time.Minute)
+	cmd.Process.Signal(syscall.SIGKILL)
+	cmd.Wait()
+
+	if r := kovmon(t, []string{"TMPDIR=" + scratch}, "--data", h.data, "runs"); r.code != 0 {
+		t.Fatalf("kovmon runs: %+v", r)
+	}
+	if left, _ := filepath.Glob(filepath.Join(scratch, "kovmon-scratch-"+strconv.Itoa(cmd.Process.Pid)+"-*")); len(left) > 0 {
+		t.Errorf("the killed load's scratch files are still there after the next command: %v", left)
+	}
+	s := h.start(nil)
+	st := h.state(t, s, 0)
+	if st.Rows != 0 || st.RunningRuns != 0 || st.Interrupted != 1 {
+		t.Errorf("after the kill and `kovmon runs`: %d usage rows, %d runs running, %d interrupted; want 0, 0, 1", st.Rows, st.RunningRuns, st.Interrupted)
 	}
 }
