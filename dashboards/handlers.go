@@ -8,9 +8,11 @@ import (
 	"sync"
 	"time"
 
+	"ee/kovmon/ingest"
 	"ee/kovmon/internal/echarts"
 	"ee/kovmon/metrics"
 	"ee/kovmon/spreadsheet"
+	"ee/kovmon/store"
 )
 
 // cachedPage serves the pages made only of the computed figures (and the registry
@@ -22,11 +24,17 @@ func (s *server) cachedPage(build func(*http.Request, view) (string, any, error)
 }
 
 // briefPage serves the data page, which shows the ingest ledger: it changes with
-// every load, so a rendering is kept for a few seconds only — enough that a crowd of
-// readers does not queue for the same dozen queries.
+// every load. An embedded data folder is loaded by this process only, so a rendering
+// is kept until this process changes the ledger (or the figures); on a ClickHouse
+// server other processes load too, and a rendering is kept for a few seconds only —
+// enough that a crowd of readers does not queue for the same dozen queries.
 func (s *server) briefPage(build func(*http.Request, view) (string, any, error)) http.HandlerFunc {
 	const keep = 3 * time.Second
-	return s.cached(build, func(*http.Request) (string, error) {
+	return s.cached(build, func(r *http.Request) (string, error) {
+		if store.Embedded(s.store) {
+			refresh, err := s.figures.RefreshID(r.Context())
+			return "ledger-" + strconv.FormatUint(ingest.LedgerVersion(), 10) + "-" + refresh, err
+		}
 		return strconv.FormatInt(time.Now().UnixNano()/int64(keep), 10), nil
 	})
 }
@@ -140,15 +148,15 @@ func (s *server) extractCSV(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, badRequest("municipality %q is not in the registry", f.EhakCode))
 		return
 	}
-	figures, err := s.figures.Figures(r.Context(), f)
+	// The extract as the reader keeps it encoded, once per refresh and filter (the
+	// web layer compresses it once too).
+	body, err := s.figures.Encoded(r.Context(), f, metrics.FormatCSV)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	writeCSVHeaders(w, "kovmon-"+extractName(f)+".csv")
-	if err := metrics.WriteCSV(w, figures); err != nil {
-		s.log.Warn("writing extract", "err", err)
-	}
+	w.Write(body)
 }
 
 // extractName names a download after what it holds.

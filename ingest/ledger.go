@@ -4,10 +4,19 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"sync/atomic"
 
 	kovsql "ee/kovmon/sql"
 	"ee/kovmon/store"
 )
+
+// ledgerVersion counts the changes this process has made to the ledger (a file
+// recorded, a run ended), so that what is built from the ledger can be kept until it
+// changes: an embedded data folder has this one process writing it.
+var ledgerVersion atomic.Uint64
+
+// LedgerVersion is the number of ledger changes this process has made.
+func LedgerVersion() uint64 { return ledgerVersion.Load() }
 
 // QuarantinedRow is one row that failed validation.
 type QuarantinedRow struct {

@@ -103,6 +103,7 @@ func StartRun(ctx context.Context, s store.Store, runID, trigger string) error {
 // FinishRun records how a run ended (a second row for the run; readers take the latest).
 func FinishRun(ctx context.Context, s store.Store, runID, trigger, status, message string) error {
 	defer liveRuns.Delete(runID)
+	defer ledgerVersion.Add(1)
 	return s.Exec(ctx, `INSERT INTO ingest_runs (run_id, trigger, started_at, finished_at, status, message)
 SELECT {r:String}, {t:String}, ifNull(min(started_at), now64(3)), now64(3), {s:String}, {m:String} FROM ingest_runs WHERE run_id = {r:String}`,
 		store.Params{"r": runID, "t": trigger, "s": status, "m": message})
@@ -308,6 +309,7 @@ func (l *Loader) recordFile(ctx context.Context, res FileResult, path string) er
 	if msg == "" && len(res.Warnings) > 0 {
 		msg = strings.Join(res.Warnings, "; ")
 	}
+	defer ledgerVersion.Add(1)
 	return l.Store.Exec(ctx, `INSERT INTO ingest_files (run_id, file_id, file_name, kind, size_bytes, rows_read, loaded, duplicates, quarantined, status, message, finished_at)
 VALUES ({run:String}, {fid:String}, {name:String}, {kind:String}, {size:UInt64}, {read:UInt64}, {loaded:UInt64}, {dups:UInt64}, {q:UInt64}, {status:String}, {msg:String}, now64(3))`,
 		store.Params{"run": res.RunID, "fid": res.FileID, "name": filepath.Base(path), "kind": res.Kind, "size": uint64(size),

@@ -42,6 +42,8 @@ func runChild(job string) int {
 		out, err = childCounts(os.Getenv("KOVMON_CHILD_DATA"))
 	case "load-engine", "load-ours":
 		out, err = childLoad(job, os.Getenv("KOVMON_CHILD_DATA"), os.Getenv("KOVMON_CHILD_FILE"))
+	case "load-hostile":
+		out, err = childLoadHostile(os.Getenv("KOVMON_CHILD_DATA"), os.Getenv("KOVMON_CHILD_FILE"))
 	default:
 		err = fmt.Errorf("unknown child job %q", job)
 	}

@@ -100,8 +100,8 @@ func (s *Server) changeCatalogue(r *http.Request, data []byte) (*metrics.Catalog
 		s.record(r, auth.ActionCatalogueChange, "catalogue", "rejected", err.Error())
 		return nil, badRequest("%v", err)
 	}
-	s.Writer.Lock()
-	defer s.Writer.Unlock()
+	s.writer.Lock()
+	defer s.writer.Unlock()
 	// The change completes even if the client hangs up: the figures are recomputed
 	// either way, and a half-done change would leave them following neither.
 	change, err := metrics.ChangeCatalogue(context.WithoutCancel(r.Context()), s.opts.Store, s.cat(), cat, principalOf(r).name)
@@ -123,8 +123,8 @@ func (s *Server) changeCatalogue(r *http.Request, data []byte) (*metrics.Catalog
 // store's catalogue in force is not the one served, the figures are brought up to
 // date with it and it is installed. A pinned catalogue is never replaced.
 func (s *Server) SyncCatalogue(ctx context.Context) error {
-	s.Writer.Lock()
-	defer s.Writer.Unlock()
+	s.writer.Lock()
+	defer s.writer.Unlock()
 	_, err := s.syncCatalogueLocked(ctx)
 	return err
 }

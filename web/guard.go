@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"ee/kovmon/auth"
+	"ee/kovmon/web/compress"
 )
 
 // Cookie names. The session cookie is the only credential a browser holds.
@@ -224,9 +225,14 @@ func (s *Server) guard(rt Route, h http.Handler) http.Handler {
 			return
 		}
 		r = r.WithContext(context.WithValue(r.Context(), principalKey{}, p))
-		cw := &cspWriter{ResponseWriter: w, documentScripts: rt.DocumentScripts}
+		// The policy is worked out of the plain page, then the page is compressed:
+		// both once per distinct body (compress's memo).
+		gz := compress.NewWriter(w, r)
+		cw := &cspWriter{ResponseWriter: gz, documentScripts: rt.DocumentScripts}
 		h.ServeHTTP(cw, r)
 		cw.finish()
+		gz.Close()
+		s.rememberAddress(rt, r, cw.statusOrOK())
 	})
 }
 

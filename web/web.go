@@ -21,7 +21,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 	"unicode"
@@ -81,8 +80,9 @@ type Options struct {
 // Server is the HTTP API and the process's single writer.
 type Server struct {
 	opts Options
-	// Writer serialises everything that changes the store: loads and refreshes.
-	Writer   sync.Mutex
+	// writer serialises everything that changes the store: loads, refreshes and
+	// catalogue changes; it warms the caches for the next readers (warm.go).
+	writer   writerLock
 	mux      *http.ServeMux
 	sessions *auth.Sessions
 	limiters map[string]*auth.Limiter
@@ -92,6 +92,13 @@ type Server struct {
 	live atomic.Pointer[live]
 	// hosts are Options.Hosts, normalised (hostName).
 	hosts map[string]bool
+	// What the writer warms (warm.go): the routes without their guard, the
+	// addresses recently asked, the generation last warmed; and /api/status's cache.
+	warmMux     *http.ServeMux
+	warmRoutes  map[string]Route
+	recent      recentAddresses
+	warmed      string
+	statusCache statusCache
 }
 
 // New builds the server and its routes.
@@ -126,13 +133,17 @@ func New(opts Options) *Server {
 	s.install(opts.Catalogue)
 	// Only the routes of the table are served: anything else is 404, whatever the
 	// dashboards or the report would answer.
+	s.warmMux, s.warmRoutes = http.NewServeMux(), map[string]Route{}
 	for _, rt := range routes() {
 		h := rt.handler(s)
 		if h == nil {
 			h = http.NotFoundHandler()
 		}
 		s.mux.Handle(rt.Pattern, s.guard(rt, h))
+		s.warmMux.Handle(rt.Pattern, h)
+		s.warmRoutes[rt.Pattern] = rt
 	}
+	s.writer.warm = s.warmLocked
 	return s
 }
 
@@ -163,8 +174,8 @@ func (s *Server) RestoreSessions(ctx context.Context) (int, error) {
 
 // Refresh recomputes the indicators if the data or catalogue changed, as the writer.
 func (s *Server) Refresh(ctx context.Context) error {
-	s.Writer.Lock()
-	defer s.Writer.Unlock()
+	s.writer.Lock()
+	defer s.writer.Unlock()
 	return s.refreshLocked(ctx)
 }
 
@@ -338,11 +349,11 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, badRequest("reading the upload: %v", err))
 		return
 	}
-	s.Writer.Lock()
+	s.writer.Lock()
 	// A load, once the file is here, finishes even if the client hangs up: a
 	// half-loaded file would only be loaded again.
 	results, err := ingest.Run(context.WithoutCancel(r.Context()), s.loader(), "http", []string{path}, kind)
-	s.Writer.Unlock()
+	s.writer.Unlock()
 	if err != nil {
 		s.record(r, "upload", kind+"/"+name, "error", err.Error())
 		s.fail(w, r, err)
@@ -411,7 +422,7 @@ func (s *Server) loader() *ingest.Loader {
 // Inbox returns the scheduled jobs' inbox, sharing this server's writer lock and
 // refresh; POST /api/inbox/run runs it now.
 func (s *Server) Inbox(dir string) *ingest.Inbox {
-	s.inbox = &ingest.Inbox{Dir: dir, Loader: s.loader(), Log: s.opts.Log, Lock: &s.Writer, Settle: 2 * time.Second}
+	s.inbox = &ingest.Inbox{Dir: dir, Loader: s.loader(), Log: s.opts.Log, Lock: &s.writer, Settle: 2 * time.Second}
 	return s.inbox
 }
 
@@ -522,12 +533,12 @@ func (s *Server) runs(w http.ResponseWriter, r *http.Request) {
 
 // status says whether the figures are up to date with the data.
 func (s *Server) status(w http.ResponseWriter, r *http.Request) {
-	f, err := metrics.CheckFreshness(r.Context(), s.opts.Store, s.cat())
+	answer, err := s.statusAnswer(r.Context())
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	writeJSON(w, map[string]any{"computed": f.Computed, "fresh": f.Fresh, "latest_refresh": f.Latest, "store": s.opts.Store.Describe()})
+	writeJSON(w, answer)
 }
 
 // surveyResponses is the response tracking of one survey year: CSV (rates), JSON (all).

@@ -1,0 +1,197 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"slices"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"ee/kovmon/ingest"
+	"ee/kovmon/metrics"
+	"ee/kovmon/store"
+	"ee/kovmon/web/compress"
+)
+
+// Serving that keeps up while files load. Every answer worth keeping — a page, an
+// extract, the API's figures, the report — is kept per refresh of the figures, and
+// the embedded engine runs one statement at a time: a page asked for just after a
+// refresh would otherwise wait for its queries behind the next upload's staging,
+// which holds the engine for as long as the file takes to read (seconds to
+// minutes). So a writer, before it lets the next one in, renders again what readers
+// asked for under the old figures (warm): the pages, extracts and reports come from
+// memory, pre-compressed, as soon as the new figures are in force, and no reader
+// waits for the engine while the next file loads. Readers that ask for something not
+// asked for before still render it themselves.
+
+// writerLock serialises what changes the store (loads, refreshes, catalogue changes)
+// and, when a holder has changed the figures or the ledger, warms the caches before
+// it lets the next writer in.
+type writerLock struct {
+	mu   sync.Mutex
+	warm func()
+}
+
+// Lock takes the writer's turn.
+func (l *writerLock) Lock() { l.mu.Lock() }
+
+// Unlock warms the caches if the holder changed what they hold, then gives up the
+// turn.
+func (l *writerLock) Unlock() {
+	if l.warm != nil {
+		l.warm()
+	}
+	l.mu.Unlock()
+}
+
+// Bounds of a warm-up: the most recently asked addresses, for at most so long, so
+// that a writer waiting for its turn waits seconds, not minutes.
+const (
+	warmAddresses = 64
+	warmBudget    = 10 * time.Second
+)
+
+// recentAddresses remembers the addresses of warmable routes that were answered 200,
+// most recent last, without repeats.
+type recentAddresses struct {
+	mu    sync.Mutex
+	order []string
+}
+
+func (a *recentAddresses) add(uri string) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if i := slices.Index(a.order, uri); i >= 0 {
+		if i == len(a.order)-1 {
+			return
+		}
+		a.order = slices.Delete(a.order, i, i+1)
+	}
+	a.order = append(a.order, uri)
+	if len(a.order) > 4*warmAddresses {
+		a.order = slices.Delete(a.order, 0, len(a.order)-warmAddresses)
+	}
+}
+
+// latest lists up to n addresses, the most recent first.
+func (a *recentAddresses) latest(n int) []string {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	out := slices.Clone(a.order[max(0, len(a.order)-n):])
+	slices.Reverse(out)
+	return out
+}
+
+// generation names the state the caches were built from: the refresh of the figures
+// in force and this process's changes to the ledger.
+func (s *Server) generation(ctx context.Context) (string, error) {
+	refresh, err := s.live.Load().figures.RefreshID(ctx)
+	return refresh + " " + strconv.FormatUint(ingest.LedgerVersion(), 10), err
+}
+
+// warmLocked renders again the recently asked addresses when the figures or the
+// ledger changed since the last warm-up; the caller holds the writer lock. Each
+// address goes through the route's own handler (no access check: nothing is
+// answered to anyone) into a compressing writer that discards the bytes, which fills
+// the handlers' caches and the compress memo.
+func (s *Server) warmLocked() {
+	ctx, cancel := context.WithTimeout(context.Background(), warmBudget)
+	defer cancel()
+	gen, err := s.generation(ctx)
+	if err != nil || gen == s.warmed {
+		return
+	}
+	s.warmed = gen
+	start, n := time.Now(), 0
+	for _, uri := range s.recent.latest(warmAddresses) {
+		if ctx.Err() != nil {
+			break
+		}
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, uri, nil)
+		if err != nil {
+			continue
+		}
+		req.Header.Set("Accept-Encoding", "gzip")
+		rt, ok := s.warmable(req)
+		if !ok {
+			continue
+		}
+		gz := compress.NewWriter(discard{header: http.Header{}}, req)
+		cw := &cspWriter{ResponseWriter: gz, documentScripts: rt.DocumentScripts}
+		s.warmMux.ServeHTTP(cw, req)
+		cw.finish()
+		gz.Close()
+		n++
+	}
+	s.opts.Log.Info("caches warmed for the new figures", "addresses", n, "seconds", time.Since(start).Seconds())
+}
+
+// warmable returns the route of a request if it is one whose answers are kept per
+// refresh; warmMux serves it without the guard.
+func (s *Server) warmable(r *http.Request) (Route, bool) {
+	_, pattern := s.warmMux.Handler(r)
+	rt, ok := s.warmRoutes[pattern]
+	if !ok || !rt.Warm {
+		return Route{}, false
+	}
+	if rt.Pattern == "GET /report" && r.URL.Query().Get("format") == "pdf" {
+		return Route{}, false // a PDF takes seconds of Chromium: printed when asked for
+	}
+	return rt, true
+}
+
+// rememberAddress notes an answered request of a warmable route.
+func (s *Server) rememberAddress(rt Route, r *http.Request, status int) {
+	if rt.Warm && status == http.StatusOK && r.Method == http.MethodGet {
+		s.recent.add(r.URL.RequestURI())
+	}
+}
+
+// discard is a ResponseWriter that keeps nothing.
+type discard struct{ header http.Header }
+
+func (d discard) Header() http.Header         { return d.header }
+func (d discard) Write(p []byte) (int, error) { return len(p), nil }
+func (d discard) WriteHeader(int)             {}
+
+// statusCache keeps /api/status per generation on the embedded engine, whose data
+// this process alone changes: the freshness check reads the whole ledger, and it
+// queued behind every load (6 s at p95 under issue 15's load).
+type statusCache struct {
+	mu     sync.Mutex
+	gen    string
+	answer map[string]any
+	hits   atomic.Int64
+}
+
+// statusAnswer is /api/status's answer: from the cache when nothing changed.
+func (s *Server) statusAnswer(ctx context.Context) (map[string]any, error) {
+	embedded := store.Embedded(s.opts.Store)
+	gen := ""
+	if embedded {
+		var err error
+		if gen, err = s.generation(ctx); err != nil {
+			return nil, err
+		}
+		s.statusCache.mu.Lock()
+		if s.statusCache.gen == gen && s.statusCache.answer != nil {
+			defer s.statusCache.mu.Unlock()
+			s.statusCache.hits.Add(1)
+			return s.statusCache.answer, nil
+		}
+		s.statusCache.mu.Unlock()
+	}
+	f, err := metrics.CheckFreshness(ctx, s.opts.Store, s.cat())
+	if err != nil {
+		return nil, err
+	}
+	answer := map[string]any{"computed": f.Computed, "fresh": f.Fresh, "latest_refresh": f.Latest, "store": s.opts.Store.Describe()}
+	if embedded {
+		s.statusCache.mu.Lock()
+		s.statusCache.gen, s.statusCache.answer = gen, answer
+		s.statusCache.mu.Unlock()
+	}
+	return answer, nil
+}
