@@ -9,6 +9,7 @@ import (
 	"ee/kovmon/auth"
 	"ee/kovmon/metrics"
 	"ee/kovmon/metrics/catalogue"
+	"ee/kovmon/store"
 )
 
 // Changing the catalogue. The catalogue decides what every figure means, so a change
@@ -35,11 +36,19 @@ type live struct {
 const maxCatalogue = 1 << 20
 
 // install makes cat the catalogue that requests see.
-func (s *Server) install(cat *catalogue.Catalogue) {
+func (s *Server) install(cat *catalogue.Catalogue) { s.live.Store(s.newLive(cat)) }
+
+// newLive builds the views and the figures' reader of cat. On the embedded engine the
+// reader keeps the refresh it first reads (metrics.Reader.Pinned): this process makes
+// every refresh, and the writer swaps in a new live state once it has warmed it
+// (warm.go). On a server, where other processes refresh too, the reader follows.
+func (s *Server) newLive(cat *catalogue.Catalogue) *live {
 	if cat == nil {
 		cat = catalogue.Default()
 	}
-	l := &live{cat: cat, figures: metrics.NewReader(s.opts.Store, cat)}
+	figures := metrics.NewReader(s.opts.Store, cat)
+	figures.Pinned = store.Embedded(s.opts.Store)
+	l := &live{cat: cat, figures: figures}
 	if s.opts.Views != nil {
 		l.views = s.opts.Views(cat, l.figures)
 	}
@@ -49,7 +58,16 @@ func (s *Server) install(cat *catalogue.Catalogue) {
 	if l.views.Report == nil {
 		l.views.Report = http.NotFoundHandler()
 	}
-	s.live.Store(l)
+	return l
+}
+
+// liveOf is the live state a request is answered from: the one in force, or the
+// one being warmed (warm.go).
+func (s *Server) liveOf(r *http.Request) *live {
+	if l, ok := r.Context().Value(warmingKey{}).(*live); ok {
+		return l
+	}
+	return s.live.Load()
 }
 
 // cat is the catalogue in force.

@@ -76,7 +76,7 @@ type cspWriter struct {
 	documentScripts bool
 	status          int
 	decided, html   bool
-	buf             bytes.Buffer
+	buf             *bytes.Buffer // the held page, from compress.Buffer
 }
 
 func (c *cspWriter) decide() {
@@ -86,6 +86,7 @@ func (c *cspWriter) decide() {
 	c.decided = true
 	c.html = strings.HasPrefix(c.Header().Get("Content-Type"), "text/html")
 	if c.html {
+		c.buf = compress.Buffer()
 		return
 	}
 	if c.status != 0 {
@@ -146,6 +147,7 @@ func (c *cspWriter) finish() {
 	if !c.html {
 		return
 	}
+	defer compress.Release(c.buf)
 	body := c.buf.Bytes()
 	var entry *compress.Entry
 	var policy string

@@ -58,7 +58,7 @@ func routes() []Route {
 	// view serves with a handler of the catalogue in force, looked up per request.
 	view := func(of func(Views) http.Handler) func(*Server) http.Handler {
 		return func(s *Server) http.Handler {
-			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { of(s.live.Load().views).ServeHTTP(w, r) })
+			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { of(s.liveOf(r).views).ServeHTTP(w, r) })
 		}
 	}
 	page := view(func(v Views) http.Handler { return v.Pages })

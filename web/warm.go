@@ -84,32 +84,66 @@ func (a *recentAddresses) latest(n int) []string {
 	return out
 }
 
-// generation names the state the caches were built from: the refresh of the figures
-// in force and this process's changes to the ledger.
+// generation names the state the caches of the live state in force were built from:
+// the refresh of its figures and this process's changes to the ledger.
 func (s *Server) generation(ctx context.Context) (string, error) {
-	refresh, err := s.live.Load().figures.RefreshID(ctx)
+	return generationOf(ctx, s.live.Load())
+}
+
+func generationOf(ctx context.Context, l *live) (string, error) {
+	refresh, err := l.figures.RefreshID(ctx)
 	return refresh + " " + strconv.FormatUint(ingest.LedgerVersion(), 10), err
 }
 
-// warmLocked renders again the recently asked addresses when the figures or the
-// ledger changed since the last warm-up; the caller holds the writer lock. Each
-// address goes through the route's own handler (no access check: nothing is
-// answered to anyone) into a compressing writer that discards the bytes, which fills
-// the handlers' caches and the compress memo.
+// warmingKey marks a warm-up's request with the live state it warms (liveOf).
+type warmingKey struct{}
+
+// warmLocked prepares what readers will be answered after a write, before the next
+// writer may start; the caller holds the writer lock. On the embedded engine, when a
+// refresh has published new figures, it builds a new live state on them, renders
+// into it again the addresses recently asked, and only then puts it in force:
+// meanwhile readers are answered from the old one's memory. When only the ledger
+// changed (a file rejected, or nothing new in it), or on a ClickHouse server (whose
+// readers follow the refreshes of other processes themselves), the addresses are
+// rendered again into the live state in force. Each address goes through its route's
+// own handler (no access check: nothing is answered to anyone) into a compressing
+// writer that discards the bytes, which fills the handlers' caches and the compress
+// memo.
 func (s *Server) warmLocked() {
 	ctx, cancel := context.WithTimeout(context.Background(), warmBudget)
 	defer cancel()
-	gen, err := s.generation(ctx)
-	if err != nil || gen == s.warmed {
+	current := s.live.Load()
+	next := current
+	if current.figures.Pinned {
+		latest, ok, err := metrics.LatestRefresh(ctx, s.opts.Store)
+		if err != nil {
+			s.opts.Log.Error("warming the caches: the latest refresh", "err", err)
+			return
+		}
+		served, err := current.figures.RefreshID(ctx)
+		if err != nil {
+			s.opts.Log.Error("warming the caches", "err", err)
+			return
+		}
+		if ok && latest.ID != served {
+			next = s.newLive(current.cat)
+		}
+	}
+	gen, err := generationOf(ctx, next)
+	if err != nil {
+		s.opts.Log.Error("warming the caches", "err", err)
 		return
 	}
-	s.warmed = gen
+	if gen == s.warmed && next == current {
+		return
+	}
 	start, n := time.Now(), 0
+	warming := context.WithValue(ctx, warmingKey{}, next)
 	for _, uri := range s.recent.latest(warmAddresses) {
 		if ctx.Err() != nil {
 			break
 		}
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, uri, nil)
+		req, err := http.NewRequestWithContext(warming, http.MethodGet, uri, nil)
 		if err != nil {
 			continue
 		}
@@ -125,7 +159,11 @@ func (s *Server) warmLocked() {
 		gz.Close()
 		n++
 	}
-	s.opts.Log.Info("caches warmed for the new figures", "addresses", n, "seconds", time.Since(start).Seconds())
+	if next != current {
+		s.live.Store(next)
+	}
+	s.warmed = gen
+	s.opts.Log.Info("caches warmed", "addresses", n, "new_figures", next != current, "seconds", time.Since(start).Seconds())
 }
 
 // warmable returns the route of a request if it is one whose answers are kept per

@@ -268,7 +268,7 @@ func (s *Server) indicators(w http.ResponseWriter, r *http.Request) {
 	if format == "" {
 		format = metrics.FormatCSV
 	}
-	body, err := s.live.Load().figures.Encoded(r.Context(), f, format)
+	body, err := s.liveOf(r).figures.Encoded(r.Context(), f, format)
 	if err != nil {
 		s.fail(w, r, err)
 		return

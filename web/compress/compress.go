@@ -100,6 +100,26 @@ func Remember(body []byte) *Entry {
 	return e
 }
 
+// buffers hold answers back (this package's Writer, the web guard's policy writer):
+// a page of 70 kB grown anew in every request was a good part of the CPU left after
+// the memo.
+var buffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// maxPooled: a larger buffer is left to the collector rather than kept.
+const maxPooled = 4 << 20
+
+// Buffer returns an empty buffer to hold an answer in; Release gives it back.
+func Buffer() *bytes.Buffer { return buffers.Get().(*bytes.Buffer) }
+
+// Release returns a buffer from Buffer, whose bytes nobody may use any more.
+func Release(b *bytes.Buffer) {
+	if b == nil || b.Cap() > maxPooled {
+		return
+	}
+	b.Reset()
+	buffers.Put(b)
+}
+
 func gzipBytes(b []byte) []byte {
 	var buf bytes.Buffer
 	zw, _ := gzip.NewWriterLevel(&buf, gzip.DefaultCompression)
@@ -168,9 +188,9 @@ type Writer struct {
 	decided bool
 	hold    bool // holding the body back to compress it at Close
 	status  int
-	buf     bytes.Buffer
-	stream  *gzip.Writer // a held body grown past maxBuffered
-	entry   *Entry       // WriteEntry's body
+	buf     *bytes.Buffer // the held body, from Buffer
+	stream  *gzip.Writer  // a held body grown past maxBuffered
+	entry   *Entry        // WriteEntry's body
 }
 
 // NewWriter wraps w for request r; Close sends what it held back.
@@ -193,7 +213,7 @@ func (w *Writer) decide() {
 	}
 	h.Add("Vary", "Accept-Encoding")
 	if w.accepts && w.status == http.StatusOK && w.r.Method != http.MethodHead && h.Get("Content-Range") == "" {
-		w.hold = true
+		w.hold, w.buf = true, Buffer()
 		return
 	}
 	w.passHeader()
@@ -262,7 +282,7 @@ func (w *Writer) startStream() {
 	w.ResponseWriter.WriteHeader(w.status)
 	w.stream, _ = gzip.NewWriterLevel(w.ResponseWriter, gzip.BestSpeed)
 	w.stream.Write(w.buf.Bytes())
-	w.buf = bytes.Buffer{}
+	w.buf.Reset()
 }
 
 // weakenETag: the gzip of a body is another representation, with a tag of its own.
@@ -297,6 +317,10 @@ func (w *Writer) Close() error {
 	if !w.hold {
 		return nil
 	}
+	defer func() {
+		Release(w.buf)
+		w.buf = nil
+	}()
 	if w.stream != nil {
 		return w.stream.Close()
 	}
