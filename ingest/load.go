@@ -49,6 +49,10 @@ type Loader struct {
 	// processes may have left scratch files (the web uploads' folder); Recover
 	// removes them before each run.
 	ScratchDirs []string
+	// Nice, above 0, runs the embedded engine's threads of a load at that nice value
+	// (ClickHouse's os_thread_priority, 1-19), so that a process that also serves
+	// readers (kovmon serve) answers them first while a file loads.
+	Nice int
 }
 
 // FileResult is what happened to one file: the summary `kovmon ingest` prints and
@@ -232,7 +236,7 @@ func (l *Loader) loadMeasurements(ctx context.Context, res *FileResult, path str
 		defer embeddedLoads.Unlock()
 	}
 	l.log().Info("ingest: reading and staging", "file", path, "kind", kind.Name, "bytes", size)
-	stage, err := newStage(ctx, l.Store, kind)
+	stage, err := newStage(ctx, l.Store, kind, l.Nice)
 	if err != nil {
 		return err
 	}

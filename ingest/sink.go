@@ -54,7 +54,7 @@ func newRowSink(ctx context.Context, st *stage, res *FileResult) (rowSink, error
 	// the 5 M-row load ended before the engine's memory had levelled off: +671 MB
 	// against +797 MB), and the 5 M-row load was no slower.
 	settings := fmt.Sprintf(" SETTINGS input_format_parallel_parsing = 0, max_insert_threads = %d,"+
-		" min_insert_block_size_rows = 262144, min_insert_block_size_bytes = 67108864", max(2, runtime.NumCPU()))
+		" min_insert_block_size_rows = 262144, min_insert_block_size_bytes = 67108864", max(2, runtime.NumCPU())) + st.priority
 	return startPipeInsert(ctx, st.s, fileInsertQuery(st.rows, columns, true, settings),
 		store.Params{"structure": structure, "fid": res.FileID, "run": res.RunID})
 }

@@ -39,6 +39,9 @@ type stage struct {
 	direct     bool
 	stagedRows int64
 	structure  string // rowStructure, once asked
+	// priority is ", os_thread_priority = N" for the settings of a load's heavy
+	// statements (Loader.Nice), or "".
+	priority string
 }
 
 // rowStructure is the structure of the stage of valid rows, for file(); asked of the
@@ -58,12 +61,15 @@ func (st *stage) rowStructure(ctx context.Context) (string, error) {
 // process left behind.
 const stagePrefix = "stage_"
 
-func newStage(ctx context.Context, s store.Store, kind *Kind) (*stage, error) {
+func newStage(ctx context.Context, s store.Store, kind *Kind, nice int) (*stage, error) {
 	var b [6]byte
 	rand.Read(b[:])
 	suffix := hex.EncodeToString(b[:])
 	st := &stage{s: s, kind: kind, table: kind.Table, rows: stagePrefix + kind.Table + "_" + suffix, problems: stagePrefix + "q_" + suffix,
 		direct: store.Embedded(s)}
+	if nice > 0 && st.direct {
+		st.priority = ", os_thread_priority = " + strconv.Itoa(min(nice, 19))
+	}
 	st.keyList = strings.Join(kind.Key, ", ")
 	st.keyTuple = st.keyList
 	if len(kind.Key) > 1 {
@@ -185,6 +191,9 @@ func (st *stage) copyNewKeys(ctx context.Context, params store.Params) error {
 	if !st.direct { // a direct stage holds each key once already
 		query += " AND (" + st.keyTuple + " NOT IN (" + repeated + ") OR (" + st.keyList + ", line) IN (SELECT " + st.keyList + ", min(line) FROM " + st.rows +
 			" WHERE " + inPass + " AND " + st.keyTuple + " IN (" + repeated + ") GROUP BY " + st.keyList + "))"
+	}
+	if st.priority != "" {
+		query += " SETTINGS" + strings.TrimPrefix(st.priority, ",")
 	}
 	for pass := uint64(0); pass < uint64(passes); pass++ {
 		params["pass"] = pass
@@ -384,7 +393,7 @@ func (w *stageWriter) stageRepeated() error {
 	inPass := " cityHash64(" + st.keyList + ") % {passes:UInt64} = {pass:UInt64}"
 	query := fileInsertQuery(st.rows, columns, true, " WHERE"+inPass+" AND "+st.keyTuple+" NOT IN (SELECT "+st.keyList+" FROM "+st.rows+
 		" WHERE"+inPass+" AND "+st.keyTuple+" IN (SELECT "+st.keyList+" FROM "+fromFile+" WHERE"+inPass+")) ORDER BY "+st.keyList+", line LIMIT 1 BY "+st.keyList+
-		" SETTINGS max_bytes_before_external_sort = "+strconv.Itoa(externalSortBytes))
+		" SETTINGS max_bytes_before_external_sort = "+strconv.Itoa(externalSortBytes)+st.priority)
 	params := store.Params{"path": w.repeated.f.Name(), "structure": structure, "fid": w.res.FileID, "run": w.res.RunID, "passes": passes}
 	for pass := range passes {
 		params["pass"] = pass
