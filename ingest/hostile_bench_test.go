@@ -4,8 +4,8 @@ import (
 	"bufio"
 	"compress/gzip"
 	"context"
-	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -124,18 +124,15 @@ func hostileFile(b *testing.B, kind string, rows int) usageFile {
 	if kind == "repeated" {
 		path += ".gz"
 	}
-	meta := path + ".json"
-	var uf usageFile
-	if data, err := os.ReadFile(meta); err == nil && json.Unmarshal(data, &uf) == nil && uf.Path == path {
-		if st, err := os.Stat(path); err == nil && st.Size() == uf.SizeBytes {
-			return uf
-		}
-	}
-	start := time.Now()
+	return cachedFile(b, path, func(path string) (usageFile, error) { return writeHostileFile(path, kind, rows) })
+}
+
+func writeHostileFile(path, kind string, rows int) (usageFile, error) {
+	uf := usageFile{Path: path, Rows: int64(rows)}
 	tmp := path + ".tmp"
 	out, err := os.Create(tmp)
 	if err != nil {
-		b.Fatal(err)
+		return uf, err
 	}
 	defer os.Remove(tmp)
 	var w *bufio.Writer
@@ -155,24 +152,10 @@ func hostileFile(b *testing.B, kind string, rows int) usageFile {
 			fmt.Fprintf(w, "i-%d,2018-06-01T10:00:00+03:00,9999,KOVTP,S-0001,web,submit,s%d,h%d,1200\n", i, i, i)
 		}
 	}
-	if err := w.Flush(); err != nil {
-		b.Fatal(err)
-	}
+	under := []io.Closer{out}
 	if zw != nil {
-		if err := zw.Close(); err != nil {
-			b.Fatal(err)
-		}
+		under = []io.Closer{zw, out}
 	}
-	if err := out.Close(); err != nil {
-		b.Fatal(err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		b.Fatal(err)
-	}
-	st, _ := os.Stat(path)
-	uf = usageFile{Path: path, Rows: int64(rows), SizeBytes: st.Size()}
-	data, _ := json.Marshal(uf)
-	os.WriteFile(meta, data, 0o644)
-	b.Logf("generated %s (%d MB) in %.1f s", path, uf.SizeBytes>>20, time.Since(start).Seconds())
-	return uf
+	uf.SizeBytes, err = finishGenerated(w, tmp, path, under...)
+	return uf, err
 }

@@ -32,8 +32,8 @@ type keyFilter struct {
 
 	setAside      map[string]struct{} // keys of rows set aside, while under the caps
 	setAsideBytes int
-	dropped       int64 // rows dropped as certain repeats
-	key           []byte
+	dropped       int64  // rows dropped as certain repeats
+	key, hashed   []byte // scratch: the key of a row set aside, of a row hashed
 }
 
 // Caps of the exact set of set-aside keys: with Go's map overhead about 100 MB at
@@ -64,8 +64,6 @@ func newKeyFilter(expectedRows int64, keyCols []int) *keyFilter {
 
 // split appends each '\n'-terminated row of tsv to first or to repeated.
 func (f *keyFilter) split(tsv, first, repeated []byte) ([]byte, []byte) {
-	var h maphash.Hash
-	h.SetSeed(f.seed)
 	for len(tsv) > 0 {
 		end := bytes.IndexByte(tsv, '\n') + 1
 		if end == 0 {
@@ -73,7 +71,7 @@ func (f *keyFilter) split(tsv, first, repeated []byte) ([]byte, []byte) {
 		}
 		row := tsv[:end]
 		tsv = tsv[end:]
-		if f.testAndAdd(f.keyHash(&h, row)) {
+		if f.testAndAdd(f.keyHash(row)) {
 			if f.certainRepeat(row) {
 				f.dropped++
 				continue
@@ -119,7 +117,7 @@ func (f *keyFilter) appendKey(dst, row []byte) []byte {
 }
 
 // keyHash hashes the key fields of a TSV row (escaped, as the engine will read them).
-func (f *keyFilter) keyHash(h *maphash.Hash, row []byte) uint64 {
+func (f *keyFilter) keyHash(row []byte) uint64 {
 	if f.last == 0 {
 		// The common case: the key is the first column alone.
 		if i := bytes.IndexByte(row, '\t'); i >= 0 {
@@ -127,21 +125,8 @@ func (f *keyFilter) keyHash(h *maphash.Hash, row []byte) uint64 {
 		}
 		return maphash.Bytes(f.seed, row)
 	}
-	h.Reset()
-	k := 0
-	for col := 0; col <= f.last; col++ {
-		i := bytes.IndexAny(row, "\t\n")
-		if i < 0 {
-			i = len(row)
-		}
-		if col == f.keyCols[k] {
-			h.Write(row[:i])
-			h.WriteByte('\t')
-			k++
-		}
-		row = row[min(i+1, len(row)):]
-	}
-	return h.Sum64()
+	f.hashed = f.appendKey(f.hashed[:0], row)
+	return maphash.Bytes(f.seed, f.hashed)
 }
 
 // testAndAdd sets the key's four bits and reports whether all were set already.

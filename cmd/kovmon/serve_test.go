@@ -132,6 +132,10 @@ func TestServeRefusesTheNetworkWithoutUsers(t *testing.T) {
 	if r := kovmon(t, nil, "--data", t.TempDir(), "--config", cfg, "serve"); r.code != 2 || !strings.Contains(r.stderr, "proxy.example") {
 		t.Errorf("a trusted proxy that is no address: exit %d, %q", r.code, r.stderr)
 	}
+	cfg = writeFile(t, filepath.Join(t.TempDir(), "h.yaml"), "addr: 127.0.0.1:0\npublic_hosts: [https://kovmon.example.ee/]\n")
+	if r := kovmon(t, nil, "--data", t.TempDir(), "--config", cfg, "serve"); r.code != 2 || !strings.Contains(r.stderr, "public_hosts") {
+		t.Errorf("a public host that is a URL: exit %d, %q", r.code, r.stderr)
+	}
 	users := writeFile(t, filepath.Join(t.TempDir(), "u.yaml"), "users:\n  - name: x\n    role: boss\n    password: nothash\n")
 	if r := kovmon(t, []string{"KOVMON_USERS=" + users}, "--data", t.TempDir(), "serve", "--addr", "127.0.0.1:0"); r.code != 1 || !strings.Contains(r.stderr, "role") {
 		t.Errorf("a users file with a bad role: exit %d, %q", r.code, r.stderr)
