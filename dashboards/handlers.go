@@ -33,7 +33,7 @@ func (s *server) briefPage(build func(*http.Request, view) (string, any, error))
 	return s.cached(build, func(r *http.Request) (string, error) {
 		if store.Embedded(s.store) {
 			refresh, err := s.figures.RefreshID(r.Context())
-			return "ledger-" + strconv.FormatUint(ingest.LedgerVersion(), 10) + "-" + refresh, err
+			return "ledger-" + strconv.FormatUint(ingest.LedgerVersionOf(r.Context()), 10) + "-" + refresh, err
 		}
 		return strconv.FormatInt(time.Now().UnixNano()/int64(keep), 10), nil
 	})

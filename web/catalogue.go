@@ -7,6 +7,7 @@ import (
 	"net/http"
 
 	"ee/kovmon/auth"
+	"ee/kovmon/ingest"
 	"ee/kovmon/metrics"
 	"ee/kovmon/metrics/catalogue"
 	"ee/kovmon/store"
@@ -30,6 +31,9 @@ type live struct {
 	cat     *catalogue.Catalogue
 	views   Views
 	figures *metrics.Reader // the computed table, cached between refreshes: the API's hot path
+	// ledger is the ledger version (ingest.LedgerVersion) the state's pages are
+	// built on: the writer moves it on once it has warmed them (warm.go).
+	ledger uint64
 }
 
 // maxCatalogue bounds a catalogue file (the shipped one is about 30 KB).
@@ -48,7 +52,7 @@ func (s *Server) newLive(cat *catalogue.Catalogue) *live {
 	}
 	figures := metrics.NewReader(s.opts.Store, cat)
 	figures.Pinned = store.Embedded(s.opts.Store)
-	l := &live{cat: cat, figures: figures}
+	l := &live{cat: cat, figures: figures, ledger: ingest.LedgerVersion()}
 	if s.opts.Views != nil {
 		l.views = s.opts.Views(cat, l.figures)
 	}

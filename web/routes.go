@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"ee/kovmon/auth"
+	"ee/kovmon/ingest"
 )
 
 // Route is one entry of the access table: a ServeMux pattern, the least role that may
@@ -58,7 +59,10 @@ func routes() []Route {
 	// view serves with a handler of the catalogue in force, looked up per request.
 	view := func(of func(Views) http.Handler) func(*Server) http.Handler {
 		return func(s *Server) http.Handler {
-			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { of(s.liveOf(r).views).ServeHTTP(w, r) })
+			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				l := s.liveOf(r)
+				of(l.views).ServeHTTP(w, r.WithContext(ingest.WithLedgerVersion(r.Context(), l.ledger)))
+			})
 		}
 	}
 	page := view(func(v Views) http.Handler { return v.Pages })

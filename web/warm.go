@@ -92,7 +92,7 @@ func (s *Server) generation(ctx context.Context) (string, error) {
 
 func generationOf(ctx context.Context, l *live) (string, error) {
 	refresh, err := l.figures.RefreshID(ctx)
-	return refresh + " " + strconv.FormatUint(ingest.LedgerVersion(), 10), err
+	return refresh + " " + strconv.FormatUint(l.ledger, 10), err
 }
 
 // warmingKey marks a warm-up's request with the live state it warms (liveOf).
@@ -103,9 +103,10 @@ type warmingKey struct{}
 // refresh has published new figures, it builds a new live state on them, renders
 // into it again the addresses recently asked, and only then puts it in force:
 // meanwhile readers are answered from the old one's memory. When only the ledger
-// changed (a file rejected, or nothing new in it), or on a ClickHouse server (whose
-// readers follow the refreshes of other processes themselves), the addresses are
-// rendered again into the live state in force. Each address goes through its route's
+// changed (a file rejected, or nothing new in it), the new state shares the old
+// one's views and figures and moves on the ledger version its pages are built on.
+// On a ClickHouse server the figures' reader follows the refreshes of other
+// processes itself, and only the ledger version moves on. Each address goes through its route's
 // own handler (no access check: nothing is answered to anyone) into a compressing
 // writer that discards the bytes, which fills the handlers' caches and the compress
 // memo.
@@ -128,6 +129,11 @@ func (s *Server) warmLocked() {
 		if ok && latest.ID != served {
 			next = s.newLive(current.cat)
 		}
+	}
+	if ledger := ingest.LedgerVersion(); next == current && current.ledger != ledger {
+		moved := *current
+		moved.ledger = ledger
+		next = &moved
 	}
 	gen, err := generationOf(ctx, next)
 	if err != nil {
