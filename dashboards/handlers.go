@@ -13,6 +13,7 @@ import (
 	"ee/kovmon/metrics"
 	"ee/kovmon/spreadsheet"
 	"ee/kovmon/store"
+	"ee/kovmon/web/compress"
 )
 
 // cachedPage serves the pages made only of the computed figures (and the registry
@@ -49,13 +50,17 @@ func (s *server) cached(build func(*http.Request, view) (string, any, error), ge
 		}
 		p, err := s.pageCache.get(gen+" "+r.URL.RequestURI(), func() (renderedPage, error) {
 			body, lang, err := s.render(r, build)
-			return renderedPage{body, lang}, err
+			if err != nil {
+				return renderedPage{}, err
+			}
+			// Kept with its entry in the compress memo: served with no copy or hash.
+			return renderedPage{compress.Remember(body), lang}, nil
 		})
 		if err != nil {
 			s.fail(w, r, err)
 			return
 		}
-		writePage(w, p.body, p.lang)
+		writePage(w, p.page, p.lang)
 	}
 }
 
@@ -76,15 +81,15 @@ func (s *server) render(r *http.Request, build func(*http.Request, view) (string
 	return buf.Bytes(), v.Lang, nil
 }
 
-func writePage(w http.ResponseWriter, body []byte, lang string) {
+func writePage(w http.ResponseWriter, page *compress.Entry, lang string) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Content-Language", lang)
-	w.Write(body)
+	compress.Write(w, page)
 }
 
 // renderedPage is a page as served.
 type renderedPage struct {
-	body []byte
+	page *compress.Entry // the page's bytes, remembered (web/compress)
 	lang string
 }
 

@@ -12,6 +12,7 @@ import (
 
 	"ee/kovmon/i18n"
 	"ee/kovmon/metrics"
+	"ee/kovmon/web/compress"
 )
 
 // Handler serves GET /report?year=Y&lang=et|en[&format=html|pdf]. The year must be
@@ -22,14 +23,14 @@ import (
 // for the same PDF at once got it one after the other, 3.5 s to 31.7 s: issue 15);
 // and one PDF is printed at a time: Chromium is the heaviest thing the service runs.
 func Handler(opts Options) http.Handler {
-	return &handler{opts: opts, cache: map[cacheKey][]byte{}, hashes: map[cacheKey]string{}, flights: map[cacheKey]*flight{},
+	return &handler{opts: opts, cache: map[cacheKey]*compress.Entry{}, hashes: map[cacheKey]string{}, flights: map[cacheKey]*flight{},
 		printing: make(chan struct{}, 1), log: slog.Default().With("part", "report")}
 }
 
 // flight is a report being built; done closes when body, hash or err are there.
 type flight struct {
 	done chan struct{}
-	body []byte
+	body *compress.Entry
 	hash string
 	err  error
 }
@@ -44,7 +45,7 @@ type handler struct {
 	log      *slog.Logger
 	mu       sync.Mutex
 	refresh  string // the refresh the cache holds reports of
-	cache    map[cacheKey][]byte
+	cache    map[cacheKey]*compress.Entry // the bytes, remembered: served with no copy or hash
 	hashes   map[cacheKey]string
 	flights  map[cacheKey]*flight // reports being built, of any refresh
 	printing chan struct{}
@@ -79,7 +80,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "format must be html or pdf", http.StatusBadRequest)
 		return
 	}
-	body, hash, err := h.get(r.Context(), year, lang, format)
+	entry, hash, err := h.get(r.Context(), year, lang, format)
 	var noData *NoDataError
 	switch {
 	case errors.As(err, &noData):
@@ -102,11 +103,11 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	}
 	w.Header().Set("Content-Disposition", `inline; filename="`+name+`"`)
-	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	w.Header().Set("Content-Length", strconv.Itoa(len(entry.Bytes())))
 	if r.Method == http.MethodHead {
 		return
 	}
-	w.Write(body)
+	compress.Write(w, entry)
 }
 
 // latestRefresh is the id of the latest refresh, the reports' cache key.
@@ -121,7 +122,7 @@ func (h *handler) latestRefresh(ctx context.Context) (string, error) {
 // get returns the report from the cache, building it when the refresh changed, once
 // however many ask at the same time. hash is always the HTML's, the document's
 // identity in both formats.
-func (h *handler) get(ctx context.Context, year int, lang, format string) (body []byte, hash string, err error) {
+func (h *handler) get(ctx context.Context, year int, lang, format string) (body *compress.Entry, hash string, err error) {
 	refreshID, err := h.latestRefresh(ctx)
 	if err != nil {
 		return nil, "", err
@@ -129,7 +130,7 @@ func (h *handler) get(ctx context.Context, year int, lang, format string) (body 
 	key := cacheKey{refresh: refreshID, year: year, lang: lang, format: format}
 	h.mu.Lock()
 	if h.refresh != refreshID {
-		h.refresh, h.cache, h.hashes = refreshID, map[cacheKey][]byte{}, map[cacheKey]string{}
+		h.refresh, h.cache, h.hashes = refreshID, map[cacheKey]*compress.Entry{}, map[cacheKey]string{}
 	}
 	if body, hash = h.cache[key], h.hashes[key]; body != nil {
 		h.mu.Unlock()
@@ -143,7 +144,11 @@ func (h *handler) get(ctx context.Context, year int, lang, format string) (body 
 	h.mu.Unlock()
 	if !building {
 		// Not the caller's context: others may be waiting for this report.
-		f.body, f.hash, f.err = h.build(context.WithoutCancel(ctx), year, lang, format)
+		var b []byte
+		b, f.hash, f.err = h.build(context.WithoutCancel(ctx), year, lang, format)
+		if f.err == nil {
+			f.body = compress.Remember(b)
+		}
 		h.mu.Lock()
 		delete(h.flights, key)
 		if f.err == nil && h.refresh == refreshID {

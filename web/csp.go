@@ -76,7 +76,8 @@ type cspWriter struct {
 	documentScripts bool
 	status          int
 	decided, html   bool
-	buf             *bytes.Buffer // the held page, from compress.Buffer
+	buf             *bytes.Buffer   // the held page, from compress.Buffer
+	entry           *compress.Entry // the page, when handed over whole (WriteEntry)
 }
 
 func (c *cspWriter) decide() {
@@ -121,6 +122,25 @@ func (c *cspWriter) Write(p []byte) (int, error) {
 	return c.ResponseWriter.Write(p)
 }
 
+// WriteEntry takes a remembered body (compress.Write): a page whole, with no copy or
+// hash; anything else is passed on.
+func (c *cspWriter) WriteEntry(e *compress.Entry) (int, error) {
+	if !c.decided {
+		if c.Header().Get("Content-Type") == "" {
+			c.Header().Set("Content-Type", http.DetectContentType(e.Bytes()))
+		}
+		c.decide()
+	}
+	switch {
+	case c.html && c.buf.Len() == 0 && c.entry == nil:
+		c.entry = e
+		return len(e.Bytes()), nil
+	case c.html:
+		return c.Write(e.Bytes())
+	}
+	return compress.Write(c.ResponseWriter, e)
+}
+
 // statusOrOK is the status the handler answered.
 func (c *cspWriter) statusOrOK() int {
 	if c.status == 0 {
@@ -149,10 +169,15 @@ func (c *cspWriter) finish() {
 	}
 	defer compress.Release(c.buf)
 	body := c.buf.Bytes()
-	var entry *compress.Entry
+	entry := c.entry
+	if entry != nil {
+		body = entry.Bytes()
+	}
 	var policy string
 	if len(body) >= compress.MinSize {
-		entry = compress.Remember(body)
+		if entry == nil {
+			entry = compress.Remember(body)
+		}
 		policy = entry.Derive(policyName(c.documentScripts), func(b []byte) string { return policyFor(b, c.documentScripts) })
 	} else {
 		policy = policyFor(body, c.documentScripts)

@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strconv"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"ee/kovmon/ingest"
@@ -84,12 +83,8 @@ func (a *recentAddresses) latest(n int) []string {
 	return out
 }
 
-// generation names the state the caches of the live state in force were built from:
-// the refresh of its figures and this process's changes to the ledger.
-func (s *Server) generation(ctx context.Context) (string, error) {
-	return generationOf(ctx, s.live.Load())
-}
-
+// generationOf names the state the caches of a live state were built from: the
+// refresh of its figures and the ledger version of its pages.
 func generationOf(ctx context.Context, l *live) (string, error) {
 	refresh, err := l.figures.RefreshID(ctx)
 	return refresh + " " + strconv.FormatUint(l.ledger, 10), err
@@ -202,40 +197,54 @@ func (d discard) WriteHeader(int)             {}
 
 // statusCache keeps /api/status per generation on the embedded engine, whose data
 // this process alone changes: the freshness check reads the whole ledger, and it
-// queued behind every load (6 s at p95 under issue 15's load).
+// queued behind every load (6 s at p95 under issue 15's load). It holds the answers
+// of a few generations: the state in force and the one being warmed are both asked.
 type statusCache struct {
-	mu     sync.Mutex
-	gen    string
-	answer map[string]any
-	hits   atomic.Int64
+	mu      sync.Mutex
+	answers map[string]map[string]any // by generation
+	order   []string                  // generations, oldest first
 }
 
-// statusAnswer is /api/status's answer: from the cache when nothing changed.
-func (s *Server) statusAnswer(ctx context.Context) (map[string]any, error) {
+const statusGenerations = 4
+
+// statusAnswer is /api/status's answer for the live state of r: from the cache
+// when nothing changed (the writer's warm-up fills it for the next state).
+func (s *Server) statusAnswer(r *http.Request) (map[string]any, error) {
+	ctx := r.Context()
 	embedded := store.Embedded(s.opts.Store)
 	gen := ""
 	if embedded {
 		var err error
-		if gen, err = s.generation(ctx); err != nil {
+		if gen, err = generationOf(ctx, s.liveOf(r)); err != nil {
 			return nil, err
 		}
 		s.statusCache.mu.Lock()
-		if s.statusCache.gen == gen && s.statusCache.answer != nil {
-			defer s.statusCache.mu.Unlock()
-			s.statusCache.hits.Add(1)
-			return s.statusCache.answer, nil
-		}
+		answer, ok := s.statusCache.answers[gen]
 		s.statusCache.mu.Unlock()
+		if ok {
+			return answer, nil
+		}
 	}
-	f, err := metrics.CheckFreshness(ctx, s.opts.Store, s.cat())
+	f, err := metrics.CheckFreshness(ctx, s.opts.Store, s.liveOf(r).cat)
 	if err != nil {
 		return nil, err
 	}
 	answer := map[string]any{"computed": f.Computed, "fresh": f.Fresh, "latest_refresh": f.Latest, "store": s.opts.Store.Describe()}
 	if embedded {
-		s.statusCache.mu.Lock()
-		s.statusCache.gen, s.statusCache.answer = gen, answer
-		s.statusCache.mu.Unlock()
+		c := &s.statusCache
+		c.mu.Lock()
+		if c.answers == nil {
+			c.answers = map[string]map[string]any{}
+		}
+		if _, ok := c.answers[gen]; !ok {
+			c.order = append(c.order, gen)
+			if len(c.order) > statusGenerations {
+				delete(c.answers, c.order[0])
+				c.order = c.order[1:]
+			}
+		}
+		c.answers[gen] = answer
+		c.mu.Unlock()
 	}
 	return answer, nil
 }

@@ -543,7 +543,7 @@ func (s *Server) runs(w http.ResponseWriter, r *http.Request) {
 
 // status says whether the figures are up to date with the data.
 func (s *Server) status(w http.ResponseWriter, r *http.Request) {
-	answer, err := s.statusAnswer(r.Context())
+	answer, err := s.statusAnswer(r)
 	if err != nil {
 		s.fail(w, r, err)
 		return

@@ -128,3 +128,25 @@ func TestAcceptsGzip(t *testing.T) {
 		}
 	}
 }
+
+// TestWriteHandsOverAnEntry: a remembered body written with Write is sent as its
+// gzip, and as its bytes to a client without gzip or to a writer that takes no
+// entries.
+func TestWriteHandsOverAnEntry(t *testing.T) {
+	e := Remember([]byte(strings.Repeat("<p>Tõrva vald 33,3 %</p>", 500)))
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		Write(w, e)
+	})
+	if rec := serve(t, h, "GET", "gzip", nil); !bytes.Equal(rec.Body.Bytes(), e.Gzip()) || rec.Header().Get("Content-Encoding") != "gzip" {
+		t.Errorf("with gzip: %v, %d bytes", rec.Header(), rec.Body.Len())
+	}
+	if rec := serve(t, h, "GET", "", nil); !bytes.Equal(rec.Body.Bytes(), e.Bytes()) {
+		t.Errorf("without gzip: %d bytes", rec.Body.Len())
+	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))
+	if !bytes.Equal(rec.Body.Bytes(), e.Bytes()) {
+		t.Errorf("to a plain ResponseWriter: %d bytes", rec.Body.Len())
+	}
+}
