@@ -44,7 +44,7 @@ type handler struct {
 	opts     Options
 	log      *slog.Logger
 	mu       sync.Mutex
-	refresh  string // the refresh the cache holds reports of
+	refresh  string                       // the refresh the cache holds reports of
 	cache    map[cacheKey]*compress.Entry // the bytes, remembered: served with no copy or hash
 	hashes   map[cacheKey]string
 	flights  map[cacheKey]*flight // reports being built, of any refresh
