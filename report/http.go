@@ -146,7 +146,11 @@ func (h *handler) get(ctx context.Context, year int, lang, format string) (body 
 		// Not the caller's context: others may be waiting for this report.
 		var b []byte
 		b, f.hash, f.err = h.build(context.WithoutCancel(ctx), year, lang, format)
-		if f.err == nil {
+		switch {
+		case f.err != nil:
+		case format == "pdf":
+			f.body = compress.NewEntry(b) // not text: nothing for the memo to compress
+		default:
 			f.body = compress.Remember(b)
 		}
 		h.mu.Lock()

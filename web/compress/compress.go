@@ -68,6 +68,10 @@ func (e *Entry) Derive(name string, f func(body []byte) string) string {
 	return v
 }
 
+// NewEntry is an entry of body that the memo does not keep (a PDF: nothing to
+// compress, and large): for a cache that serves it with Write all the same.
+func NewEntry(body []byte) *Entry { return &Entry{plain: body} }
+
 type memo struct {
 	mu      sync.Mutex
 	seed    maphash.Seed
