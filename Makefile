@@ -60,26 +60,35 @@ test: deps
 fuzz: deps
 	FUZZTIME=2m ./scripts/fuzz.sh
 
-# bench: every benchmark, then the API latency. BenchmarkPageWeight (cmd/kovmon) loads
-# the demo, serves it and fails when an indicator page transfers 700 kB or more with an
-# empty browser cache, 100 kB or more with a warm one, or the HTML report 500 kB or
-# more (issue 16). The static files are served gzipped and named by their content;
-# the pages and the report are HTML, compressed by the web layer's middleware. BenchmarkIndicators50M (metrics) makes
-# its 50-million-event data folder the first time (about 6 min and 7.3 GB in
-# $TMPDIR/kovmon-bench-v1-50000000) and then takes about 3 s a refresh; set
-# KOVMON_BENCH_EVENTS=5000000 for a quicker look. The latency step loads the demo
-# into a temporary folder (about 15 s), serves it and keeps 20 clients on
-# GET /api/indicators?year=2018 for 25 s from a second process; it fails when p95 is
-# over 20 ms. Measured (2 cores, load average 7–12 from other work): 3.0 s a refresh,
-# p95 6.7 ms with the web layer reading through metrics.Reader.Encoded.
+# bench: every benchmark, then the latency of the running service. BenchmarkIndicators50M
+# (metrics) makes its 50-million-event data folder the first time (about 6 min and
+# 7.3 GB in $TMPDIR/kovmon-bench-v1-50000000) and then takes about 3 s a refresh; set
+# KOVMON_BENCH_EVENTS=5000000 for a quicker look. BenchmarkHostileFilesPeakMemory
+# (ingest) writes issue 15's two hostile files once (a 10 MB gzip of 42.9 million
+# repeated rows, 840 MB of invalid rows, in $TMPDIR/kovmon-bench) and fails when a
+# load of either peaks over 600 MB. The latency steps load the demo into a temporary
+# folder (about 15 s) and serve it; from a second process, cmd/kovmon-load keeps 20
+# clients on GET /api/indicators?year=2018 for 25 s (fails when p95 is over 20 ms),
+# then 100 clients for 60 s on the route mix of scripts/bench-routes.txt while two
+# uploads of a million usage rows load (at 10 s and 30 s), and prints requests,
+# errors, p50, p95 and p99 per route; it fails unless every request is answered 200,
+# both uploads load, and p95 is under 50 ms on every route (issue 15).
+# BenchmarkPageWeight (cmd/kovmon) loads the demo, serves it and fails when an
+# indicator page transfers 700 kB or more with an empty browser cache, 100 kB or more
+# with a warm one, or the HTML report 500 kB or more (issue 16); static files are
+# served gzipped and named by their content, pages and the report compressed by the
+# web layer's middleware.
 bench: deps build
-	go test -run '^$$' -bench . -benchmem -timeout 60m ./...
+	go test -run '^$$' -bench . -benchmem -timeout 90m ./...
 	go build -o bin/kovmon-load ./cmd/kovmon-load
 	@dir=$$(mktemp -d) addr=127.0.0.1:18080 pid=; trap '[ -n "$$pid" ] && kill $$pid && wait $$pid; rm -rf $$dir' EXIT; \
 	$(BIN) --data $$dir/data demo >/dev/null || exit 1; \
 	$(BIN) --data $$dir/data serve --addr $$addr --inbox $$dir/inbox >$$dir/serve.log 2>&1 & pid=$$!; \
 	for i in $$(seq 100); do curl -sf -o /dev/null http://$$addr/healthz && break; sleep 0.2; done; \
-	uptime; bin/kovmon-load -url "http://$$addr/api/indicators?year=2018" -c 20 -d 25s -max-p95 20ms
+	uptime; bin/kovmon-load -url "http://$$addr/api/indicators?year=2018" -c 20 -d 25s -max-p95 20ms && \
+	uptime && bin/kovmon-load -base "http://$$addr" -mix scripts/bench-routes.txt -c 100 -d 60s \
+		-upload usage:1000000@10s -upload usage:1000000@30s -max-p95 50ms; \
+	status=$$?; uptime; exit $$status
 
 lint:
 	go vet ./...

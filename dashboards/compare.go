@@ -15,6 +15,7 @@ import (
 	"ee/kovmon/metrics"
 	"ee/kovmon/metrics/catalogue"
 	"ee/kovmon/registry"
+	"ee/kovmon/web/compress"
 )
 
 // ---- Compare: up to five municipalities side by side on every indicator ----
@@ -234,7 +235,8 @@ func (s *server) search(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	writePage(w, body, v.Lang)
+	// One page per search: not for the memo of pages served again and again.
+	writePage(w, compress.NewEntry(body), v.Lang)
 }
 
 // findUnits lists the registry's units whose name or code contains q, units in

@@ -15,6 +15,7 @@ import (
 
 	"ee/kovmon/metrics"
 	"ee/kovmon/metrics/catalogue"
+	"ee/kovmon/spreadsheet"
 )
 
 // The extracts of the pages. Three forms of the same rows:
@@ -142,6 +143,14 @@ func (s *server) extractCSV(w http.ResponseWriter, r *http.Request) {
 	case x.localized:
 		writeCSVHeaders(w, name+"-"+x.v.Lang+".csv")
 		err = s.writeLocalCSV(w, x.v, figures, pageCSV)
+	case !x.v.grouped() && len(x.codes) <= 1:
+		// The standard extract as the reader keeps it encoded, once per refresh and
+		// filter (the web layer compresses it once too).
+		var body []byte
+		if body, err = s.figures.Encoded(r.Context(), x.filter, metrics.FormatCSV); err == nil {
+			writeCSVHeaders(w, name+".csv")
+			_, err = w.Write(body)
+		}
 	default:
 		writeCSVHeaders(w, name+".csv")
 		err = metrics.WriteCSV(w, figures)
@@ -206,8 +215,8 @@ func (s *server) localRecord(v view, f metrics.Figure) (text []string, numbers m
 		unitName = v.t("unit.national_name")
 	}
 	num, den := float64(f.Numerator), float64(f.Denominator)
-	text = []string{f.IndicatorID, spreadsheetText(name), strconv.Itoa(f.Year), v.t("level." + f.Level), f.EhakCode,
-		spreadsheetText(unitName), "", v.t("col.unit_percent"), "", "", "", "", v.t("status." + f.Status),
+	text = []string{f.IndicatorID, spreadsheet.Cell(name), strconv.Itoa(f.Year), v.t("level." + f.Level), f.EhakCode,
+		spreadsheet.Cell(unitName), "", v.t("col.unit_percent"), "", "", "", "", v.t("status." + f.Status),
 		v.flagList(f.Flags), "", ""}
 	numbers = map[int]*float64{6: f.Value, 8: &num, 9: &den, 10: f.Coverage, 11: f.Target, 14: f.CILow, 15: f.CIHigh}
 	return text, numbers
@@ -220,19 +229,6 @@ func (v view) flagList(flags []string) string {
 		words[i] = v.t("flag." + f)
 	}
 	return strings.Join(words, "; ")
-}
-
-// spreadsheetText makes a text cell of the page's CSV safe from being read as a
-// formula, as OWASP recommends: a cell that begins with =, +, -, @, a tab or a
-// carriage return gets a leading apostrophe. Every text cell of those CSVs passes
-// through here, so that this is the one call to swap for issue 15's spreadsheet.Cell
-// once it is on main (the same rule; these cells are never numbers). XLSX cells are
-// strings that a spreadsheet never evaluates.
-func spreadsheetText(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
-	}
-	return s
 }
 
 // writeLocalCSV writes the figures in the page's columns and language.
@@ -395,7 +391,7 @@ func (s *server) coverageCSV(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeCSVHeaders(w, "kovmon-coverage-"+v.Boundaries+"-"+orAll(ehak)+".csv")
-	cw := csv.NewWriter(w)
+	cw := spreadsheet.NewWriter(w)
 	cw.Write([]string{"indicator_id", "year", "rows"})
 	for _, c := range rows {
 		cw.Write([]string{c.Indicator, strconv.Itoa(c.Year), strconv.FormatInt(c.Rows, 10)})

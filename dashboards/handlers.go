@@ -8,7 +8,10 @@ import (
 	"sync"
 	"time"
 
+	"ee/kovmon/ingest"
 	"ee/kovmon/internal/palette"
+	"ee/kovmon/store"
+	"ee/kovmon/web/compress"
 )
 
 // cachedPage serves the pages made only of the computed figures (and the registry
@@ -24,11 +27,17 @@ func (s *server) cachedPage(build func(*http.Request, view) (string, any, error)
 }
 
 // briefPage serves the data page, which shows the ingest ledger: it changes with
-// every load, so a rendering is kept for a few seconds only — enough that a crowd of
-// readers does not queue for the same dozen queries.
+// every load. An embedded data folder is loaded by this process only, so a rendering
+// is kept until this process changes the ledger (or the figures); on a ClickHouse
+// server other processes load too, and a rendering is kept for a few seconds only —
+// enough that a crowd of readers does not queue for the same dozen queries.
 func (s *server) briefPage(build func(*http.Request, view) (string, any, error)) http.HandlerFunc {
 	const keep = 3 * time.Second
-	return s.cached(build, func(*http.Request) (string, error) {
+	return s.cached(build, func(r *http.Request) (string, error) {
+		if store.Embedded(s.store) {
+			refresh, err := s.figures.RefreshID(r.Context())
+			return "ledger-" + strconv.FormatUint(ingest.LedgerVersionOf(r.Context()), 10) + "-" + refresh, err
+		}
 		return strconv.FormatInt(time.Now().UnixNano()/int64(keep), 10), nil
 	})
 }
@@ -43,13 +52,17 @@ func (s *server) cached(build func(*http.Request, view) (string, any, error), ge
 		}
 		p, err := s.pageCache.get(gen+" "+r.URL.RequestURI(), func() (renderedPage, error) {
 			body, lang, err := s.render(r, build)
-			return renderedPage{body, lang}, err
+			if err != nil {
+				return renderedPage{}, err
+			}
+			// Kept with its entry in the compress memo: served with no copy or hash.
+			return renderedPage{compress.Remember(body), lang}, nil
 		})
 		if err != nil {
 			s.fail(w, r, err)
 			return
 		}
-		writePage(w, p.body, p.lang)
+		writePage(w, p.page, p.lang)
 	}
 }
 
@@ -76,10 +89,10 @@ func (s *server) execute(name string, data any) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-func writePage(w http.ResponseWriter, body []byte, lang string) {
+func writePage(w http.ResponseWriter, page *compress.Entry, lang string) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Content-Language", lang)
-	w.Write(body)
+	compress.Write(w, page)
 }
 
 // errorPage is a page saying what went wrong, in lang, with the way back.
@@ -106,7 +119,7 @@ func (s *server) errorPage(w http.ResponseWriter, r *http.Request, status int, l
 
 // renderedPage is a page as served.
 type renderedPage struct {
-	body []byte
+	page *compress.Entry // the page's bytes, remembered (web/compress)
 	lang string
 }
 

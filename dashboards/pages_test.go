@@ -346,14 +346,3 @@ func TestSpreadsheets(t *testing.T) {
 		t.Errorf("only %d number cells", numbers)
 	}
 }
-
-// TestSpreadsheetTextIsNotAFormula: a name from the data that a spreadsheet would run
-// reaches the page's CSV as text.
-func TestSpreadsheetTextIsNotAFormula(t *testing.T) {
-	for in, want := range map[string]string{"=HYPERLINK(\"x\")": "'=HYPERLINK(\"x\")", "+1": "'+1", "@SUM(A1)": "'@SUM(A1)",
-		"\tx": "'\tx", "Tartu linn": "Tartu linn", "": ""} {
-		if got := spreadsheetText(in); got != want {
-			t.Errorf("spreadsheetText(%q) = %q, want %q", in, got, want)
-		}
-	}
-}

@@ -116,7 +116,15 @@ func benchFile(b *testing.B, n int) usageFile {
 		b.Fatal(err)
 	}
 	spec := usageSpec{Rows: n, BadEvery: 10_000, DupEvery: 10_000}
-	path := filepath.Join(dir, fmt.Sprintf("usage-%d.csv", n))
+	return cachedFile(b, filepath.Join(dir, fmt.Sprintf("usage-%d.csv", n)), func(path string) (usageFile, error) {
+		return writeUsageFile(path, spec, registryCodes(b))
+	})
+}
+
+// cachedFile returns the generated file at path, described by PATH.json beside it,
+// or writes both with write the first time.
+func cachedFile(b *testing.B, path string, write func(path string) (usageFile, error)) usageFile {
+	b.Helper()
 	meta := path + ".json"
 	var uf usageFile
 	if data, err := os.ReadFile(meta); err == nil && json.Unmarshal(data, &uf) == nil && uf.Path == path {
@@ -125,7 +133,7 @@ func benchFile(b *testing.B, n int) usageFile {
 		}
 	}
 	start := time.Now()
-	uf, err := writeUsageFile(path, spec, registryCodes(b))
+	uf, err := write(path)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -4,10 +4,38 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"sync/atomic"
 
 	kovsql "ee/kovmon/sql"
 	"ee/kovmon/store"
 )
+
+// ledgerVersion counts the changes this process has made to the ledger (a file
+// recorded, a run ended), so that what is built from the ledger can be kept until it
+// changes: an embedded data folder has this one process writing it.
+var ledgerVersion atomic.Uint64
+
+// LedgerVersion is the number of ledger changes this process has made.
+func LedgerVersion() uint64 { return ledgerVersion.Load() }
+
+type ledgerVersionKey struct{}
+
+// WithLedgerVersion makes LedgerVersionOf(ctx) answer v: a server answering from a
+// state it prepared earlier (web's live state) gives its pages the ledger version that
+// state was built on, so that a page kept for it stays in use until the next one is
+// ready.
+func WithLedgerVersion(ctx context.Context, v uint64) context.Context {
+	return context.WithValue(ctx, ledgerVersionKey{}, v)
+}
+
+// LedgerVersionOf is the ledger version ctx carries (WithLedgerVersion), or this
+// process's.
+func LedgerVersionOf(ctx context.Context) uint64 {
+	if v, ok := ctx.Value(ledgerVersionKey{}).(uint64); ok {
+		return v
+	}
+	return LedgerVersion()
+}
 
 // QuarantinedRow is one row that failed validation.
 type QuarantinedRow struct {

@@ -45,6 +45,14 @@ type Loader struct {
 	// SurveyAnswer checks survey answers against the survey definitions
 	// (surveys.Set.CheckAnswer); see Options.SurveyAnswer.
 	SurveyAnswer func(surveyID, questionID, raw string) (normalised string, known bool, reason string)
+	// ScratchDirs are folders besides the system's temporary one where killed
+	// processes may have left scratch files (the web uploads' folder); Recover
+	// removes them before each run.
+	ScratchDirs []string
+	// Nice, above 0, runs the embedded engine's threads of a load at that nice value
+	// (ClickHouse's os_thread_priority, 1-19), so that a process that also serves
+	// readers (kovmon serve) answers them first while a file loads.
+	Nice int
 }
 
 // FileResult is what happened to one file: the summary `kovmon ingest` prints and
@@ -88,14 +96,18 @@ func NewRunID() string {
 	return time.Now().UTC().Format("20060102T150405") + "-" + hex.EncodeToString(b[:])
 }
 
-// StartRun records the start of a run; FinishRun its end.
+// StartRun records the start of a run; FinishRun its end. Until then the run is live
+// in this process, and Recover leaves it alone.
 func StartRun(ctx context.Context, s store.Store, runID, trigger string) error {
+	liveRuns.Store(runID, true)
 	return s.Exec(ctx, "INSERT INTO ingest_runs (run_id, trigger, started_at, status, message) VALUES ({r:String}, {t:String}, now64(3), 'running', '')",
 		store.Params{"r": runID, "t": trigger})
 }
 
 // FinishRun records how a run ended (a second row for the run; readers take the latest).
 func FinishRun(ctx context.Context, s store.Store, runID, trigger, status, message string) error {
+	defer liveRuns.Delete(runID)
+	defer ledgerVersion.Add(1)
 	return s.Exec(ctx, `INSERT INTO ingest_runs (run_id, trigger, started_at, finished_at, status, message)
 SELECT {r:String}, {t:String}, ifNull(min(started_at), now64(3)), now64(3), {s:String}, {m:String} FROM ingest_runs WHERE run_id = {r:String}`,
 		store.Params{"r": runID, "t": trigger, "s": status, "m": message})
@@ -223,7 +235,8 @@ func (l *Loader) loadMeasurements(ctx context.Context, res *FileResult, path str
 		embeddedLoads.Lock()
 		defer embeddedLoads.Unlock()
 	}
-	stage, err := newStage(ctx, l.Store, kind)
+	l.log().Info("ingest: reading and staging", "file", path, "kind", kind.Name, "bytes", size)
+	stage, err := newStage(ctx, l.Store, kind, l.Nice)
 	if err != nil {
 		return err
 	}
@@ -243,7 +256,7 @@ func (l *Loader) loadMeasurements(ctx context.Context, res *FileResult, path str
 	res.Quarantined = st.Problems
 	if errors.Is(perr, ErrAllRowsFailed) && werr == nil {
 		// The file is rejected, but why each row failed is worth keeping.
-		if err := stage.commitProblems(ctx, res); err != nil {
+		if err := stage.commitProblems(ctx, res, filepath.Base(path), &out.counts); err != nil {
 			return err
 		}
 	}
@@ -253,7 +266,8 @@ func (l *Loader) loadMeasurements(ctx context.Context, res *FileResult, path str
 	if werr != nil {
 		return fmt.Errorf("%s: %w", path, werr)
 	}
-	return stage.commit(ctx, res, filepath.Base(path))
+	l.log().Info("ingest: committing", "file", path, "kind", kind.Name, "staged_rows", stage.stagedRows)
+	return stage.commit(ctx, res, filepath.Base(path), &out.counts)
 }
 
 // hashFile returns the file's id (the SHA-256 of its bytes, compressed if it is), its
@@ -299,6 +313,7 @@ func (l *Loader) recordFile(ctx context.Context, res FileResult, path string) er
 	if msg == "" && len(res.Warnings) > 0 {
 		msg = strings.Join(res.Warnings, "; ")
 	}
+	defer ledgerVersion.Add(1)
 	return l.Store.Exec(ctx, `INSERT INTO ingest_files (run_id, file_id, file_name, kind, size_bytes, rows_read, loaded, duplicates, quarantined, status, message, finished_at)
 VALUES ({run:String}, {fid:String}, {name:String}, {kind:String}, {size:UInt64}, {read:UInt64}, {loaded:UInt64}, {dups:UInt64}, {q:UInt64}, {status:String}, {msg:String}, now64(3))`,
 		store.Params{"run": res.RunID, "fid": res.FileID, "name": filepath.Base(path), "kind": res.Kind, "size": uint64(size),

@@ -42,6 +42,8 @@ func runChild(job string) int {
 		out, err = childCounts(os.Getenv("KOVMON_CHILD_DATA"))
 	case "load-engine", "load-ours":
 		out, err = childLoad(job, os.Getenv("KOVMON_CHILD_DATA"), os.Getenv("KOVMON_CHILD_FILE"))
+	case "load-hostile":
+		out, err = childLoadHostile(os.Getenv("KOVMON_CHILD_DATA"), os.Getenv("KOVMON_CHILD_FILE"))
 	default:
 		err = fmt.Errorf("unknown child job %q", job)
 	}
@@ -201,21 +203,30 @@ func writeUsageFile(path string, spec usageSpec, codes []string) (usageFile, err
 			uf.SumLines += lineNo
 		}
 	}
+	uf.SizeBytes, err = finishGenerated(w, tmp, path, f)
+	return uf, err
+}
+
+// finishGenerated flushes w, closes what lies under it (a gzip writer, then the file),
+// renames the file from tmp to path and returns its size: a generated file is whole
+// once it has its name.
+func finishGenerated(w *bufio.Writer, tmp, path string, under ...io.Closer) (int64, error) {
 	if err := w.Flush(); err != nil {
-		return uf, err
+		return 0, err
 	}
-	if err := f.Close(); err != nil {
-		return uf, err
+	for _, c := range under {
+		if err := c.Close(); err != nil {
+			return 0, err
+		}
 	}
 	if err := os.Rename(tmp, path); err != nil {
-		return uf, err
+		return 0, err
 	}
 	st, err := os.Stat(path)
 	if err != nil {
-		return uf, err
+		return 0, err
 	}
-	uf.SizeBytes = st.Size()
-	return uf, nil
+	return st.Size(), nil
 }
 
 // mix is a bijection of 64-bit numbers (a splitmix64 finaliser), so distinct row

@@ -16,12 +16,32 @@ import (
 // saved.
 //
 // It is blocked (all bits of a key in one 64-bit word): one cache miss a row.
+//
+// Behind the Bloom filter an exact set remembers the keys of the rows set aside, up
+// to a fixed size: a later row of such a key is certainly not the first of its key
+// (the one set aside came before it), so it is dropped at once instead of being set
+// aside too. A file of one row repeated 42.9 million times thus sets aside one row,
+// not 42.9 million for the engine to sort out (issue 15: 3.9 GB). Once the set is
+// full, rows go on being set aside and the engine resolves them in bounded passes
+// (stageWriter.stageRepeated).
 type keyFilter struct {
 	words   []uint64
 	seed    maphash.Seed
 	keyCols []int // positions of the key columns in a TSV row, ascending
 	last    int   // the highest of keyCols
+
+	setAside      map[string]struct{} // keys of rows set aside, while under the caps
+	setAsideBytes int
+	dropped       int64  // rows dropped as certain repeats
+	key, hashed   []byte // scratch: the key of a row set aside, of a row hashed
 }
+
+// Caps of the exact set of set-aside keys: with Go's map overhead about 100 MB at
+// most, for a file of any size.
+const (
+	maxSetAsideKeys  = 1 << 20
+	maxSetAsideBytes = 32 << 20
+)
 
 const maxFilterWords = 64 << 20 / 8
 
@@ -38,13 +58,12 @@ func newKeyFilter(expectedRows int64, keyCols []int) *keyFilter {
 	n = min(n, maxFilterWords)
 	cols := slices.Clone(keyCols)
 	slices.Sort(cols)
-	return &keyFilter{words: make([]uint64, n), seed: maphash.MakeSeed(), keyCols: cols, last: cols[len(cols)-1]}
+	return &keyFilter{words: make([]uint64, n), seed: maphash.MakeSeed(), keyCols: cols, last: cols[len(cols)-1],
+		setAside: map[string]struct{}{}}
 }
 
 // split appends each '\n'-terminated row of tsv to first or to repeated.
 func (f *keyFilter) split(tsv, first, repeated []byte) ([]byte, []byte) {
-	var h maphash.Hash
-	h.SetSeed(f.seed)
 	for len(tsv) > 0 {
 		end := bytes.IndexByte(tsv, '\n') + 1
 		if end == 0 {
@@ -52,7 +71,11 @@ func (f *keyFilter) split(tsv, first, repeated []byte) ([]byte, []byte) {
 		}
 		row := tsv[:end]
 		tsv = tsv[end:]
-		if f.testAndAdd(f.keyHash(&h, row)) {
+		if f.testAndAdd(f.keyHash(row)) {
+			if f.certainRepeat(row) {
+				f.dropped++
+				continue
+			}
 			repeated = append(repeated, row...)
 		} else {
 			first = append(first, row...)
@@ -61,16 +84,23 @@ func (f *keyFilter) split(tsv, first, repeated []byte) ([]byte, []byte) {
 	return first, repeated
 }
 
-// keyHash hashes the key fields of a TSV row (escaped, as the engine will read them).
-func (f *keyFilter) keyHash(h *maphash.Hash, row []byte) uint64 {
-	if f.last == 0 {
-		// The common case: the key is the first column alone.
-		if i := bytes.IndexByte(row, '\t'); i >= 0 {
-			row = row[:i]
-		}
-		return maphash.Bytes(f.seed, row)
+// certainRepeat reports whether a row set aside has the key of a row set aside
+// before it, and else remembers its key while the set has room.
+func (f *keyFilter) certainRepeat(row []byte) bool {
+	f.key = f.appendKey(f.key[:0], row)
+	if _, ok := f.setAside[string(f.key)]; ok {
+		return true
 	}
-	h.Reset()
+	if len(f.setAside) < maxSetAsideKeys && f.setAsideBytes+len(f.key) <= maxSetAsideBytes {
+		f.setAside[string(f.key)] = struct{}{}
+		f.setAsideBytes += len(f.key)
+	}
+	return false
+}
+
+// appendKey appends the key fields of a TSV row (escaped, as the engine will read
+// them), each followed by a tab.
+func (f *keyFilter) appendKey(dst, row []byte) []byte {
 	k := 0
 	for col := 0; col <= f.last; col++ {
 		i := bytes.IndexAny(row, "\t\n")
@@ -78,13 +108,25 @@ func (f *keyFilter) keyHash(h *maphash.Hash, row []byte) uint64 {
 			i = len(row)
 		}
 		if col == f.keyCols[k] {
-			h.Write(row[:i])
-			h.WriteByte('\t')
+			dst = append(append(dst, row[:i]...), '\t')
 			k++
 		}
 		row = row[min(i+1, len(row)):]
 	}
-	return h.Sum64()
+	return dst
+}
+
+// keyHash hashes the key fields of a TSV row (escaped, as the engine will read them).
+func (f *keyFilter) keyHash(row []byte) uint64 {
+	if f.last == 0 {
+		// The common case: the key is the first column alone.
+		if i := bytes.IndexByte(row, '\t'); i >= 0 {
+			row = row[:i]
+		}
+		return maphash.Bytes(f.seed, row)
+	}
+	f.hashed = f.appendKey(f.hashed[:0], row)
+	return maphash.Bytes(f.seed, f.hashed)
 }
 
 // testAndAdd sets the key's four bits and reports whether all were set already.

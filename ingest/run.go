@@ -3,24 +3,20 @@ package ingest
 import (
 	"context"
 	"fmt"
-	"time"
-
-	"ee/kovmon/store"
 )
 
 // Run loads files in one recorded run: the run's start and end, and a ledger row per
 // file. A rejected file does not stop the others. After data was added, the hooks of
 // AfterLoad run (the indicator refresh).
 func Run(ctx context.Context, l *Loader, trigger string, files []string, kind string) ([]FileResult, error) {
+	// What killed loads left goes first, so that nothing of a half-loaded file is
+	// counted or deduplicated against (recover.go).
+	if err := Recover(ctx, l.Store, RecoverOptions{Log: l.log(), ScratchDirs: l.ScratchDirs}); err != nil {
+		return nil, err
+	}
 	runID := NewRunID()
 	if err := StartRun(ctx, l.Store, runID, trigger); err != nil {
 		return nil, err
-	}
-	if err := DropStaleStages(ctx, l.Store, staleStageAge(l)); err != nil {
-		l.log().Warn("dropping stale stage tables", "err", err)
-	}
-	if err := removeOrphanScratch(); err != nil {
-		l.log().Warn("removing the scratch files of killed loads", "err", err)
 	}
 	var (
 		results  []FileResult
@@ -51,13 +47,4 @@ func Run(ctx context.Context, l *Loader, trigger string, files []string, kind st
 		}
 	}
 	return results, nil
-}
-
-// staleStageAge: the embedded engine's data folder belongs to this process alone, so
-// every stage table in it is left over; on a server other processes may be loading.
-func staleStageAge(l *Loader) time.Duration {
-	if store.Embedded(l.Store) {
-		return 0
-	}
-	return 24 * time.Hour
 }

@@ -54,7 +54,7 @@ func newRowSink(ctx context.Context, st *stage, res *FileResult) (rowSink, error
 	// the 5 M-row load ended before the engine's memory had levelled off: +671 MB
 	// against +797 MB), and the 5 M-row load was no slower.
 	settings := fmt.Sprintf(" SETTINGS input_format_parallel_parsing = 0, max_insert_threads = %d,"+
-		" min_insert_block_size_rows = 262144, min_insert_block_size_bytes = 67108864", max(2, runtime.NumCPU()))
+		" min_insert_block_size_rows = 262144, min_insert_block_size_bytes = 67108864", max(2, runtime.NumCPU())) + st.priority
 	return startPipeInsert(ctx, st.s, fileInsertQuery(st.rows, columns, true, settings),
 		store.Params{"structure": structure, "fid": res.FileID, "run": res.RunID})
 }
@@ -301,26 +301,25 @@ const scratchPrefix = "kovmon-scratch-"
 func scratchPattern() string { return scratchPrefix + strconv.Itoa(os.Getpid()) + "-" }
 
 // removeOrphanScratch removes the scratch files and folders of processes that no
-// longer run. A process id in use again by another process keeps its files: they
-// are left rather than risk removing a live load's pipe.
-func removeOrphanScratch() error {
-	tmp := os.TempDir()
-	entries, err := os.ReadDir(tmp)
-	if err != nil {
-		return err
-	}
-	for _, e := range entries {
-		rest, ok := strings.CutPrefix(e.Name(), scratchPrefix)
-		if !ok {
+// longer run, in the system's temporary folder and in dirs. A process id in use again
+// by another process keeps its files: they are left rather than risk removing a live
+// load's pipe.
+func removeOrphanScratch(dirs ...string) error {
+	for _, dir := range append([]string{os.TempDir()}, dirs...) {
+		if dir == "" {
 			continue
 		}
-		pidText, _, _ := strings.Cut(rest, "-")
-		pid, err := strconv.Atoi(pidText)
-		if err != nil || pid <= 0 || pid == os.Getpid() || processRuns(pid) {
-			continue
-		}
-		if err := os.RemoveAll(filepath.Join(tmp, e.Name())); err != nil {
+		entries, err := os.ReadDir(dir)
+		if err != nil {
 			return err
+		}
+		for _, e := range entries {
+			if !isLeftOver(e.Name()) {
+				continue
+			}
+			if err := os.RemoveAll(filepath.Join(dir, e.Name())); err != nil {
+				return err
+			}
 		}
 	}
 	return nil

@@ -39,6 +39,9 @@ type stage struct {
 	direct     bool
 	stagedRows int64
 	structure  string // rowStructure, once asked
+	// priority is ", os_thread_priority = N" for the settings of a load's heavy
+	// statements (Loader.Nice), or "".
+	priority string
 }
 
 // rowStructure is the structure of the stage of valid rows, for file(); asked of the
@@ -58,12 +61,15 @@ func (st *stage) rowStructure(ctx context.Context) (string, error) {
 // process left behind.
 const stagePrefix = "stage_"
 
-func newStage(ctx context.Context, s store.Store, kind *Kind) (*stage, error) {
+func newStage(ctx context.Context, s store.Store, kind *Kind, nice int) (*stage, error) {
 	var b [6]byte
 	rand.Read(b[:])
 	suffix := hex.EncodeToString(b[:])
 	st := &stage{s: s, kind: kind, table: kind.Table, rows: stagePrefix + kind.Table + "_" + suffix, problems: stagePrefix + "q_" + suffix,
 		direct: store.Embedded(s)}
+	if nice > 0 && st.direct {
+		st.priority = ", os_thread_priority = " + strconv.Itoa(min(nice, 19))
+	}
 	st.keyList = strings.Join(kind.Key, ", ")
 	st.keyTuple = st.keyList
 	if len(kind.Key) > 1 {
@@ -111,7 +117,7 @@ const rowsPerPass = 4_000_000
 // commit puts the staged rows into the kind's table, each key once (from its first
 // line in the file), leaving out keys the table already holds; then the quarantined
 // rows, each (line, column) of the file once. res gets the counts.
-func (st *stage) commit(ctx context.Context, res *FileResult, fileName string) error {
+func (st *stage) commit(ctx context.Context, res *FileResult, fileName string, counts *QuarantineCounts) error {
 	params := store.Params{"fid": res.FileID, "run": res.RunID}
 	var err error
 	attached := false
@@ -131,7 +137,7 @@ func (st *stage) commit(ctx context.Context, res *FileResult, fileName string) e
 	}
 	res.Loaded = loaded
 	res.Duplicates = res.RowsRead - res.Quarantined - loaded
-	return st.commitProblems(ctx, res)
+	return st.commitProblems(ctx, res, fileName, counts)
 }
 
 // attachIfEmpty moves a direct stage's partitions into the kind's table when that
@@ -155,6 +161,7 @@ func (st *stage) attachIfEmpty(ctx context.Context) (bool, error) {
 		if err := st.s.Exec(ctx, "ALTER TABLE "+st.table+" ATTACH PARTITION ID '"+row[0]+"' FROM "+st.rows, nil); err != nil {
 			return false, err
 		}
+		failpoint("attached-partition")
 	}
 	return true, nil
 }
@@ -188,6 +195,9 @@ func (st *stage) copyNewKeys(ctx context.Context, params store.Params) error {
 		query += " AND (" + st.keyTuple + " NOT IN (" + repeated + ") OR (" + st.keyList + ", line) IN (SELECT " + st.keyList + ", min(line) FROM " + st.rows +
 			" WHERE " + inPass + " AND " + st.keyTuple + " IN (" + repeated + ") GROUP BY " + st.keyList + "))"
 	}
+	if st.priority != "" {
+		query += " SETTINGS" + strings.TrimPrefix(st.priority, ",")
+	}
 	for pass := uint64(0); pass < uint64(passes); pass++ {
 		params["pass"] = pass
 		if err := st.s.Exec(ctx, query, params); err != nil {
@@ -197,16 +207,16 @@ func (st *stage) copyNewKeys(ctx context.Context, params store.Params) error {
 	return nil
 }
 
-// commitProblems stores the quarantined rows of the file, each (line, column) once
-// however often the file is loaded.
-func (st *stage) commitProblems(ctx context.Context, res *FileResult) error {
+// commitProblems stores the sample of the file's quarantined rows, each (line,
+// column) once however often the file is loaded, and the counts of all of them.
+func (st *stage) commitProblems(ctx context.Context, res *FileResult, fileName string, counts *QuarantineCounts) error {
 	params := store.Params{"fid": res.FileID}
 	err := st.s.Exec(ctx, "INSERT INTO quarantine SELECT * REPLACE ({fid:String} AS file_id) FROM "+st.problems+
 		" WHERE (line, column) NOT IN (SELECT line, column FROM quarantine WHERE file_id = {fid:String}) ORDER BY line", params)
 	if err != nil {
 		return fmt.Errorf("quarantine: %w", err)
 	}
-	return nil
+	return StoreQuarantineCounts(ctx, st.s, res.RunID, res.FileID, fileName, st.kind.Name, counts)
 }
 
 func (st *stage) count(ctx context.Context, query string, params store.Params) (int64, error) {
@@ -233,6 +243,8 @@ type stageWriter struct {
 	done     chan error
 	problems problemSink
 	prob     []byte
+	sampled  int64            // problems staged, at most QuarantineSample
+	counts   QuarantineCounts // every problem, by column and reason
 	now      string
 	once     sync.Once
 	err      error
@@ -249,7 +261,7 @@ type stageWriter struct {
 func newStageWriter(ctx context.Context, st *stage, res *FileResult, fileBytes int64) (*stageWriter, error) {
 	w := &stageWriter{ctx: ctx, st: st, res: res, fileName: filepath.Base(res.File),
 		batches: make(chan []byte), free: make(chan []byte, 2), done: make(chan error, 1),
-		now: time.Now().UTC().Format("2006-01-02 15:04:05.000"), expectBytes: fileBytes}
+		now: nowText(), expectBytes: fileBytes}
 	var err error
 	if st.direct {
 		if w.repeated, err = newTempTSV(scratchPattern() + "repeated-*.tsv"); err != nil {
@@ -332,6 +344,11 @@ func (w *stageWriter) Rows(tsv []byte, n int) error {
 
 func (w *stageWriter) Problem(p Problem) error {
 	w.res.NoteProblem(p)
+	w.counts.Add(p.Column, p.Reason)
+	if w.sampled >= QuarantineSample {
+		return nil // counted only: the quarantine keeps a sample of a file's rows
+	}
+	w.sampled++
 	// The file's name without its folder, as in the ledger: the quarantine is
 	// filtered by it.
 	w.prob = AppendQuarantineRow(w.prob[:0], w.res.RunID, "", w.fileName, w.st.kind.Name, p, w.now)
@@ -361,7 +378,9 @@ func (w *stageWriter) close() error {
 // stageRepeated adds to a direct stage those rows set aside whose key it lacks, each
 // key from its first line: a repeat's key is staged already, since the filter never
 // sets aside the first row of a key unless it mistook it, and then it set aside all
-// of them.
+// of them. The rows set aside are taken in passes by the hash of their key, as the
+// commit takes the stage (rowsPerPass), and sorted with the engine's external sort,
+// so that the memory of this does not grow with the file.
 func (w *stageWriter) stageRepeated() error {
 	defer w.dropRepeated()
 	if err := w.repeated.finish(); err != nil || w.repeated.rows == 0 || w.err != nil {
@@ -373,14 +392,23 @@ func (w *stageWriter) stageRepeated() error {
 	if err != nil {
 		return err
 	}
-	query := fileInsertQuery(st.rows, columns, true, " WHERE "+st.keyTuple+" NOT IN (SELECT "+st.keyList+" FROM "+st.rows+
-		" WHERE "+st.keyTuple+" IN (SELECT "+st.keyList+" FROM "+fromFile+")) ORDER BY "+st.keyList+", line LIMIT 1 BY "+st.keyList)
-	err = st.s.Exec(w.ctx, query, store.Params{"path": w.repeated.f.Name(), "structure": structure, "fid": w.res.FileID, "run": w.res.RunID})
-	if err != nil {
-		return fmt.Errorf("stage repeated keys: %w", err)
+	passes := uint64(max(1, (w.repeated.rows+rowsPerPass-1)/rowsPerPass))
+	inPass := " cityHash64(" + st.keyList + ") % {passes:UInt64} = {pass:UInt64}"
+	query := fileInsertQuery(st.rows, columns, true, " WHERE"+inPass+" AND "+st.keyTuple+" NOT IN (SELECT "+st.keyList+" FROM "+st.rows+
+		" WHERE"+inPass+" AND "+st.keyTuple+" IN (SELECT "+st.keyList+" FROM "+fromFile+" WHERE"+inPass+")) ORDER BY "+st.keyList+", line LIMIT 1 BY "+st.keyList+
+		" SETTINGS max_bytes_before_external_sort = "+strconv.Itoa(externalSortBytes)+st.priority)
+	params := store.Params{"path": w.repeated.f.Name(), "structure": structure, "fid": w.res.FileID, "run": w.res.RunID, "passes": passes}
+	for pass := range passes {
+		params["pass"] = pass
+		if err := st.s.Exec(w.ctx, query, params); err != nil {
+			return fmt.Errorf("stage repeated keys: %w", err)
+		}
 	}
 	return nil
 }
+
+// externalSortBytes: a sort of the load that needs more memory than this goes to disk.
+const externalSortBytes = 128 << 20
 
 // DropStaleStages drops the scratch tables that loads killed midway left behind and
 // that are older than age (0: all — for the embedded engine, whose one process owns

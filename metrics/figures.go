@@ -11,7 +11,6 @@ package metrics
 
 import (
 	"context"
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -19,6 +18,7 @@ import (
 	"strings"
 
 	"ee/kovmon/metrics/catalogue"
+	"ee/kovmon/spreadsheet"
 	kovsql "ee/kovmon/sql"
 	"ee/kovmon/store"
 )
@@ -179,9 +179,10 @@ func (f Figure) record() []string {
 		FormatNumber(f.Target), f.Status, strings.Join(f.Flags, ";"), FormatNumber(f.CILow), FormatNumber(f.CIHigh)}
 }
 
-// WriteCSV writes the extract: the same bytes from the command line and the API.
+// WriteCSV writes the extract: the same bytes from the command line and the API, every
+// cell safe for a spreadsheet (spreadsheet.Cell: a name cannot be a formula).
 func WriteCSV(w io.Writer, figures []Figure) error {
-	cw := csv.NewWriter(w)
+	cw := spreadsheet.NewWriter(w)
 	cw.Write(Columns)
 	for _, f := range figures {
 		cw.Write(f.record())

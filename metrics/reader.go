@@ -39,6 +39,11 @@ type Reader struct {
 	// MaxEntries bounds the distinct filters kept (default 512); when it is reached
 	// the cache starts over.
 	MaxEntries int
+	// Pinned keeps the refresh the reader first reads, whatever is published later:
+	// for a process that makes every refresh itself and replaces its reader once it
+	// has warmed the new one (web, on the embedded engine), so that readers keep
+	// being answered from memory while the new figures' answers are prepared.
+	Pinned bool
 
 	mu        sync.Mutex
 	known     bool   // refreshID is the latest refresh as of seen/checked
@@ -166,6 +171,9 @@ func (r *Reader) entry(ctx context.Context, f Filter) (e *cacheEntry, fetch bool
 // checkRefreshLocked learns the latest refresh when it may have changed and drops the
 // cache when it did. Holding mu while asking keeps a crowd of callers from all asking.
 func (r *Reader) checkRefreshLocked(ctx context.Context) error {
+	if r.Pinned && r.known {
+		return nil
+	}
 	count := published.Load()
 	stale := !r.known || count != r.seen ||
 		(!store.Embedded(r.Store) && time.Since(r.checked) >= r.recheck())

@@ -128,3 +128,16 @@ func csvOf(t *testing.T, figures []metrics.Figure) string {
 	}
 	return b.String()
 }
+
+// TestWriteCSVIsSafeForSpreadsheets: a name that is a formula reaches a spreadsheet
+// as text, a negative number as a number (issue 15, point 2).
+func TestWriteCSVIsSafeForSpreadsheets(t *testing.T) {
+	v := -12.5
+	var b strings.Builder
+	if err := metrics.WriteCSV(&b, []metrics.Figure{{IndicatorID: "I.4", Year: 2018, Level: metrics.LevelMunicipality, EhakCode: "9990", Name: "=HYPERLINK(\"x\")", Value: &v}}); err != nil {
+		t.Fatal(err)
+	}
+	if line := strings.Split(b.String(), "\n")[1]; !strings.HasPrefix(line, `I.4,2018,municipality,9990,"'=HYPERLINK(""x"")",-12.5,`) {
+		t.Errorf("extract row %q", line)
+	}
+}

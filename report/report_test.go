@@ -14,6 +14,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -202,6 +203,40 @@ func TestHandler(t *testing.T) {
 		if c.code == http.StatusOK && rec.Header().Get("ETag") == "" {
 			t.Errorf("GET /report?%s has no ETag", c.query)
 		}
+	}
+}
+
+// TestConcurrentPDFRequestsShareOneBuild: ten clients asking for the same PDF at once
+// get the same bytes from one build and one print (issue 15, point 8: they were
+// printed one after the other), and a later request is answered from the cache.
+func TestConcurrentPDFRequestsShareOneBuild(t *testing.T) {
+	s := newFixture(t)
+	opts := fixtureOptions(s, "")
+	opts.EChartsPath = ""
+	h := Handler(opts).(*handler)
+	const clients = 10
+	bodies := make([][]byte, clients)
+	var wg sync.WaitGroup
+	for i := range clients {
+		wg.Go(func() {
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/report?year=2018&lang=en&format=pdf", nil))
+			if rec.Code != http.StatusOK || rec.Header().Get("Content-Type") != "application/pdf" {
+				t.Errorf("client %d: %d %.100q", i, rec.Code, rec.Body.String())
+			}
+			bodies[i] = rec.Body.Bytes()
+		})
+	}
+	wg.Wait()
+	for i := 1; i < clients; i++ {
+		if !bytes.Equal(bodies[i], bodies[0]) {
+			t.Errorf("client %d got other bytes than client 0", i)
+		}
+	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/report?year=2018&lang=en&format=pdf", nil))
+	if n := h.builds.Load(); n != 1 {
+		t.Errorf("%d concurrent requests and one more built the report %d times, want once", clients, n)
 	}
 }
 

@@ -45,6 +45,7 @@ var shardingKeys = map[string]string{
 	"ingest_runs":         "cityHash64(run_id)",
 	"ingest_files":        "cityHash64(file_id)",
 	"quarantine":          "cityHash64(file_id)",
+	"quarantine_counts":   "cityHash64(file_id)",
 	"indicator_values":    "cityHash64(ehak_code)",
 	"indicator_forecasts": "cityHash64(ehak_code)",
 	"indicator_rows":      "cityHash64(unit)",
@@ -92,6 +93,8 @@ var (
 	alterTable  = regexp.MustCompile(`(?is)^\s*ALTER TABLE\s+(\w+)\s+(.*)$`)
 	createView  = regexp.MustCompile(`(?is)^(\s*CREATE VIEW IF NOT EXISTS\s+\w+)(\s+AS\s.*)$`)
 	dropView    = regexp.MustCompile(`(?is)^(\s*DROP VIEW IF EXISTS\s+\w+)\s*$`)
+	// A backfill: INSERT INTO T … SELECT … FROM U …, with no other table named.
+	insertSelect = regexp.MustCompile(`(?is)^(\s*INSERT INTO\s+)(\w+)(\b.*?\bFROM\s+)(\w+)\b(.*)$`)
 )
 
 // ClusterDDL turns one statement of a migration into what runs on a cluster in mode
@@ -159,6 +162,18 @@ func ClusterDDL(stmt, cluster string, mode ClusterMode) []string {
 	}
 	if m := dropView.FindStringSubmatch(stmt); m != nil { // to be replaced
 		return []string{m[1] + on}
+	}
+	if m := insertSelect.FindStringSubmatch(stmt); m != nil && !keeper {
+		// Run on each host in turn, the backfill of one sharded table from another
+		// sharded by the same key is each host's own: local parts to local part (through
+		// the Distributed tables every host would insert every row). With Keeper the
+		// migration runs once, and the statement as it is fills every shard.
+		into, from := m[2], m[4]
+		intoKey, intoSharded := shardingKeys[into]
+		fromKey, fromSharded := shardingKeys[from]
+		if intoSharded && fromSharded && intoKey == fromKey {
+			return []string{m[1] + into + "_local" + m[3] + from + "_local" + m[5]}
+		}
 	}
 	return []string{stmt}
 }
@@ -608,34 +623,40 @@ func LocalTable(s Store, table string) string {
 
 // TruncateStatement empties a table, on every host of a cluster.
 func TruncateStatement(s Store, table string) string {
-	stmt := "TRUNCATE TABLE " + LocalTable(s, table)
+	return "TRUNCATE TABLE " + LocalTable(s, table) + onEveryHost(s, table)
+}
+
+// AlterStatement is `ALTER TABLE table change` for the rows of table on every host of
+// a cluster (a sharded table's local parts; with Keeper, ON CLUSTER).
+func AlterStatement(s Store, table, change string) string {
+	return "ALTER TABLE " + LocalTable(s, table) + onEveryHost(s, table) + " " + change
+}
+
+// onEveryHost is the clause that sends a statement on a sharded table's local part to
+// every host of a Keeper cluster; without Keeper the cluster store sends it to each.
+func onEveryHost(s Store, table string) string {
 	if c := clusterOf(s); c != nil && c.mode == ClusterKeeper && localOfSharded(LocalTable(s, table)) {
-		stmt += " ON CLUSTER " + quoteIdent(c.name)
+		return " ON CLUSTER " + quoteIdent(c.name)
 	}
-	return stmt
+	return ""
 }
 
 // DropPartitionsExcept drops every partition of table but keep (a partition's value),
 // on every host.
 func DropPartitionsExcept(ctx context.Context, s Store, table, keep string) error {
-	local := LocalTable(s, table)
-	parts, on := "system.parts", ""
-	params := Params{"t": local, "keep": keep}
-	database := "currentDatabase()"
+	parts, database := "system.parts", "currentDatabase()"
+	params := Params{"t": LocalTable(s, table), "keep": keep}
 	if c := clusterOf(s); c != nil {
 		// The shards' parts: a shard may hold a partition the initiator lacks.
 		parts = "clusterAllReplicas(" + quoteString(c.name) + ", system.parts)"
 		database, params["db"] = "{db:String}", c.db
-		if c.mode == ClusterKeeper {
-			on = " ON CLUSTER " + quoteIdent(c.name)
-		}
 	}
 	res, err := s.Query(ctx, "SELECT DISTINCT partition_id FROM "+parts+" WHERE database = "+database+" AND table = {t:String} AND active AND partition != {keep:String}", params)
 	if err != nil {
 		return err
 	}
 	for _, row := range res.Rows {
-		if err := s.Exec(ctx, "ALTER TABLE "+local+on+" DROP PARTITION ID "+quoteString(row[0]), nil); err != nil {
+		if err := s.Exec(ctx, AlterStatement(s, table, "DROP PARTITION ID "+quoteString(row[0])), nil); err != nil {
 			return err
 		}
 	}

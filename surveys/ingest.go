@@ -34,7 +34,7 @@ func IngestWide(ctx context.Context, l *ingest.Loader, trigger, mappingPath stri
 	if err != nil {
 		return nil, err
 	}
-	dir, err := os.MkdirTemp("", "kovmon-wide-")
+	dir, err := os.MkdirTemp("", ingest.ScratchPattern()+"wide-") // removed by ingest.Recover if this process is killed
 	if err != nil {
 		return nil, err
 	}
@@ -106,25 +106,28 @@ func quarantineWide(ctx context.Context, s store.Store, r *ingest.FileResult, pr
 		stored[cell{row[0], row[1]}] = true
 	}
 	now := time.Now().UTC().Format("2006-01-02 15:04:05.000")
-	var tsv []byte
-	for _, rp := range problems {
+	var (
+		tsv    []byte
+		counts ingest.QuarantineCounts
+	)
+	for i, rp := range problems {
 		p := ingest.Problem{Line: rp.Line, Column: rp.Column, Reason: rp.Reason, Raw: rp.Raw}
 		r.NoteProblem(p)
 		r.Quarantined++
 		r.RowsRead++
+		counts.Add(p.Column, p.Reason)
 		line := strconv.FormatInt(p.Line, 10)
-		if stored[cell{line, p.Column}] {
-			continue
+		if i >= ingest.QuarantineSample || stored[cell{line, p.Column}] {
+			continue // the quarantine keeps a sample of a file's rows, and counts them all
 		}
 		stored[cell{line, p.Column}] = true
 		// Named as the ledger names files (ingest_files.file_name): by base name.
 		tsv = ingest.AppendQuarantineRow(tsv, r.RunID, r.FileID, filepath.Base(r.File), "survey", p, now)
 	}
-	if len(tsv) == 0 {
-		return nil
+	if len(tsv) > 0 {
+		if err := s.InsertTSV(ctx, "quarantine", ingest.QuarantineColumns, tsv); err != nil {
+			return fmt.Errorf("%s: quarantine: %w", r.File, err)
+		}
 	}
-	if err := s.InsertTSV(ctx, "quarantine", ingest.QuarantineColumns, tsv); err != nil {
-		return fmt.Errorf("%s: quarantine: %w", r.File, err)
-	}
-	return nil
+	return ingest.StoreQuarantineCounts(ctx, s, r.RunID, r.FileID, filepath.Base(r.File), "survey", &counts)
 }

@@ -1,12 +1,13 @@
 package surveys
 
 import (
-	"encoding/csv"
 	"fmt"
 	"io"
 	"math"
 	"sort"
 	"strconv"
+
+	"ee/kovmon/spreadsheet"
 )
 
 // Municipality is an active unit of the survey year.
@@ -218,7 +219,7 @@ func formatRate(f *float64) string {
 // WriteCSV writes the response rates: one `survey` row for the survey as a whole,
 // then one `question` row per question.
 func (r *ResponseReport) WriteCSV(w io.Writer) error {
-	cw := csv.NewWriter(w)
+	cw := spreadsheet.NewWriter(w)
 	year := strconv.Itoa(r.Year)
 	rows := [][]string{
 		{"year", "survey_id", "scope", "question_id", "indicator", "answered", "active", "response_rate", "rate_low", "rate_high"},
@@ -236,7 +237,7 @@ func (r *ResponseReport) WriteNonRespondentsCSV(w io.Writer) error {
 	for _, m := range r.NonRespondents {
 		rows = append(rows, []string{strconv.Itoa(r.Year), r.SurveyID, m.EhakCode, m.Name})
 	}
-	return writeAll(csv.NewWriter(w), rows, "non-respondents")
+	return writeAll(spreadsheet.NewWriter(w), rows, "non-respondents")
 }
 
 // WriteDistributionCSV writes the answer counts per question; share is the % of the
@@ -252,10 +253,12 @@ func (r *ResponseReport) WriteDistributionCSV(w io.Writer) error {
 			rows = append(rows, []string{strconv.Itoa(r.Year), r.SurveyID, q.QuestionID, d.Value, strconv.Itoa(d.Count), strconv.Itoa(q.Answered), share})
 		}
 	}
-	return writeAll(csv.NewWriter(w), rows, "answer distribution")
+	return writeAll(spreadsheet.NewWriter(w), rows, "answer distribution")
 }
 
-func writeAll(cw *csv.Writer, rows [][]string, what string) error {
+// writeAll writes a table for spreadsheets: every cell through spreadsheet.Cell, so
+// that a question id or a name from the data cannot be a formula.
+func writeAll(cw *spreadsheet.Writer, rows [][]string, what string) error {
 	if err := cw.WriteAll(rows); err != nil {
 		return fmt.Errorf("write %s: %w", what, err)
 	}

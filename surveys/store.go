@@ -2,6 +2,7 @@ package surveys
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"strconv"
@@ -12,6 +13,24 @@ import (
 	"ee/kovmon/store"
 )
 
+// The years a survey may be of; the web layer and the command line check a year
+// asked for with CheckYear, so that a year outside is a bad request, not a failure.
+const (
+	MinYear = 2000
+	MaxYear = 2100
+)
+
+// ErrBadYear is wrapped by CheckYear's error.
+var ErrBadYear = errors.New("no survey is of that year")
+
+// CheckYear refuses a survey year outside MinYear-MaxYear.
+func CheckYear(year int) error {
+	if year < MinYear || year > MaxYear {
+		return fmt.Errorf("%w: a survey year is %d-%d, not %d", ErrBadYear, MinYear, MaxYear, year)
+	}
+	return nil
+}
+
 // Responses tracks the response to the survey of a year from the stored answers:
 // every answer whose year is year, whatever its survey id (spec/indicators.md,
 // "Survey of year Y"), attributed to the unit its code counts for at the end of the
@@ -19,8 +38,8 @@ import (
 // report's questions are those of the set's definition for the year (see
 // definitionFor), then any others answered.
 func Responses(ctx context.Context, s store.Store, set *Set, year int) (*ResponseReport, error) {
-	if year < 2000 || year > 2100 {
-		return nil, fmt.Errorf("survey responses: year must be 2000-2100, not %d", year)
+	if err := CheckYear(year); err != nil {
+		return nil, err
 	}
 	res, err := s.Query(ctx, kovsql.Query("surveys.Answers"), store.Params{"year": year})
 	if err != nil {

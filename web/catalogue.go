@@ -7,8 +7,10 @@ import (
 	"net/http"
 
 	"ee/kovmon/auth"
+	"ee/kovmon/ingest"
 	"ee/kovmon/metrics"
 	"ee/kovmon/metrics/catalogue"
+	"ee/kovmon/store"
 	"ee/kovmon/surveys"
 )
 
@@ -30,6 +32,9 @@ type live struct {
 	cat     *catalogue.Catalogue
 	views   Views
 	figures *metrics.Reader // the computed table, cached between refreshes: the API's hot path
+	// ledger is the ledger version (ingest.LedgerVersion) the state's pages are
+	// built on: the writer moves it on once it has warmed them (warm.go).
+	ledger uint64
 	// surveys are the survey definitions checked against the catalogue, which says
 	// which question feeds which indicator: answers load with them.
 	surveys *surveys.Set
@@ -38,14 +43,23 @@ type live struct {
 // maxCatalogue bounds a catalogue file (the shipped one is about 30 KB).
 const maxCatalogue = 1 << 20
 
-// prepare builds what follows cat, for install. The error says the survey
-// definitions do not fit the catalogue (a question an indicator reads with another
-// answer type); what it returns then loads answers by the definitions alone.
-func (s *Server) prepare(cat *catalogue.Catalogue) (*live, error) {
+// install makes cat the catalogue that requests see.
+func (s *Server) install(l *live) { s.live.Store(l) }
+
+// newLive builds the views and the figures' reader of cat. On the embedded engine the
+// reader keeps the refresh it first reads (metrics.Reader.Pinned): this process makes
+// every refresh, and the writer swaps in a new live state once it has warmed it
+// (warm.go). On a server, where other processes refresh too, the reader follows.
+// The error says the survey definitions do not fit the catalogue (a question an
+// indicator reads with another answer type); what it returns then loads answers by
+// the definitions alone.
+func (s *Server) newLive(cat *catalogue.Catalogue) (*live, error) {
 	if cat == nil {
 		cat = catalogue.Default()
 	}
-	l := &live{cat: cat, figures: metrics.NewReader(s.opts.Store, cat), surveys: s.opts.Surveys}
+	figures := metrics.NewReader(s.opts.Store, cat)
+	figures.Pinned = store.Embedded(s.opts.Store)
+	l := &live{cat: cat, figures: figures, ledger: ingest.LedgerVersion(), surveys: s.opts.Surveys}
 	var err error
 	if s.opts.Surveys != nil {
 		var set *surveys.Set
@@ -67,8 +81,14 @@ func (s *Server) prepare(cat *catalogue.Catalogue) (*live, error) {
 	return l, err
 }
 
-// install makes l what requests see.
-func (s *Server) install(l *live) { s.live.Store(l) }
+// liveOf is the live state a request is answered from: the one in force, or the
+// one being warmed (warm.go).
+func (s *Server) liveOf(r *http.Request) *live {
+	if l, ok := r.Context().Value(warmingKey{}).(*live); ok {
+		return l
+	}
+	return s.live.Load()
+}
 
 // cat is the catalogue in force.
 func (s *Server) cat() *catalogue.Catalogue { return s.live.Load().cat }
@@ -118,13 +138,13 @@ func (s *Server) changeCatalogue(r *http.Request, data []byte) (*metrics.Catalog
 		s.record(r, auth.ActionCatalogueChange, "catalogue", "rejected", err.Error())
 		return nil, badRequest("%v", err)
 	}
-	next, err := s.prepare(cat)
+	next, err := s.newLive(cat)
 	if err != nil {
 		s.record(r, auth.ActionCatalogueChange, "catalogue", "rejected", err.Error())
 		return nil, badRequest("%v", err)
 	}
-	s.Writer.Lock()
-	defer s.Writer.Unlock()
+	s.writer.Lock()
+	defer s.writer.Unlock()
 	// The change completes even if the client hangs up: the figures are recomputed
 	// either way, and a half-done change would leave them following neither.
 	change, err := metrics.ChangeCatalogue(context.WithoutCancel(r.Context()), s.opts.Store, s.cat(), cat, principalOf(r).name)
@@ -146,8 +166,8 @@ func (s *Server) changeCatalogue(r *http.Request, data []byte) (*metrics.Catalog
 // store's catalogue in force is not the one served, the figures are brought up to
 // date with it and it is installed. A pinned catalogue is never replaced.
 func (s *Server) SyncCatalogue(ctx context.Context) error {
-	s.Writer.Lock()
-	defer s.Writer.Unlock()
+	s.writer.Lock()
+	defer s.writer.Unlock()
 	_, err := s.syncCatalogueLocked(ctx)
 	return err
 }
@@ -163,7 +183,7 @@ func (s *Server) syncCatalogueLocked(ctx context.Context) (switched bool, err er
 	if err != nil || stored == nil {
 		return false, err
 	}
-	next, err := s.prepare(stored)
+	next, err := s.newLive(stored)
 	if err != nil {
 		return false, err
 	}

@@ -9,6 +9,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"ee/kovmon/web/compress"
 )
 
 // The content security policy of kovmon's pages. Scripts come from this server only
@@ -74,7 +76,8 @@ type cspWriter struct {
 	documentScripts bool
 	status          int
 	decided, html   bool
-	buf             bytes.Buffer
+	buf             *bytes.Buffer   // the held page, from compress.Buffer
+	entry           *compress.Entry // the page, when handed over whole (WriteEntry)
 }
 
 func (c *cspWriter) decide() {
@@ -84,6 +87,7 @@ func (c *cspWriter) decide() {
 	c.decided = true
 	c.html = strings.HasPrefix(c.Header().Get("Content-Type"), "text/html")
 	if c.html {
+		c.buf = compress.Buffer()
 		return
 	}
 	if c.status != 0 {
@@ -118,6 +122,33 @@ func (c *cspWriter) Write(p []byte) (int, error) {
 	return c.ResponseWriter.Write(p)
 }
 
+// WriteEntry takes a remembered body (compress.Write): a page whole, with no copy or
+// hash; anything else is passed on.
+func (c *cspWriter) WriteEntry(e *compress.Entry) (int, error) {
+	if !c.decided {
+		if c.Header().Get("Content-Type") == "" {
+			c.Header().Set("Content-Type", http.DetectContentType(e.Bytes()))
+		}
+		c.decide()
+	}
+	switch {
+	case c.html && c.buf.Len() == 0 && c.entry == nil:
+		c.entry = e
+		return len(e.Bytes()), nil
+	case c.html:
+		return c.Write(e.Bytes())
+	}
+	return compress.Write(c.ResponseWriter, e)
+}
+
+// statusOrOK is the status the handler answered.
+func (c *cspWriter) statusOrOK() int {
+	if c.status == 0 {
+		return http.StatusOK
+	}
+	return c.status
+}
+
 // Unwrap lets http.ResponseController reach the connection (deadlines, flushing).
 func (c *cspWriter) Unwrap() http.ResponseWriter { return c.ResponseWriter }
 
@@ -128,21 +159,57 @@ func (c *cspWriter) Flush() {
 	}
 }
 
-// finish sends a held-back page with its policy.
+// finish sends a held-back page with its policy. A page is hashed once (the
+// compress memo), and its policy worked out once per distinct page: finding and
+// hashing the scripts of every page on every request was most of the CPU the
+// service spent serving (issue 15).
 func (c *cspWriter) finish() {
 	if !c.html {
 		return
 	}
-	var sources string
-	for _, h := range scriptHashes(c.buf.Bytes(), c.documentScripts) {
-		sources += " " + h
+	defer compress.Release(c.buf)
+	body := c.buf.Bytes()
+	entry := c.entry
+	if entry != nil {
+		body = entry.Bytes()
 	}
-	c.Header().Set("Content-Security-Policy", strings.Replace(pagePolicy, "%s", sources, 1))
+	var policy string
+	if len(body) >= compress.MinSize {
+		if entry == nil {
+			entry = compress.Remember(body)
+		}
+		policy = entry.Derive(policyName(c.documentScripts), func(b []byte) string { return policyFor(b, c.documentScripts) })
+	} else {
+		policy = policyFor(body, c.documentScripts)
+	}
+	c.Header().Set("Content-Security-Policy", policy)
 	if c.Header().Get("Content-Length") != "" {
-		c.Header().Set("Content-Length", strconv.Itoa(c.buf.Len()))
+		c.Header().Set("Content-Length", strconv.Itoa(len(body)))
 	}
 	if c.status != 0 {
 		c.ResponseWriter.WriteHeader(c.status)
 	}
-	c.ResponseWriter.Write(c.buf.Bytes())
+	if gz, ok := c.ResponseWriter.(*compress.Writer); ok && entry != nil {
+		gz.WriteEntry(entry)
+		return
+	}
+	c.ResponseWriter.Write(body)
+}
+
+// policyName keys a page's policy in the compress memo.
+func policyName(documentScripts bool) string {
+	if documentScripts {
+		return "csp-document"
+	}
+	return "csp-page"
+}
+
+// policyFor is the content security policy of a page: pagePolicy with the hashes of
+// the inline scripts that may run.
+func policyFor(page []byte, documentScripts bool) string {
+	var sources strings.Builder
+	for _, h := range scriptHashes(page, documentScripts) {
+		sources.WriteString(" " + h)
+	}
+	return strings.Replace(pagePolicy, "%s", sources.String(), 1)
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"ee/kovmon/auth"
+	"ee/kovmon/web/compress"
 )
 
 // Cookie names. The session cookie is the only credential a browser holds.
@@ -111,6 +112,74 @@ func (s *Server) trusted(a netip.Addr) bool {
 	return false
 }
 
+// allowedHost reports whether a request names a host kovmon answers for: a loopback
+// name or address, the address the client connected to, or one of Options.Hosts.
+// This is the defence against DNS rebinding: a page of evil.example whose name an
+// attacker has pointed at 127.0.0.1 reaches kovmon as the same origin as itself, so
+// neither CORS nor Sec-Fetch-Site stops it, but its requests say Host: evil.example.
+// An address in Host cannot be rebound (the page would be kovmon's own origin), so
+// the connection's own address is served without configuration.
+func (s *Server) allowedHost(r *http.Request) bool {
+	name := hostName(r.Host)
+	if name == "" {
+		return false
+	}
+	if name == "localhost" || s.hosts[name] {
+		return true
+	}
+	addr, err := netip.ParseAddr(name)
+	if err != nil {
+		return false
+	}
+	if addr.Unmap().IsLoopback() {
+		return true
+	}
+	local, ok := r.Context().Value(http.LocalAddrContextKey).(net.Addr)
+	if !ok {
+		return false
+	}
+	own, err := netip.ParseAddrPort(local.String())
+	return err == nil && own.Addr().Unmap() == addr.Unmap()
+}
+
+// hostName is the host of a Host header or URL authority without port, brackets
+// and trailing dot, in lower case.
+func hostName(hostport string) string {
+	host := hostport
+	if h, _, err := net.SplitHostPort(hostport); err == nil {
+		host = h
+	}
+	host = strings.TrimSuffix(strings.Trim(host, "[]"), ".")
+	return strings.ToLower(host)
+}
+
+// sameOrigin reports whether a state-changing request comes from kovmon's own pages
+// (its Origin is the host it was sent to) or from a script, which sends no Origin.
+// Without a users file every request is admin, so this is checked on top of
+// http.CrossOriginProtection, which believes a Sec-Fetch-Site: same-origin.
+func sameOrigin(r *http.Request) bool {
+	origin := r.Header.Get("Origin")
+	if origin == "" {
+		return true
+	}
+	u, err := url.Parse(origin)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
+		return false
+	}
+	return hostName(u.Host) == hostName(r.Host) && portOf(u) == portOf(&url.URL{Scheme: u.Scheme, Host: r.Host})
+}
+
+// portOf is the port of a URL, its scheme's default when it names none.
+func portOf(u *url.URL) string {
+	if p := u.Port(); p != "" {
+		return p
+	}
+	if u.Scheme == "https" {
+		return "443"
+	}
+	return "80"
+}
+
 func hostOf(remoteAddr string) string {
 	host, _, err := net.SplitHostPort(remoteAddr)
 	if err != nil {
@@ -161,9 +230,14 @@ func (s *Server) guard(rt Route, h http.Handler) http.Handler {
 			return
 		}
 		r = r.WithContext(context.WithValue(r.Context(), principalKey{}, p))
-		cw := &cspWriter{ResponseWriter: w, documentScripts: rt.DocumentScripts}
+		// The policy is worked out of the plain page, then the page is compressed:
+		// both once per distinct body (compress's memo).
+		gz := compress.NewWriter(w, r)
+		cw := &cspWriter{ResponseWriter: gz, documentScripts: rt.DocumentScripts}
 		h.ServeHTTP(cw, r)
 		cw.finish()
+		gz.Close()
+		s.rememberAddress(rt, r, cw.statusOrOK())
 	})
 }
 

@@ -51,15 +51,36 @@ type loginView struct {
 	Local                  bool // no users file: nobody signs in, everyone is admin
 }
 
-// safeNext keeps a redirect after login on this site: a local path, never
-// "//host" or a scheme, which would send the user elsewhere.
+// safeNext keeps a redirect after login on this site: a path on this host, or "/".
+// It judges the URL as a browser will read the Location header, not as it is
+// written: a browser removes tabs and newlines anywhere, trims controls and spaces
+// at the ends and reads a backslash as a slash, so "/\t/evil.example" is
+// "//evil.example", another host. Anything a browser would change is refused whole
+// rather than cleaned, and what is left must parse as a path with no scheme or host.
 func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") ||
-		strings.ContainsAny(next, "\r\n\\") || len(next) > 2048 {
+	if len(next) > 2048 || !strings.HasPrefix(next, "/") {
+		return "/"
+	}
+	for _, r := range next {
+		if r < 0x20 || r == 0x7f || r == '\\' {
+			return "/"
+		}
+	}
+	if strings.HasPrefix(next, "//") {
+		return "/"
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" {
+		return "/"
+	}
+	if resolved := siteBase.ResolveReference(u); resolved.Host != siteBase.Host || resolved.Scheme != siteBase.Scheme {
 		return "/"
 	}
 	return next
 }
+
+// siteBase stands for this site when safeNext resolves a path.
+var siteBase = &url.URL{Scheme: "https", Host: "kovmon.invalid", Path: "/login"}
 
 func (s *Server) cookie(r *http.Request, name, value, path string, maxAge int) *http.Cookie {
 	return &http.Cookie{Name: name, Value: value, Path: path, MaxAge: maxAge, HttpOnly: true,

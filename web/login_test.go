@@ -167,10 +167,34 @@ func TestLoginSessionCSRFLogout(t *testing.T) {
 
 func TestSafeNext(t *testing.T) {
 	for next, want := range map[string]string{"/data?year=2018": "/data?year=2018", "//evil.example/": "/", "https://evil.example": "/",
-		"/\\evil.example": "/", "": "/", "data": "/", "/x\r\nSet-Cookie: a=b": "/"} {
+		"/\\evil.example": "/", "": "/", "data": "/", "/x\r\nSet-Cookie: a=b": "/",
+		// What a browser makes of a Location before resolving it (issue 15, point 5):
+		// tabs and newlines are removed, C0 controls and spaces at the ends trimmed, a
+		// backslash is a slash, and then "//" starts another host.
+		"/\t/evil.example": "/", "/\n/evil.example": "/", "/\r/evil.example": "/", "\t//evil.example": "/",
+		" //evil.example": "/", "\x00//evil.example": "/", "/\\/evil.example": "/", "\\\\evil.example": "/",
+		"///evil.example": "/", "/\t\\evil.example": "/", "javascript:alert(1)": "/", "java\tscript:alert(1)": "/",
+		"http:/evil.example": "/", "/%09/evil.example": "/%09/evil.example", "/a/b?c=d#e": "/a/b?c=d#e",
+		"/indicator/I.4?year=2018&lang=en": "/indicator/I.4?year=2018&lang=en"} {
 		if got := safeNext(next); got != want {
 			t.Errorf("safeNext(%q) = %q, want %q", next, got, want)
 		}
+	}
+}
+
+// TestLoginRedirectStaysOnSite signs in with issue 15's next=/%09/evil.example: the
+// answer sends the browser to "/", not to /<tab>/evil.example, which a browser reads
+// as //evil.example.
+func TestLoginRedirectStaysOnSite(t *testing.T) {
+	f := newFixture(t, true, nil)
+	b := newBrowserSession(t, f)
+	if _, body := b.send("GET", "/login?next=/%09/evil.example", nil, nil); !strings.Contains(body, `name="next" value="/"`) {
+		t.Errorf("the form keeps a next that leaves the site: %s", body)
+	}
+	token := b.formToken()
+	resp, _ := b.send("POST", "/login", url.Values{"csrf": {token}, "name": {"ana"}, "password": {testPassword}, "next": {"/\t/evil.example"}}, nil)
+	if loc := resp.Header.Get("Location"); resp.StatusCode != http.StatusSeeOther || loc != "/" {
+		t.Errorf("login with next=/%%09/evil.example: %d Location %q, want 303 to /", resp.StatusCode, loc)
 	}
 }
 

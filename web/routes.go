@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"ee/kovmon/auth"
+	"ee/kovmon/ingest"
 )
 
 // Route is one entry of the access table: a ServeMux pattern, the least role that may
@@ -32,6 +33,10 @@ type Route struct {
 	// are all its own (the annual report inlines ECharts to work offline); elsewhere
 	// only inline scripts of the chart form are allowed (csp.go).
 	DocumentScripts bool
+	// Warm: the answers are kept per refresh of the figures (or change of the
+	// ledger), and the writer renders the recently asked ones again after a change
+	// (warm.go), so that readers do not wait for the engine behind the next load.
+	Warm bool
 
 	handler func(s *Server) http.Handler
 }
@@ -54,7 +59,10 @@ func routes() []Route {
 	// view serves with a handler of the catalogue in force, looked up per request.
 	view := func(of func(Views) http.Handler) func(*Server) http.Handler {
 		return func(s *Server) http.Handler {
-			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { of(s.live.Load().views).ServeHTTP(w, r) })
+			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				l := s.liveOf(r)
+				of(l.views).ServeHTTP(w, r.WithContext(ingest.WithLedgerVersion(r.Context(), l.ledger)))
+			})
 		}
 	}
 	page := view(func(v Views) http.Handler { return v.Pages })
@@ -76,28 +84,28 @@ func routes() []Route {
 		{Pattern: "GET /", Role: auth.Anyone, Params: []string{"lang"}, handler: page},
 
 		// Public: the published statistics.
-		{Pattern: "GET /{$}", Role: auth.Public, Params: viewParams, handler: page},
-		{Pattern: "GET /indicator/{id}", Role: auth.Public, Params: viewParams, handler: page},
-		{Pattern: "GET /municipality/{ehak}", Role: auth.Public, Params: viewParams, handler: page},
+		{Pattern: "GET /{$}", Role: auth.Public, Params: viewParams, Warm: true, handler: page},
+		{Pattern: "GET /indicator/{id}", Role: auth.Public, Params: viewParams, Warm: true, handler: page},
+		{Pattern: "GET /municipality/{ehak}", Role: auth.Public, Params: viewParams, Warm: true, handler: page},
 		{Pattern: "GET /explain/{id}/{ehak}", Role: auth.Public, Params: viewParams, handler: page},
 		{Pattern: "GET /compare", Role: auth.Public, Params: append(viewParams, "ehak"), handler: page},
 		{Pattern: "GET /search", Role: auth.Public, Params: []string{"q", "lang"}, handler: page},
-		{Pattern: "GET /extract.csv", Role: auth.Public, Params: append(viewParams, "indicator", "level", "ehak", "format"), handler: page},
+		{Pattern: "GET /extract.csv", Role: auth.Public, Params: append(viewParams, "indicator", "level", "ehak", "format"), Warm: true, handler: page},
 		{Pattern: "GET /extract.xlsx", Role: auth.Public, Params: append(viewParams, "indicator", "level", "ehak"), handler: page},
 		{Pattern: "GET /geo/ee2018.json", Role: auth.Public, handler: page},
-		{Pattern: "GET /report", Role: auth.Public, Params: []string{"year", "lang", "format"}, Deadline: 5 * time.Minute, DocumentScripts: true,
+		{Pattern: "GET /report", Role: auth.Public, Params: []string{"year", "lang", "format"}, Warm: true, Deadline: 5 * time.Minute, DocumentScripts: true,
 			handler: view(func(v Views) http.Handler { return v.Report })},
-		{Pattern: "GET /api/indicators", Role: auth.Public, Params: append(filter, "format"), handler: fn((*Server).indicators)},
+		{Pattern: "GET /api/indicators", Role: auth.Public, Params: append(filter, "format"), Warm: true, handler: fn((*Server).indicators)},
 		{Pattern: "GET /api/catalogue", Role: auth.Public, handler: fn((*Server).catalogueFile)},
 
 		// Analyst: provenance, per-row data, quarantine lines.
-		{Pattern: "GET /data", Role: auth.Analyst, Params: viewParams, handler: page},
+		{Pattern: "GET /data", Role: auth.Analyst, Params: viewParams, Warm: true, handler: page},
 		{Pattern: "GET /coverage.csv", Role: auth.Analyst, Params: append(viewParams, "ehak"), handler: page},
 		{Pattern: "GET /api/explain", Role: auth.Analyst, Params: []string{"indicator", "year", "ehak", "boundaries"}, handler: fn((*Server).explain)},
 		{Pattern: "GET /api/quarantine", Role: auth.Analyst, Params: []string{"file", "run", "limit"}, handler: fn((*Server).quarantine)},
 		{Pattern: "GET /api/files", Role: auth.Analyst, Params: []string{"limit"}, handler: fn((*Server).files)},
 		{Pattern: "GET /api/runs", Role: auth.Analyst, Params: []string{"limit"}, handler: fn((*Server).runs)},
-		{Pattern: "GET /api/status", Role: auth.Analyst, handler: fn((*Server).status)},
+		{Pattern: "GET /api/status", Role: auth.Analyst, Warm: true, handler: fn((*Server).status)},
 		{Pattern: "GET /api/surveys/responses", Role: auth.Analyst, Params: []string{"year", "format"}, handler: fn((*Server).surveyResponses)},
 		{Pattern: "GET /api/catalogue/history", Role: auth.Analyst, Params: []string{"limit"}, handler: fn((*Server).catalogueHistory)},
 

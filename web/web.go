@@ -21,9 +21,10 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"ee/kovmon/auth"
 	"ee/kovmon/i18n"
@@ -74,13 +75,18 @@ type Options struct {
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For names the client
 	// (clientIP); empty: the peer is the client.
 	TrustedProxies []netip.Prefix
+	// Hosts are the public host names kovmon is reached by (public_hosts); with the
+	// loopback names and the connection's own address they are the only Host headers
+	// served (guard.go, allowedHost).
+	Hosts []string
 }
 
 // Server is the HTTP API and the process's single writer.
 type Server struct {
 	opts Options
-	// Writer serialises everything that changes the store: loads and refreshes.
-	Writer   sync.Mutex
+	// writer serialises everything that changes the store: loads, refreshes and
+	// catalogue changes; it warms the caches for the next readers (warm.go).
+	writer   writerLock
 	mux      *http.ServeMux
 	sessions *auth.Sessions
 	limiters map[string]*auth.Limiter
@@ -88,6 +94,17 @@ type Server struct {
 	inbox    *ingest.Inbox
 	// live is what follows the catalogue in force; a change swaps it whole.
 	live atomic.Pointer[live]
+	// hosts are Options.Hosts, normalised (hostName).
+	hosts map[string]bool
+	// What the writer warms (warm.go): the routes without their guard, the
+	// addresses recently asked, the generation last warmed; and /api/status's cache.
+	warmMux     *http.ServeMux
+	warmRoutes  map[string]Route
+	recent      recentAddresses
+	warmed      string
+	statusCache statusCache
+	// pinged is when the store last answered a health check (UnixNano).
+	pinged atomic.Int64
 }
 
 // New builds the server and its routes.
@@ -115,7 +132,11 @@ func New(opts Options) *Server {
 			limitLogin:  auth.NewLimiter(opts.LoginPerMinute, opts.LoginPerMinute),
 			limitUpload: auth.NewLimiter(opts.UploadPerMinute, opts.UploadPerMinute),
 		}}
-	l, err := s.prepare(opts.Catalogue)
+	s.hosts = map[string]bool{}
+	for _, h := range opts.Hosts {
+		s.hosts[hostName(h)] = true
+	}
+	l, err := s.newLive(opts.Catalogue)
 	if err != nil {
 		// cmd/kovmon refuses to start with such definitions (surveySet); here the
 		// answers load by the definitions alone rather than not at all.
@@ -124,13 +145,17 @@ func New(opts Options) *Server {
 	s.install(l)
 	// Only the routes of the table are served: anything else is 404, whatever the
 	// dashboards or the report would answer.
+	s.warmMux, s.warmRoutes = http.NewServeMux(), map[string]Route{}
 	for _, rt := range routes() {
 		h := rt.handler(s)
 		if h == nil {
 			h = http.NotFoundHandler()
 		}
 		s.mux.Handle(rt.Pattern, s.guard(rt, h))
+		s.warmMux.Handle(rt.Pattern, h)
+		s.warmRoutes[rt.Pattern] = rt
 	}
+	s.writer.warm = s.warmLocked
 	return s
 }
 
@@ -139,9 +164,18 @@ func New(opts Options) *Server {
 // sign-in, where a page on the web could otherwise post a file to 127.0.0.1.
 var crossOrigin = http.NewCrossOriginProtection()
 
-// ServeHTTP serves the routes.
+// ServeHTTP serves the routes, to the host names kovmon answers for only, and in
+// local mode state changes from kovmon's own pages or from scripts only.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	securityHeaders(w, r)
+	if !s.allowedHost(r) {
+		http.Error(w, "kovmon does not answer for this host name; an operator lists the names it is reached by under public_hosts", http.StatusMisdirectedRequest)
+		return
+	}
+	if s.opts.Users == nil && unsafeMethod(r.Method) && !sameOrigin(r) {
+		http.Error(w, "this kovmon has no users file and takes changes only from its own pages or from scripts", http.StatusForbidden)
+		return
+	}
 	crossOrigin.Handler(s.mux).ServeHTTP(w, r)
 }
 
@@ -152,8 +186,8 @@ func (s *Server) RestoreSessions(ctx context.Context) (int, error) {
 
 // Refresh recomputes the indicators if the data or catalogue changed, as the writer.
 func (s *Server) Refresh(ctx context.Context) error {
-	s.Writer.Lock()
-	defer s.Writer.Unlock()
+	s.writer.Lock()
+	defer s.writer.Unlock()
 	return s.refreshLocked(ctx)
 }
 
@@ -210,12 +244,19 @@ func (s *Server) statusOf(r *http.Request, err error) (int, string) {
 	}
 }
 
+// healthz says whether the store answers. A store that answered in the last second
+// is taken to answer still: a health check every few milliseconds (a load balancer, a
+// load test) would otherwise hold the embedded engine, which runs one statement at a
+// time, for a millisecond each.
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
-	ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
-	defer cancel()
-	if err := s.opts.Store.Ping(ctx); err != nil {
-		http.Error(w, "store does not answer", http.StatusServiceUnavailable)
-		return
+	if last := s.pinged.Load(); last == 0 || time.Since(time.Unix(0, last)) > time.Second {
+		ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
+		defer cancel()
+		if err := s.opts.Store.Ping(ctx); err != nil {
+			http.Error(w, "store does not answer", http.StatusServiceUnavailable)
+			return
+		}
+		s.pinged.Store(time.Now().UnixNano())
 	}
 	io.WriteString(w, "ok\n")
 }
@@ -253,7 +294,7 @@ func (s *Server) indicators(w http.ResponseWriter, r *http.Request) {
 	if format == "" {
 		format = metrics.FormatCSV
 	}
-	body, err := s.live.Load().figures.Encoded(r.Context(), f, format)
+	body, err := s.liveOf(r).figures.Encoded(r.Context(), f, format)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -299,17 +340,25 @@ func writeJSON(w http.ResponseWriter, v any) {
 }
 
 // upload takes a file in the request body and loads it like `kovmon ingest --kind`.
+// The body waits in a scratch folder of this process until its load has answered;
+// a process killed meanwhile leaves the folder to the next start or load to remove,
+// and any rows of the file to roll back (ingest.Recover): the client, whose request
+// failed, sends the file again.
 func (s *Server) upload(w http.ResponseWriter, r *http.Request) {
 	kind := r.PathValue("kind")
 	if !validKind(kind) {
 		s.fail(w, r, badRequest("unknown kind %q", kind))
 		return
 	}
-	name := filepath.Base(r.URL.Query().Get("name"))
-	if name == "." || name == ".." || name == "/" || name == "" {
-		name = kind + "-upload"
+	name := uploadName(r.URL.Query().Get("name"), kind)
+	if r.ContentLength > s.opts.MaxUpload {
+		// Refused before a byte of the body is read (or asked for, with Expect:
+		// 100-continue).
+		s.record(r, "upload", kind+"/"+name, "not_received", fmt.Sprintf("Content-Length %d is over the limit", r.ContentLength))
+		s.fail(w, r, s.tooLarge())
+		return
 	}
-	dir, err := os.MkdirTemp(s.opts.UploadDir, "kovmon-upload-")
+	dir, err := os.MkdirTemp(s.opts.UploadDir, ingest.ScratchPattern()+"upload-")
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -320,29 +369,57 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request) {
 		var tooBig *http.MaxBytesError
 		s.record(r, "upload", kind+"/"+name, "not_received", err.Error())
 		if errors.As(err, &tooBig) {
-			s.fail(w, r, &httpError{http.StatusRequestEntityTooLarge, fmt.Sprintf("the file is larger than %d bytes", s.opts.MaxUpload)})
+			s.fail(w, r, s.tooLarge())
 			return
 		}
 		s.fail(w, r, badRequest("reading the upload: %v", err))
 		return
 	}
-	s.Writer.Lock()
+	s.writer.Lock()
 	// A load, once the file is here, finishes even if the client hangs up: a
 	// half-loaded file would only be loaded again.
 	results, err := ingest.Run(context.WithoutCancel(r.Context()), s.loader(), "http", []string{path}, kind)
-	s.Writer.Unlock()
+	s.writer.Unlock()
 	if err != nil {
 		s.record(r, "upload", kind+"/"+name, "error", err.Error())
 		s.fail(w, r, err)
 		return
 	}
 	res := results[0]
+	// The answer names the file as sent, not where this server kept it.
+	res.File = name
+	res.Error = strings.ReplaceAll(res.Error, path, name)
 	s.record(r, "upload", fmt.Sprintf("%s/%s sha256:%s", kind, name, res.FileID), res.Status,
 		fmt.Sprintf("run %s: %d rows read, %d loaded, %d duplicates, %d quarantined %s", res.RunID, res.RowsRead, res.Loaded, res.Duplicates, res.Quarantined, res.Error))
-	if results[0].Status != "loaded" {
+	if res.Status != "loaded" {
 		w.WriteHeader(http.StatusUnprocessableEntity)
 	}
-	writeJSON(w, results[0])
+	writeJSON(w, res)
+}
+
+func (s *Server) tooLarge() error {
+	return &httpError{http.StatusRequestEntityTooLarge, fmt.Sprintf("the file is larger than %d bytes", s.opts.MaxUpload)}
+}
+
+// uploadName is the name an upload is stored and listed under: the base name the
+// client gave, on one line (a control character becomes "_": a newline in a name
+// broke the `kovmon runs` table), at most 200 bytes; the kind's name if none is left.
+func uploadName(given, kind string) string {
+	name := strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || r == utf8.RuneError {
+			return '_'
+		}
+		return r
+	}, filepath.Base(strings.ReplaceAll(given, "\\", "/")))
+	name = strings.TrimSpace(name)
+	for len(name) > 200 {
+		_, size := utf8.DecodeLastRuneInString(name)
+		name = name[:len(name)-size]
+	}
+	if name == "." || name == ".." || name == "/" || name == "" {
+		name = kind + "-upload"
+	}
+	return name
 }
 
 func (s *Server) loader() *ingest.Loader {
@@ -358,13 +435,25 @@ func (s *Server) loader() *ingest.Loader {
 	// uploads and then asks for the indicators sees its data (a run of several inbox
 	// files refreshes once, after the last).
 	// Loads run under the writer lock (uploads and the inbox both take it).
-	return &ingest.Loader{Store: s.opts.Store, Log: s.opts.Log, SurveyAnswer: check, AfterLoad: s.refreshLocked}
+	var scratch []string
+	if s.opts.UploadDir != "" {
+		scratch = []string{s.opts.UploadDir}
+	}
+	refresh := func(ctx context.Context) error {
+		start := time.Now()
+		s.opts.Log.Info("refreshing the figures after a load")
+		err := s.refreshLocked(ctx)
+		s.opts.Log.Info("figures refreshed", "seconds", time.Since(start).Seconds(), "err", err)
+		return err
+	}
+	// A load yields the CPU to readers: the engine's threads of a load run at nice 10.
+	return &ingest.Loader{Store: s.opts.Store, Log: s.opts.Log, SurveyAnswer: check, AfterLoad: refresh, ScratchDirs: scratch, Nice: 10}
 }
 
 // Inbox returns the scheduled jobs' inbox, sharing this server's writer lock and
 // refresh; POST /api/inbox/run runs it now.
 func (s *Server) Inbox(dir string) *ingest.Inbox {
-	s.inbox = &ingest.Inbox{Dir: dir, Loader: s.loader(), Log: s.opts.Log, Lock: &s.Writer, Settle: 2 * time.Second}
+	s.inbox = &ingest.Inbox{Dir: dir, Loader: s.loader(), Log: s.opts.Log, Lock: &s.writer, Settle: 2 * time.Second}
 	return s.inbox
 }
 
@@ -475,19 +564,22 @@ func (s *Server) runs(w http.ResponseWriter, r *http.Request) {
 
 // status says whether the figures are up to date with the data.
 func (s *Server) status(w http.ResponseWriter, r *http.Request) {
-	f, err := metrics.CheckFreshness(r.Context(), s.opts.Store, s.cat())
+	answer, err := s.statusAnswer(r)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	writeJSON(w, map[string]any{"computed": f.Computed, "fresh": f.Fresh, "latest_refresh": f.Latest, "store": s.opts.Store.Describe()})
+	writeJSON(w, answer)
 }
 
 // surveyResponses is the response tracking of one survey year: CSV (rates), JSON (all).
 func (s *Server) surveyResponses(w http.ResponseWriter, r *http.Request) {
-	year, err := intParam(r, "year", 0, 2100)
-	if err != nil || year < 1970 {
-		s.fail(w, r, badRequest("year must be a year from 1970 to 2100"))
+	year, err := strconv.Atoi(r.URL.Query().Get("year"))
+	if err == nil {
+		err = surveys.CheckYear(year)
+	}
+	if err != nil {
+		s.fail(w, r, badRequest("year must be a survey year, %d to %d", surveys.MinYear, surveys.MaxYear))
 		return
 	}
 	set := s.live.Load().surveys

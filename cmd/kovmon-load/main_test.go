@@ -2,8 +2,11 @@ package main
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -46,16 +49,80 @@ func TestCountsRequestsAndErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := int64(len(res.latencies)) + res.errors; got != 200 || hits.Load() != 200 {
+	rr := res.routes[0]
+	if got := int64(len(rr.latencies)) + rr.errors; got != 200 || hits.Load() != 200 {
 		t.Errorf("%d requests counted, %d reached the server, want 200", got, hits.Load())
 	}
-	if res.errors != 20 {
-		t.Errorf("%d errors, want 20 (every tenth answer is a 503)", res.errors)
+	if rr.errors != 20 {
+		t.Errorf("%d errors, want 20 (every tenth answer is a 503)", rr.errors)
+	}
+	if len(res.failures(cfg)) == 0 {
+		t.Error("a run with errors does not fail")
+	}
+}
+
+// TestMixAndUploads: the routes of a mix file are asked as often as their weights
+// say, each counted apart; an upload is sent at its time with its generated rows,
+// and one the server refuses fails the run; so does a route over -max-p95.
+func TestMixAndUploads(t *testing.T) {
+	var fast, slow, uploaded atomic.Int64
+	var rows atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/fast":
+			fast.Add(1)
+		case "/slow":
+			slow.Add(1)
+			time.Sleep(20 * time.Millisecond)
+		case "/api/ingest/usage":
+			uploaded.Add(1)
+			b, _ := io.ReadAll(r.Body)
+			rows.Add(int64(strings.Count(string(b), "\n") - 1))
+			if r.URL.Query().Get("name") == "kovmon-load-1.csv" {
+				http.Error(w, `{"status": "rejected"}`, http.StatusUnprocessableEntity)
+				return
+			}
+			io.WriteString(w, `{"status": "loaded"}`)
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	defer srv.Close()
+	mix := filepath.Join(t.TempDir(), "mix.txt")
+	os.WriteFile(mix, []byte("# routes\n3 /fast\n/slow   # one in four\n\n"), 0o644)
+	cfg, err := parseFlags([]string{"-base", srv.URL, "-mix", mix, "-c", "2", "-n", "400", "-d", "30s",
+		"-upload", "usage:1000@0s", "-upload", "usage:500@0s", "-max-p95", "10ms"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := run(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fast.Load() != 300 || slow.Load() != 100 {
+		t.Errorf("/fast asked %d times, /slow %d; want 300 and 100", fast.Load(), slow.Load())
+	}
+	if uploaded.Load() != 2 || rows.Load() != 1500 {
+		t.Errorf("%d uploads of %d rows reached the server, want 2 of 1500", uploaded.Load(), rows.Load())
+	}
+	failures := strings.Join(res.failures(cfg), "\n")
+	if !strings.Contains(failures, "/slow: p95") || strings.Contains(failures, "/fast") || !strings.Contains(failures, "upload 1") || strings.Contains(failures, "upload 0") {
+		t.Errorf("failures:\n%s", failures)
+	}
+	var out strings.Builder
+	res.print(&out, cfg)
+	if !strings.Contains(out.String(), "/slow") || !strings.Contains(out.String(), "(all)") {
+		t.Errorf("the table:\n%s", out.String())
+	}
+	for _, bad := range []string{"0 /x", "x /y", "/a /b /c", "nopath"} {
+		if _, err := readMix(strings.NewReader(bad)); err == nil {
+			t.Errorf("mix %q: accepted", bad)
+		}
 	}
 }
 
 func TestPercentile(t *testing.T) {
-	r := &result{}
+	r := &routeResult{}
 	for i := 1; i <= 100; i++ {
 		r.latencies = append(r.latencies, time.Duration(i)*time.Millisecond)
 	}

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+	"unicode"
 
 	"ee/kovmon/ingest"
 	"ee/kovmon/metrics"
@@ -134,6 +135,9 @@ func cmdSurveys(ctx context.Context, m *Main, args []string) error {
 	if *year == 0 {
 		return usageError{"--year is required"}
 	}
+	if err := surveys.CheckYear(*year); err != nil {
+		return usageError{"--year: " + err.Error()}
+	}
 	s, cat, err := m.openWithCatalogue(ctx)
 	if err != nil {
 		q := url.Values{"year": {strconv.Itoa(*year)}, "format": {*format}}
@@ -184,7 +188,7 @@ func cmdQuarantine(ctx context.Context, m *Main, args []string) error {
 	w := tabwriter.NewWriter(m.Stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(w, "run_id\tfile\tline\tcolumn\treason\traw")
 	for _, r := range rows {
-		fmt.Fprintf(w, "%s\t%s\t%d\t%s\t%s\t%s\n", r.RunID, r.File, r.Line, r.Column, r.Reason, r.Raw)
+		fmt.Fprintf(w, "%s\t%s\t%d\t%s\t%s\t%s\n", r.RunID, cell(r.File), r.Line, cell(r.Column), cell(r.Reason), cell(r.Raw))
 	}
 	return w.Flush()
 }
@@ -206,7 +210,18 @@ func cmdRuns(ctx context.Context, m *Main, args []string) error {
 	w := tabwriter.NewWriter(m.Stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(w, "finished\trun_id\tfile\tkind\tstatus\tread\tloaded\tduplicates\tquarantined")
 	for _, f := range files {
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%d\t%d\t%d\t%d\n", f.Finished, f.RunID, f.FileName, f.Kind, f.Status, f.RowsRead, f.Loaded, f.Duplicates, f.Quarantined)
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%d\t%d\t%d\t%d\n", f.Finished, f.RunID, cell(f.FileName), f.Kind, f.Status, f.RowsRead, f.Loaded, f.Duplicates, f.Quarantined)
 	}
 	return w.Flush()
+}
+
+// cell keeps a value of a table on its line and in its column: a control character
+// (a newline or tab in a file name or a quarantined line) is shown escaped, as Go
+// writes it in a string ("\n", "\t").
+func cell(v string) string {
+	if !strings.ContainsFunc(v, unicode.IsControl) {
+		return v
+	}
+	q := strconv.Quote(v)
+	return q[1 : len(q)-1]
 }

@@ -5,6 +5,7 @@ import (
 	"net"
 	"net/netip"
 	"os"
+	"strings"
 	"time"
 
 	"go.yaml.in/yaml/v3"
@@ -39,6 +40,10 @@ type Config struct {
 	// kovmon, whose X-Forwarded-For names the client for the rate limits and the audit
 	// log; without them every client behind a proxy shares the proxy's address.
 	TrustedProxies []string `yaml:"trusted_proxies"`
+	// PublicHosts are the host names people reach kovmon by (kovmon.example.ee), the
+	// Host headers it answers besides loopback names and its own addresses: a request
+	// naming any other host is refused, as a DNS-rebinding page's would be.
+	PublicHosts []string `yaml:"public_hosts"`
 }
 
 // trustedProxies parses TrustedProxies: "10.0.0.0/8", or one address.
@@ -95,6 +100,11 @@ func (c Config) validate() error {
 	}
 	if _, err := c.trustedProxies(); err != nil {
 		return err
+	}
+	for _, h := range c.PublicHosts {
+		if h == "" || strings.ContainsAny(h, "/ \t@") || strings.Contains(h, "://") {
+			return fmt.Errorf("config: public_hosts: %q is not a host name (kovmon.example.ee, without scheme or path)", h)
+		}
 	}
 	if c.PublicRequiresLogin && c.UsersFile == "" {
 		return fmt.Errorf("config: public_requires_login needs a users_file to sign in with")

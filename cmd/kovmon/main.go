@@ -16,6 +16,7 @@ import (
 	"syscall"
 	_ "time/tzdata" // Europe/Tallinn must be there on any machine
 
+	"ee/kovmon/ingest"
 	"ee/kovmon/store"
 )
 
@@ -162,6 +163,12 @@ func (m *Main) Open(ctx context.Context) (store.Store, error) {
 	if m.Cluster != "" {
 		// Which of the two layouts kovmon uses is the operator's to know: say it.
 		fmt.Fprintf(m.Stderr, "kovmon: %s\n", s.Describe())
+	}
+	// A process killed while loading left part of a file, a run marked running and
+	// scratch files: they go before anything reads or writes the store.
+	if err := ingest.Recover(ctx, s, ingest.RecoverOptions{Log: m.Log}); err != nil {
+		s.Close()
+		return nil, err
 	}
 	m.store = s
 	return s, nil

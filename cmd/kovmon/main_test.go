@@ -94,6 +94,8 @@ func TestUsageErrorsExit2(t *testing.T) {
 		{"indicators", "--format", "xml"},
 		{"explain", "I.1"},
 		{"demo", "--scale", "huge"},
+		{"surveys", "--year", "1985"}, // issue 15, point 7: surveys are of 2000-2100
+		{"surveys", "--year", "2101"},
 	} {
 		r := kovmon(t, nil, append([]string{"--data", t.TempDir()}, args...)...)
 		if r.code != 2 || r.stderr == "" {
@@ -472,4 +474,29 @@ func TestTryItWhileServing(t *testing.T) {
 		t.Errorf("the second print differs from the first (exit %d)", again.code)
 	}
 	t.Logf("the report again, from the cache: %.1f s", time.Since(start).Seconds())
+}
+
+// TestRunsTableKeepsOneLineAFile: a file whose name holds a newline and a tab is one
+// line of `kovmon runs`, its name escaped (issue 15, point 7), and its quarantined
+// line one line of `kovmon quarantine`.
+func TestRunsTableKeepsOneLineAFile(t *testing.T) {
+	data := t.TempDir()
+	for _, kind := range []string{"municipalities", "mergers"} {
+		if r := kovmon(t, nil, "--data", data, "ingest", "--kind", kind, filepath.Join(registryDir, kind+".csv")); r.code != 0 {
+			t.Fatalf("%s: %+v", kind, r)
+		}
+	}
+	odd := filepath.Join(t.TempDir(), "a\nb\tc.csv")
+	os.WriteFile(odd, []byte("feedback_id,submitted_at,ehak_code,system,service_code,score,comment\nf1,2018-05-01T10:00:00Z,0784,KOVTP,S1,5,\nf2,2018-05-01T10:00:00Z,0784,KOVTP,S1,9,\"x\tnew\nline\"\n"), 0o644)
+	if r := kovmon(t, nil, "--data", data, "ingest", "--kind", "feedback", odd); r.code != 0 {
+		t.Fatalf("ingest: %+v", r)
+	}
+	runs := kovmon(t, nil, "--data", data, "runs")
+	if lines := strings.Split(strings.TrimSpace(runs.stdout), "\n"); len(lines) != 4 || !strings.Contains(runs.stdout, `a\nb\tc.csv`) {
+		t.Errorf("kovmon runs: %d lines, want a header and 3 files, the odd name escaped:\n%s", len(lines), runs.stdout)
+	}
+	q := kovmon(t, nil, "--data", data, "quarantine")
+	if lines := strings.Split(strings.TrimSpace(q.stdout), "\n"); len(lines) != 2 {
+		t.Errorf("kovmon quarantine: %d lines, want a header and 1 row:\n%s", len(lines), q.stdout)
+	}
 }

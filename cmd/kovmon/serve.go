@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"ee/kovmon/auth"
-	"ee/kovmon/ingest"
 	"ee/kovmon/metrics"
 	"ee/kovmon/metrics/catalogue"
 	"ee/kovmon/report"
@@ -49,9 +48,6 @@ func cmdServe(ctx context.Context, m *Main, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := reportInterrupted(ctx, m, s); err != nil {
-		return err
-	}
 	proxies, _ := cfg.trustedProxies() // checked by validate
 	views := func(cat *catalogue.Catalogue, figures *metrics.Reader) web.Views {
 		return web.Views{Pages: pages(s, cat, figures, m), Report: report.Handler(report.Options{Store: s, Catalogue: cat, Figures: figures, CacheDir: m.reportCache()})}
@@ -60,7 +56,7 @@ func cmdServe(ctx context.Context, m *Main, args []string) error {
 		MaxUpload: cfg.MaxUpload, Views: views,
 		UploadTimeout: cfg.UploadTimeout, Users: users, PublicRequiresLogin: cfg.PublicRequiresLogin,
 		SecureCookies: cfg.SecureCookies, SessionTTL: cfg.SessionTTL,
-		LoginPerMinute: cfg.LoginPerMinute, UploadPerMinute: cfg.UploadPerMinute, TrustedProxies: proxies})
+		LoginPerMinute: cfg.LoginPerMinute, UploadPerMinute: cfg.UploadPerMinute, TrustedProxies: proxies, Hosts: cfg.PublicHosts})
 	if err := api.Refresh(ctx); err != nil {
 		return err
 	}
@@ -119,31 +115,6 @@ func cmdServe(ctx context.Context, m *Main, args []string) error {
 		}
 		return nil
 	}
-}
-
-// reportInterrupted closes the runs a killed process left open. The embedded engine's
-// folder belongs to this process alone, so a run still "running" there died with its
-// process; its files are still in the inbox (a file moves to done/ only after its
-// load) and load again at the next tick, where the file's hash keeps rows from
-// counting twice. On a server other processes may be loading, so runs are left alone.
-func reportInterrupted(ctx context.Context, m *Main, s store.Store) error {
-	if !store.Embedded(s) {
-		return nil
-	}
-	runs, err := ingest.Runs(ctx, s, 10000)
-	if err != nil {
-		return err
-	}
-	for _, r := range runs {
-		if r.Status != "running" {
-			continue
-		}
-		m.Log.Warn("an ingest run was interrupted by the end of the process; its inbox files load again", "run", r.RunID, "trigger", r.Trigger, "started", r.Started)
-		if err := ingest.FinishRun(ctx, s, r.RunID, r.Trigger, "interrupted", "the process stopped during this run; files still in the inbox load again at the next scheduled run"); err != nil {
-			return fmt.Errorf("closing interrupted run %s: %w", r.RunID, err)
-		}
-	}
-	return nil
 }
 
 // followCatalogue checks every interval for a catalogue put in force by another

@@ -62,7 +62,14 @@ func freeAddr(t *testing.T) string {
 // startServed starts serve on data with a configuration file and waits for /healthz.
 func startServed(t *testing.T, data, config string) *served {
 	t.Helper()
+	return startServedEnv(t, data, config, nil)
+}
+
+// startServedEnv is startServed with more environment variables.
+func startServedEnv(t *testing.T, data, config string, env []string) *served {
+	t.Helper()
 	s := &served{cmd: exec.Command(binary, "--data", data, "--config", config, "serve")}
+	s.cmd.Env = append(os.Environ(), env...)
 	s.cmd.Stdout, s.cmd.Stderr = s, s
 	if err := s.cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -124,6 +131,10 @@ func TestServeRefusesTheNetworkWithoutUsers(t *testing.T) {
 	cfg = writeFile(t, filepath.Join(t.TempDir(), "p.yaml"), "addr: 127.0.0.1:0\ntrusted_proxies: [10.0.0.0/8, proxy.example]\n")
 	if r := kovmon(t, nil, "--data", t.TempDir(), "--config", cfg, "serve"); r.code != 2 || !strings.Contains(r.stderr, "proxy.example") {
 		t.Errorf("a trusted proxy that is no address: exit %d, %q", r.code, r.stderr)
+	}
+	cfg = writeFile(t, filepath.Join(t.TempDir(), "h.yaml"), "addr: 127.0.0.1:0\npublic_hosts: [https://kovmon.example.ee/]\n")
+	if r := kovmon(t, nil, "--data", t.TempDir(), "--config", cfg, "serve"); r.code != 2 || !strings.Contains(r.stderr, "public_hosts") {
+		t.Errorf("a public host that is a URL: exit %d, %q", r.code, r.stderr)
 	}
 	users := writeFile(t, filepath.Join(t.TempDir(), "u.yaml"), "users:\n  - name: x\n    role: boss\n    password: nothash\n")
 	if r := kovmon(t, []string{"KOVMON_USERS=" + users}, "--data", t.TempDir(), "serve", "--addr", "127.0.0.1:0"); r.code != 1 || !strings.Contains(r.stderr, "role") {

@@ -412,3 +412,25 @@ DROP VIEW IF EXISTS survey_latest ON CLUSTER `kovmon_cluster`;
 
 DROP VIEW IF EXISTS services_latest ON CLUSTER `kovmon_cluster`;
 
+-- 0011_quarantine_counts
+CREATE TABLE IF NOT EXISTS quarantine_counts_local ON CLUSTER `kovmon_cluster` (
+    run_id    String,
+    file_id   String,
+    file_name String,
+    kind      LowCardinality(String),
+    column    String,
+    reason    String,
+    rows      UInt64,
+    at        DateTime64(3, 'UTC')
+)
+ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/{database}/quarantine_counts_local', '{replica}')
+ORDER BY (file_id, column, reason);
+
+CREATE TABLE IF NOT EXISTS quarantine_counts ON CLUSTER `kovmon_cluster` AS quarantine_counts_local
+ENGINE = Distributed(`kovmon_cluster`, currentDatabase(), quarantine_counts_local, cityHash64(file_id));
+
+INSERT INTO quarantine_counts (run_id, file_id, file_name, kind, column, reason, rows, at)
+SELECT any(run_id), file_id, any(file_name), any(kind), column, reason, count(), max(at)
+FROM quarantine
+GROUP BY file_id, column, reason;
+

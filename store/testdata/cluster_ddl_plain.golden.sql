@@ -408,3 +408,25 @@ DROP VIEW IF EXISTS survey_latest;
 
 DROP VIEW IF EXISTS services_latest;
 
+-- 0011_quarantine_counts
+CREATE TABLE IF NOT EXISTS quarantine_counts_local (
+    run_id    String,
+    file_id   String,
+    file_name String,
+    kind      LowCardinality(String),
+    column    String,
+    reason    String,
+    rows      UInt64,
+    at        DateTime64(3, 'UTC')
+)
+ENGINE = MergeTree
+ORDER BY (file_id, column, reason);
+
+CREATE TABLE IF NOT EXISTS quarantine_counts AS quarantine_counts_local
+ENGINE = Distributed(`kovmon_cluster`, currentDatabase(), quarantine_counts_local, cityHash64(file_id));
+
+INSERT INTO quarantine_counts_local (run_id, file_id, file_name, kind, column, reason, rows, at)
+SELECT any(run_id), file_id, any(file_name), any(kind), column, reason, count(), max(at)
+FROM quarantine_local
+GROUP BY file_id, column, reason;
+
