@@ -61,6 +61,9 @@ type usageCounts struct {
 	Rows, Keys, SumLines       int64
 	Quarantined, QuarantineKey int64
 	Stages                     int64
+	// CountsDiffer: where the counts kept at insert differ from a recount of the rows
+	// (CountsDisagree), "" when nowhere.
+	CountsDiffer string
 }
 
 func childCounts(dir string) (usageCounts, error) {
@@ -85,7 +88,12 @@ func countUsage(s store.Store) (usageCounts, error) {
 			return usageCounts{}, err
 		}
 	}
-	return usageCounts{Rows: n[0], Keys: n[1], SumLines: n[2], Quarantined: n[3], QuarantineKey: n[4], Stages: n[5]}, nil
+	differ, err := CountsDisagree(context.Background(), s)
+	if err != nil {
+		return usageCounts{}, err
+	}
+	return usageCounts{Rows: n[0], Keys: n[1], SumLines: n[2], Quarantined: n[3], QuarantineKey: n[4], Stages: n[5],
+		CountsDiffer: strings.Join(differ, "; ")}, nil
 }
 
 // runTestChild runs this test binary as a child doing job with the given

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -117,7 +118,9 @@ func rollBackRun(ctx context.Context, s store.Store, runID string) (int64, error
 		if err != nil {
 			return total, err
 		}
-		total += n
+		if !slices.Contains(CountTables(), table) { // counts of rows, not rows
+			total += n
+		}
 		if n > 0 && (table == "municipalities" || table == "mergers") {
 			registryTouched = true
 		}
@@ -136,12 +139,14 @@ func rollBackRun(ctx context.Context, s store.Store, runID string) (int64, error
 	return total, nil
 }
 
-// rollbackTables are the tables whose rows carry the run that added them.
+// rollbackTables are the tables whose rows carry the run that added them: the counts
+// kept at insert too (aggregates.go), which go with the rows they count.
 func rollbackTables() []string {
 	tables := []string{KindMunicipalities, KindMergers}
 	for _, k := range Kinds() {
 		tables = append(tables, k.Table)
 	}
+	tables = append(tables, CountTables()...)
 	return append(tables, "quarantine", "quarantine_counts")
 }
 

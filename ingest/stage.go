@@ -161,6 +161,10 @@ func (st *stage) attachIfEmpty(ctx context.Context) (bool, error) {
 		if err := st.s.Exec(ctx, "ALTER TABLE "+st.table+" ATTACH PARTITION ID '"+row[0]+"' FROM "+st.rows, nil); err != nil {
 			return false, err
 		}
+		// No materialized view sees an attach (aggregates.go).
+		if err := feedCounts(ctx, st.s, st.table, st.rows, row[0]); err != nil {
+			return false, err
+		}
 		failpoint("attached-partition")
 	}
 	return true, nil

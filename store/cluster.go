@@ -41,6 +41,10 @@ var shardingKeys = map[string]string{
 	"survey_answers": "cityHash64(ehak_code)",
 	"trainings":      "cityHash64(ehak_code)",
 	"org_goals":      "cityHash64(year)", // national: no code
+	// The counts kept at insert of the large sources (migration 0012), beside their
+	// rows: each shard's materialized view feeds its own.
+	"usage_counts":    "cityHash64(ehak_code)",
+	"feedback_counts": "cityHash64(ehak_code)",
 	// The growing tables of kovmon itself, by what their readers group on.
 	"ingest_runs":         "cityHash64(run_id)",
 	"ingest_files":        "cityHash64(file_id)",
@@ -93,6 +97,9 @@ var (
 	alterTable  = regexp.MustCompile(`(?is)^\s*ALTER TABLE\s+(\w+)\s+(.*)$`)
 	createView  = regexp.MustCompile(`(?is)^(\s*CREATE VIEW IF NOT EXISTS\s+\w+)(\s+AS\s.*)$`)
 	dropView    = regexp.MustCompile(`(?is)^(\s*DROP VIEW IF EXISTS\s+\w+)\s*$`)
+	// A materialized view TO a table, of one table: CREATE MATERIALIZED VIEW … TO T AS SELECT … FROM U ….
+	createMaterialized = regexp.MustCompile(`(?is)^(\s*CREATE MATERIALIZED VIEW IF NOT EXISTS\s+\w+)\s+TO\s+(\w+)(\s+AS\s.*?\bFROM\s+)(\w+)\b(.*)$`)
+	truncateTable      = regexp.MustCompile(`(?is)^(\s*TRUNCATE TABLE(?:\s+IF EXISTS)?\s+)(\w+)\s*$`)
 	// A backfill: INSERT INTO T … SELECT … FROM U …, with no other table named.
 	insertSelect = regexp.MustCompile(`(?is)^(\s*INSERT INTO\s+)(\w+)(\b.*?\bFROM\s+)(\w+)\b(.*)$`)
 )
@@ -103,12 +110,16 @@ var (
 // keeper: a sharded table T becomes T_local ON CLUSTER, ReplicatedXMergeTree with the
 // usual {shard}/{replica} macros, and T, Distributed over it; a reference table T
 // stays T, ON CLUSTER, one ReplicatedXMergeTree over every host (a path without the
-// shard, a replica per host). ALTERs and views (made, or dropped to be replaced) run
-// ON CLUSTER.
+// shard, a replica per host). ALTERs, TRUNCATEs and views (made, or dropped to be
+// replaced) run ON CLUSTER.
 //
 // plain (run on each host in turn): a sharded table becomes T_local with the
 // statement's own engine and T, Distributed over it; reference tables and views stay
 // as they are.
+//
+// In both, a materialized view from a sharded table to one of the same sharding key
+// reads and writes the local parts (it fires on each host's own inserts), and a
+// TRUNCATE of a sharded table empties its local parts.
 //
 // Without a cluster the statement is returned as it is — the embedded engine and a
 // single server run the same text.
@@ -162,6 +173,25 @@ func ClusterDDL(stmt, cluster string, mode ClusterMode) []string {
 	}
 	if m := dropView.FindStringSubmatch(stmt); m != nil { // to be replaced
 		return []string{m[1] + on}
+	}
+	if m := createMaterialized.FindStringSubmatch(stmt); m != nil {
+		// A view fires on the inserts of the host it lives on: one on every host, from
+		// the local part of a sharded source to the local part of its sharded target
+		// (the same key, so each shard's counts are of its own rows).
+		into, from := m[2], m[4]
+		intoKey, intoSharded := shardingKeys[into]
+		fromKey, fromSharded := shardingKeys[from]
+		if intoSharded && fromSharded && intoKey == fromKey {
+			into, from = into+"_local", from+"_local"
+		}
+		return []string{m[1] + on + " TO " + into + m[3] + from + m[5]}
+	}
+	if m := truncateTable.FindStringSubmatch(stmt); m != nil {
+		table := m[2]
+		if _, sharded := shardingKeys[table]; sharded {
+			table += "_local"
+		}
+		return []string{m[1] + table + on}
 	}
 	if m := insertSelect.FindStringSubmatch(stmt); m != nil && !keeper {
 		// Run on each host in turn, the backfill of one sharded table from another

@@ -434,3 +434,61 @@ SELECT any(run_id), file_id, any(file_name), any(kind), column, reason, count(),
 FROM quarantine
 GROUP BY file_id, column, reason;
 
+-- 0012_source_counts
+CREATE TABLE IF NOT EXISTS usage_counts_local ON CLUSTER `kovmon_cluster` (
+    year        UInt16,
+    ehak_code   LowCardinality(String),
+    event       LowCardinality(String),
+    channel     LowCardinality(String),
+    system      LowCardinality(String),
+    file_id     LowCardinality(String),
+    run_id      LowCardinality(String),
+    source_rows UInt64
+)
+ENGINE = ReplicatedSummingMergeTree('/clickhouse/tables/{shard}/{database}/usage_counts_local', '{replica}')
+PARTITION BY year
+ORDER BY (ehak_code, event, channel, system, file_id, run_id);
+
+CREATE TABLE IF NOT EXISTS usage_counts ON CLUSTER `kovmon_cluster` AS usage_counts_local
+ENGINE = Distributed(`kovmon_cluster`, currentDatabase(), usage_counts_local, cityHash64(ehak_code));
+
+TRUNCATE TABLE IF EXISTS usage_counts_local ON CLUSTER `kovmon_cluster`;
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS usage_counts_feed ON CLUSTER `kovmon_cluster` TO usage_counts_local AS
+SELECT year, ehak_code, event, channel, system, file_id, run_id, count() AS source_rows
+FROM usage_local
+GROUP BY ALL;
+
+INSERT INTO usage_counts (year, ehak_code, event, channel, system, file_id, run_id, source_rows)
+SELECT year, ehak_code, event, channel, system, file_id, run_id, count() AS source_rows
+FROM usage
+GROUP BY ALL;
+
+CREATE TABLE IF NOT EXISTS feedback_counts_local ON CLUSTER `kovmon_cluster` (
+    year        UInt16,
+    ehak_code   LowCardinality(String),
+    system      LowCardinality(String),
+    score       UInt8,
+    file_id     LowCardinality(String),
+    run_id      LowCardinality(String),
+    source_rows UInt64
+)
+ENGINE = ReplicatedSummingMergeTree('/clickhouse/tables/{shard}/{database}/feedback_counts_local', '{replica}')
+PARTITION BY year
+ORDER BY (ehak_code, system, score, file_id, run_id);
+
+CREATE TABLE IF NOT EXISTS feedback_counts ON CLUSTER `kovmon_cluster` AS feedback_counts_local
+ENGINE = Distributed(`kovmon_cluster`, currentDatabase(), feedback_counts_local, cityHash64(ehak_code));
+
+TRUNCATE TABLE IF EXISTS feedback_counts_local ON CLUSTER `kovmon_cluster`;
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS feedback_counts_feed ON CLUSTER `kovmon_cluster` TO feedback_counts_local AS
+SELECT year, ehak_code, system, score, file_id, run_id, count() AS source_rows
+FROM feedback_local
+GROUP BY ALL;
+
+INSERT INTO feedback_counts (year, ehak_code, system, score, file_id, run_id, source_rows)
+SELECT year, ehak_code, system, score, file_id, run_id, count() AS source_rows
+FROM feedback
+GROUP BY ALL;
+

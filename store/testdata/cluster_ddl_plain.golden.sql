@@ -430,3 +430,61 @@ SELECT any(run_id), file_id, any(file_name), any(kind), column, reason, count(),
 FROM quarantine_local
 GROUP BY file_id, column, reason;
 
+-- 0012_source_counts
+CREATE TABLE IF NOT EXISTS usage_counts_local (
+    year        UInt16,
+    ehak_code   LowCardinality(String),
+    event       LowCardinality(String),
+    channel     LowCardinality(String),
+    system      LowCardinality(String),
+    file_id     LowCardinality(String),
+    run_id      LowCardinality(String),
+    source_rows UInt64
+)
+ENGINE = SummingMergeTree
+PARTITION BY year
+ORDER BY (ehak_code, event, channel, system, file_id, run_id);
+
+CREATE TABLE IF NOT EXISTS usage_counts AS usage_counts_local
+ENGINE = Distributed(`kovmon_cluster`, currentDatabase(), usage_counts_local, cityHash64(ehak_code));
+
+TRUNCATE TABLE IF EXISTS usage_counts_local;
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS usage_counts_feed TO usage_counts_local AS
+SELECT year, ehak_code, event, channel, system, file_id, run_id, count() AS source_rows
+FROM usage_local
+GROUP BY ALL;
+
+INSERT INTO usage_counts_local (year, ehak_code, event, channel, system, file_id, run_id, source_rows)
+SELECT year, ehak_code, event, channel, system, file_id, run_id, count() AS source_rows
+FROM usage_local
+GROUP BY ALL;
+
+CREATE TABLE IF NOT EXISTS feedback_counts_local (
+    year        UInt16,
+    ehak_code   LowCardinality(String),
+    system      LowCardinality(String),
+    score       UInt8,
+    file_id     LowCardinality(String),
+    run_id      LowCardinality(String),
+    source_rows UInt64
+)
+ENGINE = SummingMergeTree
+PARTITION BY year
+ORDER BY (ehak_code, system, score, file_id, run_id);
+
+CREATE TABLE IF NOT EXISTS feedback_counts AS feedback_counts_local
+ENGINE = Distributed(`kovmon_cluster`, currentDatabase(), feedback_counts_local, cityHash64(ehak_code));
+
+TRUNCATE TABLE IF EXISTS feedback_counts_local;
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS feedback_counts_feed TO feedback_counts_local AS
+SELECT year, ehak_code, system, score, file_id, run_id, count() AS source_rows
+FROM feedback_local
+GROUP BY ALL;
+
+INSERT INTO feedback_counts_local (year, ehak_code, system, score, file_id, run_id, source_rows)
+SELECT year, ehak_code, system, score, file_id, run_id, count() AS source_rows
+FROM feedback_local
+GROUP BY ALL;
+
