@@ -123,6 +123,10 @@ func runScript(t *testing.T, s store.Store, file string, catalogueOf func(testin
 			if err != nil || results[0].Status != "loaded" {
 				t.Fatalf("%s: load %s: %v %+v", where, b.arg, err, results)
 			}
+			// The definitions read the counts kept at insert: they must be the rows'.
+			if differ, err := ingest.CountsDisagree(ctx, s); err != nil || len(differ) > 0 {
+				t.Fatalf("%s: load %s: the counts kept at insert differ from the rows: %v %v", where, b.arg, err, differ)
+			}
 			computed = false
 		case "revise":
 			id, year, _ := strings.Cut(b.arg, " ")
