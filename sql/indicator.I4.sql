@@ -1,8 +1,8 @@
 -- I.4: official communication acts (usage events {events}); paperless ones went by one
 -- of {channels}. Counted rows, attributed per boundary mode: one row per year, unit,
 -- recorded code, file and ingest run. The usage rows are read as the counts kept of
--- them at insert (usage_counts, migration 0012: rows per year, code, file, run, event,
--- channel and system).
+-- them at insert (usage_counts, migration 0012: rows per year, code, file, run, event
+-- and channel).
 SELECT u.year AS year, a.unit_code AS unit, u.ehak_code AS recorded_code, u.file_id AS file_id, u.run_id AS run_id,
        u.acts AS source_rows, u.paperless AS numerator, u.acts AS denominator
 FROM (

@@ -2,12 +2,17 @@
 -- millions of the large sources: for usage and feedback the engine keeps, as rows
 -- arrive, how many rows there are per year, recorded EHAK code, file and ingest run
 -- (provenance: explain names them; a killed run's counts are rolled back with its
--- rows) and per value of every column that a definition filters on. The indicators'
--- rules — which events, channels, systems, scores count — stay in their definitions
--- (sql/indicator.I1.sql, I4.sql), which read these tables; so do attribution to units
--- and boundary modes, at refresh time: a registry or catalogue change needs no
--- reload. A table's columns but source_rows are its key, summed by the engine's
--- merges; readers sum(source_rows) over them all the same, as merges are eventual.
+-- rows) and per value of every column that a definition filters on: usage by event
+-- and channel (I.4), feedback by system and score (I.1, and a catalogue's own
+-- indicators of feedback). The indicators' rules — which events, channels, systems,
+-- scores count — stay in their definitions (sql/indicator.I1.sql, I4.sql), which read
+-- these tables; so do attribution to units and boundary modes, at refresh time: a
+-- registry or catalogue change needs no reload. Each column kept multiplies the rows
+-- by its values (usage's system would by nine), so only those read are kept; a
+-- definition that filters on another column reads the source table itself, or a
+-- migration adds the column here. A table's columns but source_rows are its key,
+-- summed by the engine's merges; readers sum(source_rows) over them all the same, as
+-- merges are eventual.
 --
 -- A materialized view feeds each table from every INSERT into its source; a load that
 -- attaches a stage's partitions instead (the first load into an empty table) feeds it
@@ -22,23 +27,22 @@ CREATE TABLE IF NOT EXISTS usage_counts (
     ehak_code   LowCardinality(String),
     event       LowCardinality(String),
     channel     LowCardinality(String),
-    system      LowCardinality(String),
     file_id     LowCardinality(String),
     run_id      LowCardinality(String),
     source_rows UInt64
 ) ENGINE = SummingMergeTree
 PARTITION BY year
-ORDER BY (ehak_code, event, channel, system, file_id, run_id);
+ORDER BY (ehak_code, event, channel, file_id, run_id);
 
 TRUNCATE TABLE IF EXISTS usage_counts;
 
 CREATE MATERIALIZED VIEW IF NOT EXISTS usage_counts_feed TO usage_counts AS
-SELECT year, ehak_code, event, channel, system, file_id, run_id, count() AS source_rows
+SELECT year, ehak_code, event, channel, file_id, run_id, count() AS source_rows
 FROM usage
 GROUP BY ALL;
 
-INSERT INTO usage_counts (year, ehak_code, event, channel, system, file_id, run_id, source_rows)
-SELECT year, ehak_code, event, channel, system, file_id, run_id, count() AS source_rows
+INSERT INTO usage_counts (year, ehak_code, event, channel, file_id, run_id, source_rows)
+SELECT year, ehak_code, event, channel, file_id, run_id, count() AS source_rows
 FROM usage
 GROUP BY ALL;
 

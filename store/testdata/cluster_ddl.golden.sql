@@ -440,14 +440,13 @@ CREATE TABLE IF NOT EXISTS usage_counts_local ON CLUSTER `kovmon_cluster` (
     ehak_code   LowCardinality(String),
     event       LowCardinality(String),
     channel     LowCardinality(String),
-    system      LowCardinality(String),
     file_id     LowCardinality(String),
     run_id      LowCardinality(String),
     source_rows UInt64
 )
 ENGINE = ReplicatedSummingMergeTree('/clickhouse/tables/{shard}/{database}/usage_counts_local', '{replica}')
 PARTITION BY year
-ORDER BY (ehak_code, event, channel, system, file_id, run_id);
+ORDER BY (ehak_code, event, channel, file_id, run_id);
 
 CREATE TABLE IF NOT EXISTS usage_counts ON CLUSTER `kovmon_cluster` AS usage_counts_local
 ENGINE = Distributed(`kovmon_cluster`, currentDatabase(), usage_counts_local, cityHash64(ehak_code));
@@ -455,12 +454,12 @@ ENGINE = Distributed(`kovmon_cluster`, currentDatabase(), usage_counts_local, ci
 TRUNCATE TABLE IF EXISTS usage_counts_local ON CLUSTER `kovmon_cluster`;
 
 CREATE MATERIALIZED VIEW IF NOT EXISTS usage_counts_feed ON CLUSTER `kovmon_cluster` TO usage_counts_local AS
-SELECT year, ehak_code, event, channel, system, file_id, run_id, count() AS source_rows
+SELECT year, ehak_code, event, channel, file_id, run_id, count() AS source_rows
 FROM usage_local
 GROUP BY ALL;
 
-INSERT INTO usage_counts (year, ehak_code, event, channel, system, file_id, run_id, source_rows)
-SELECT year, ehak_code, event, channel, system, file_id, run_id, count() AS source_rows
+INSERT INTO usage_counts (year, ehak_code, event, channel, file_id, run_id, source_rows)
+SELECT year, ehak_code, event, channel, file_id, run_id, count() AS source_rows
 FROM usage
 GROUP BY ALL;
 

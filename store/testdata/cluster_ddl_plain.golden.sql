@@ -436,14 +436,13 @@ CREATE TABLE IF NOT EXISTS usage_counts_local (
     ehak_code   LowCardinality(String),
     event       LowCardinality(String),
     channel     LowCardinality(String),
-    system      LowCardinality(String),
     file_id     LowCardinality(String),
     run_id      LowCardinality(String),
     source_rows UInt64
 )
 ENGINE = SummingMergeTree
 PARTITION BY year
-ORDER BY (ehak_code, event, channel, system, file_id, run_id);
+ORDER BY (ehak_code, event, channel, file_id, run_id);
 
 CREATE TABLE IF NOT EXISTS usage_counts AS usage_counts_local
 ENGINE = Distributed(`kovmon_cluster`, currentDatabase(), usage_counts_local, cityHash64(ehak_code));
@@ -451,12 +450,12 @@ ENGINE = Distributed(`kovmon_cluster`, currentDatabase(), usage_counts_local, ci
 TRUNCATE TABLE IF EXISTS usage_counts_local;
 
 CREATE MATERIALIZED VIEW IF NOT EXISTS usage_counts_feed TO usage_counts_local AS
-SELECT year, ehak_code, event, channel, system, file_id, run_id, count() AS source_rows
+SELECT year, ehak_code, event, channel, file_id, run_id, count() AS source_rows
 FROM usage_local
 GROUP BY ALL;
 
-INSERT INTO usage_counts_local (year, ehak_code, event, channel, system, file_id, run_id, source_rows)
-SELECT year, ehak_code, event, channel, system, file_id, run_id, count() AS source_rows
+INSERT INTO usage_counts_local (year, ehak_code, event, channel, file_id, run_id, source_rows)
+SELECT year, ehak_code, event, channel, file_id, run_id, count() AS source_rows
 FROM usage_local
 GROUP BY ALL;
 
