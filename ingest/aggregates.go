@@ -28,6 +28,12 @@ var countTables = map[string]string{"usage": "usage_counts", "feedback": "feedba
 // others; every other column is the key the rows are counted by.
 const countedRows = "source_rows"
 
+// CountsTable names the table of counts kept of a kind's table, if it has one.
+func CountsTable(table string) (string, bool) {
+	counts, ok := countTables[table]
+	return counts, ok
+}
+
 // CountTables lists the tables of counts kept at insert, in a fixed order.
 func CountTables() []string { return slices.Sorted(maps.Values(countTables)) }
 

@@ -5,3 +5,6 @@ var (
 	DefinitionQuery = definitionQuery
 	YearsQuery      = yearsQuery
 )
+
+// ReportedYears are the years reported that Inputs found.
+func ReportedYears(in *inputs) []int { return in.years }
