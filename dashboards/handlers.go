@@ -175,7 +175,6 @@ func parseTemplates() map[string]*template.Template {
 
 // templateFuncs are the few helpers the templates need beyond the view's methods.
 var templateFuncs = template.FuncMap{
-	"list": func(items ...string) []string { return items },
 	// colour is a colour of the palette by name, for the swatches the page draws.
 	"colour": func(name string) string {
 		switch name {

@@ -12,9 +12,9 @@ import (
 	"ee/kovmon/i18n"
 	"ee/kovmon/ingest"
 	"ee/kovmon/internal/palette"
+	"ee/kovmon/kov"
 	"ee/kovmon/metrics"
 	"ee/kovmon/metrics/catalogue"
-	"ee/kovmon/registry"
 	"ee/kovmon/store"
 )
 
@@ -95,7 +95,7 @@ func (s *server) municipality(r *http.Request, v view) (string, any, error) {
 
 // validity says when the unit was valid, in words: a unit valid since before the data
 // and still valid is simply in force.
-func validity(v view, u registry.Municipality) string {
+func validity(v view, u kov.Municipality) string {
 	from, to := v.date(u.ValidFrom), v.date(u.ValidTo)
 	switch {
 	case from == "" && to == "":
@@ -137,7 +137,7 @@ func (v view) date(d time.Time) string {
 
 // unitFigures lists the unit's figures of the year beside the national and peer-group
 // ones, with its rank among all municipalities, and draws them side by side.
-func (v view) unitFigures(cat *catalogue.Catalogue, code string, national, municipal []metrics.Figure, peers view) ([]unitRow, *chartBlock) {
+func (v view) unitFigures(cat *catalogue.Catalogue, code string, national, municipal []kov.Figure, peers view) ([]unitRow, *chartBlock) {
 	nationalBy, municipalBy := byIndicator(national), byIndicator(municipal)
 	var (
 		rows              []unitRow
@@ -151,8 +151,8 @@ func (v view) unitFigures(cat *catalogue.Catalogue, code string, national, munic
 	)
 	for i := range cat.Indicators {
 		ind := &cat.Indicators[i]
-		var own *metrics.Figure
-		var ofYearAll, before []metrics.Figure
+		var own *kov.Figure
+		var ofYearAll, before []kov.Figure
 		for j, f := range municipalBy[ind.ID] {
 			switch f.Year {
 			case v.Year:
@@ -186,7 +186,7 @@ func (v view) unitFigures(cat *catalogue.Catalogue, code string, national, munic
 		if own.Value == nil {
 			unitIt = hatched(point(100, name+" "+ind.ID+": "+v.t("status.no_data"), palette.NoData))
 		} else {
-			unitIt = point(round(*own.Value, 2), name+" "+ind.ID+": "+v.percent(own.Value)+" · "+v.t("status."+own.Status), palette.Value)
+			unitIt = point(round(*own.Value, 2), name+" "+ind.ID+": "+v.percent(own.Value)+" · "+v.t("status."+string(own.Status)), palette.Value)
 			unitIt["label"] = map[string]any{"show": true, "position": "top", "formatter": i18n.Number(v.Lang, *own.Value, 0), "fontSize": 10}
 		}
 		unitItems = append(unitItems, unitIt)
@@ -222,13 +222,13 @@ func (v view) unitFigures(cat *catalogue.Catalogue, code string, national, munic
 
 // unitValue is a municipal value as read: a yes/no indicator's 100 or 0 as whether the
 // unit meets the condition.
-func (v view) unitValue(ind *catalogue.Indicator, f metrics.Figure) string {
+func (v view) unitValue(ind *kov.Indicator, f kov.Figure) string {
 	switch {
 	case f.Value == nil:
 		return v.t("status.no_data")
 	case !ind.MunicipalYesNo():
 		return v.percent(f.Value)
-	case *f.Value >= 100-catalogue.Tolerance:
+	case *f.Value >= 100-kov.Tolerance:
 		return "✔ " + v.t("chart.meets")
 	}
 	return "✘ " + v.t("chart.fails")
@@ -245,7 +245,7 @@ func (v view) barPoint(x *float64, name, color string) item {
 // mergerHistory lists the units the unit was formed from (following chains back:
 // A→B→C lists both A and B) and the units it went to.
 func (v view) mergerHistory(code string) (formedFrom, mergedInto []mergerRow) {
-	row := func(other string, m registry.Merger) mergerRow {
+	row := func(other string, m kov.Merger) mergerRow {
 		name := other
 		if u, ok := v.reg.Latest(other); ok {
 			name = u.Name

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 
+	"ee/kovmon/kov"
 	"ee/kovmon/metrics"
 	"ee/kovmon/registry"
 	kovsql "ee/kovmon/sql"
@@ -47,7 +48,7 @@ func (s *server) surveyResponse(ctx context.Context, reg *registry.Registry) ([]
 		row.Year, _ = strconv.Atoi(r[0])
 		row.Responding, _ = strconv.Atoi(r[1])
 		row.Answers, _ = strconv.ParseInt(r[2], 10, 64)
-		row.Active = len(reg.ActiveOn(registry.YearEnd(row.Year)))
+		row.Active = len(reg.ActiveOn(kov.YearEnd(row.Year)))
 		out = append(out, row)
 	}
 	return out, nil

@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"ee/kovmon/i18n"
+	"ee/kovmon/kov"
 	"ee/kovmon/metrics"
 	"ee/kovmon/metrics/catalogue"
 	"ee/kovmon/store"
@@ -125,10 +126,10 @@ func Build(ctx context.Context, opts Options) (*Report, error) {
 
 // yearsWithData lists, ascending, the years in which at least one national figure
 // has a value: the closed list of years a report can be built for.
-func yearsWithData(figures []metrics.Figure) []int {
+func yearsWithData(figures []kov.Figure) []int {
 	seen := map[int]bool{}
 	for _, f := range figures {
-		if f.Level == metrics.LevelNational && f.Value != nil {
+		if f.Level == kov.LevelNational && f.Value != nil {
 			seen[f.Year] = true
 		}
 	}

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -36,8 +37,8 @@ type Store interface {
 	Close() error
 }
 
-// Params are named query parameters: string, integer, float, bool and time.Time
-// values, and []string for Array(String) parameters.
+// Params are named query parameters: string (or a named string type), integer,
+// float, bool and time.Time values, and []string for Array(String) parameters.
 type Params map[string]any
 
 // Result is the answer of a query: the column names and the rows as text. Read it
@@ -119,12 +120,22 @@ func Open(ctx context.Context, cfg Config) (Store, error) {
 // paramText renders a parameter value as ClickHouse reads a query parameter: the
 // value's text form in TabSeparated escaping (not a quoted SQL literal).
 func paramText(v any) (string, error) {
+	v = plainString(v)
 	text, err := plainParamText(v)
 	if _, isString := v.(string); isString {
 		// Arrays are already in quoted form, which the engine reads as it is.
 		text = string(EscapeTSV(nil, text))
 	}
 	return text, err
+}
+
+// plainString turns a value of a named string type (kov.Boundaries, kov.Level) into
+// its string, so that the vocabulary's types bind as the strings they are.
+func plainString(v any) any {
+	if rv := reflect.ValueOf(v); rv.Kind() == reflect.String && rv.Type() != reflect.TypeFor[string]() {
+		return rv.String()
+	}
+	return v
 }
 
 func plainParamText(v any) (string, error) {

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"time"
 
+	"ee/kovmon/kov"
 	"ee/kovmon/registry"
 	kovsql "ee/kovmon/sql"
 	"ee/kovmon/store"
@@ -60,10 +61,10 @@ func Responses(ctx context.Context, s store.Store, set *Set, year int) (*Respons
 	if err != nil {
 		return nil, err
 	}
-	units := reg.ActiveUnits(registry.BoundariesAsOf, year)
-	active := make([]Municipality, len(units))
+	units := reg.ActiveUnits(kov.BoundariesAsOf, year)
+	active := make([]kov.Municipality, len(units))
 	for i, u := range units {
-		active[i] = Municipality{EhakCode: u.Code, Name: u.Name}
+		active[i] = kov.Municipality{Code: u.Code, Name: u.Name} // the report names them by code and name only
 	}
 	def := definitionFor(set, year, rowsBySurvey)
 	report := Track(year, def, active, LatestWins(answers))

@@ -29,6 +29,7 @@ import (
 	"ee/kovmon/auth"
 	"ee/kovmon/i18n"
 	"ee/kovmon/ingest"
+	"ee/kovmon/kov"
 	"ee/kovmon/metrics"
 	"ee/kovmon/metrics/catalogue"
 	"ee/kovmon/store"
@@ -230,7 +231,7 @@ func (s *Server) statusOf(r *http.Request, err error) (int, string) {
 	switch {
 	case errors.As(err, &he):
 		return he.status, he.msg
-	case errors.Is(err, metrics.ErrNotFound):
+	case kov.ErrorCode(err) == kov.NotFound:
 		return http.StatusNotFound, err.Error()
 	case errors.As(err, &down):
 		// Which shard, not where: the address is in the log.
@@ -265,7 +266,7 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 // a closed list before it reaches a query.
 func (s *Server) filterFrom(r *http.Request) (metrics.Filter, error) {
 	q := r.URL.Query()
-	f := metrics.Filter{Level: q.Get("level"), Boundaries: q.Get("boundaries"), Indicator: q.Get("indicator"),
+	f := metrics.Filter{Level: kov.Level(q.Get("level")), Boundaries: kov.Boundaries(q.Get("boundaries")), Indicator: q.Get("indicator"),
 		EhakCode: q.Get("ehak"), County: q.Get("county"), UnitType: q.Get("type")}
 	if y := q.Get("year"); y != "" {
 		year, err := strconv.Atoi(y)
@@ -310,7 +311,7 @@ func (s *Server) indicators(w http.ResponseWriter, r *http.Request) {
 func (s *Server) explain(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	code := q.Get("ehak")
-	if code == metrics.NationalCode {
+	if code == kov.NationalCode {
 		// A municipality's code is checked with the rest of the filter; EE is not one.
 		q.Del("ehak")
 		r.URL.RawQuery = q.Encode()
