@@ -8,8 +8,8 @@ import (
 	"sync"
 	"time"
 
-	"ee/kovmon/ingest"
 	"ee/kovmon/internal/palette"
+	"ee/kovmon/ledger"
 	"ee/kovmon/store"
 	"ee/kovmon/web/compress"
 )
@@ -36,7 +36,7 @@ func (s *server) briefPage(build func(*http.Request, view) (string, any, error))
 	return s.cached(build, func(r *http.Request) (string, error) {
 		if store.Embedded(s.store) {
 			refresh, err := s.figures.RefreshID(r.Context())
-			return "ledger-" + strconv.FormatUint(ingest.LedgerVersionOf(r.Context()), 10) + "-" + refresh, err
+			return "ledger-" + strconv.FormatUint(ledger.VersionOf(r.Context()), 10) + "-" + refresh, err
 		}
 		return strconv.FormatInt(time.Now().UnixNano()/int64(keep), 10), nil
 	})

@@ -13,9 +13,9 @@ import (
 	"ee/kovmon/ingest"
 	"ee/kovmon/internal/palette"
 	"ee/kovmon/kov"
+	"ee/kovmon/ledger"
 	"ee/kovmon/metrics"
 	"ee/kovmon/metrics/catalogue"
-	"ee/kovmon/store"
 )
 
 // ---- Municipality ----
@@ -324,9 +324,9 @@ type dataPage struct {
 	pageBase
 	Files      []fileRow
 	Rows       chartBlock
-	Reasons    [][]string
+	Reasons    []reasonRow
 	Quarantine []quarantineRow
-	Runs       [][]string
+	Runs       []runRow
 	Response   []responseText
 }
 
@@ -339,6 +339,10 @@ type fileRow struct {
 type quarantineRow struct {
 	File, Line, Column, Reason, Raw string
 }
+
+type reasonRow struct{ Kind, Reason, Rows, Files string }
+
+type runRow struct{ ID, Trigger, Started, Finished, Status, Summary string }
 
 type responseText struct {
 	Year                        int
@@ -356,7 +360,7 @@ const (
 func (s *server) dataPage(r *http.Request, v view) (string, any, error) {
 	ctx := r.Context()
 	page := dataPage{pageBase: pageBase{V: v, Path: "/data", Title: v.t("dashboards.data_title")}}
-	files, err := ingest.Files(ctx, s.store, dataPageFiles)
+	files, err := ledger.Files(ctx, s.store, dataPageFiles)
 	if err != nil {
 		return "", nil, err
 	}
@@ -370,16 +374,14 @@ func (s *server) dataPage(r *http.Request, v view) (string, any, error) {
 		return "", nil, err
 	}
 	page.Rows = v.coverageBlock("rows_by_indicator", v.t("dashboards.rows_by_indicator"), cov, v.link("/coverage.csv", paramYear, ""))
-	reasons, err := s.rows(ctx, "dashboards.QuarantineReasons", store.Params{"limit": dataPageReasons})
+	reasons, err := ledger.Reasons(ctx, s.store, dataPageReasons)
 	if err != nil {
 		return "", nil, err
 	}
 	for _, rr := range reasons {
-		n, _ := strconv.ParseInt(rr[2], 10, 64)
-		files, _ := strconv.ParseInt(rr[3], 10, 64)
-		page.Reasons = append(page.Reasons, []string{v.kind(rr[0]), v.reason(rr[1]), v.count(n), v.count(files)})
+		page.Reasons = append(page.Reasons, reasonRow{Kind: v.kind(rr.Kind), Reason: v.reason(rr.Reason), Rows: v.count(rr.Rows), Files: v.count(rr.Files)})
 	}
-	quarantine, err := ingest.Quarantine(ctx, s.store, "", "", dataPageQuarantine)
+	quarantine, err := ledger.Quarantine(ctx, s.store, "", "", dataPageQuarantine)
 	if err != nil {
 		return "", nil, err
 	}
@@ -387,19 +389,17 @@ func (s *server) dataPage(r *http.Request, v view) (string, any, error) {
 		page.Quarantine = append(page.Quarantine, quarantineRow{File: q.File, Line: strconv.FormatInt(q.Line, 10), Column: q.Column,
 			Reason: v.reason(q.Reason), Raw: q.Raw})
 	}
-	runs, err := s.rows(ctx, "dashboards.Runs", store.Params{"limit": dataPageRuns})
+	runs, err := ledger.Runs(ctx, s.store, dataPageRuns)
 	if err != nil {
 		return "", nil, err
 	}
 	for _, run := range runs {
-		files, _ := strconv.Atoi(run[5])
-		loaded, _ := strconv.ParseInt(run[6], 10, 64)
-		rejected, _ := strconv.Atoi(run[7])
-		summary := v.t("ledger.run_summary", files, v.count(loaded))
-		if rejected > 0 {
-			summary += "; " + v.t("ledger.run_rejected", rejected)
+		summary := v.t("ledger.run_summary", run.Files, v.count(run.Loaded))
+		if run.Rejected > 0 {
+			summary += "; " + v.t("ledger.run_rejected", run.Rejected)
 		}
-		page.Runs = append(page.Runs, []string{run[0], v.trigger(run[1]), v.timestamp(run[2]), v.timestamp(run[3]), v.t("ledger.run." + run[4]), summary})
+		page.Runs = append(page.Runs, runRow{ID: run.RunID, Trigger: v.trigger(run.Trigger), Started: v.timestamp(run.Started),
+			Finished: v.timestamp(run.Finished), Status: v.t("ledger.run." + run.Status), Summary: summary})
 	}
 	response, err := s.surveyResponse(ctx, v.reg)
 	if err != nil {

@@ -16,7 +16,7 @@ import (
 	"ee/kovmon/metrics"
 	"ee/kovmon/metrics/catalogue"
 	"ee/kovmon/registry"
-	kovsql "ee/kovmon/sql"
+	"ee/kovmon/store"
 )
 
 // view is the state of a page, read from the URL query. Each field is checked against
@@ -235,14 +235,15 @@ func yearsWithValue(national []kov.Figure) []int {
 }
 
 func (s *server) years(ctx context.Context, boundaries kov.Boundaries) ([]int, error) {
-	res, err := s.store.Query(ctx, kovsql.Query("dashboards.Years"), map[string]any{"boundaries": boundaries})
+	rows, err := store.Select[struct {
+		Year int `ch:"year"`
+	}](ctx, s.store, "dashboards.Years", store.Params{"boundaries": boundaries})
 	if err != nil {
 		return nil, fmt.Errorf("years: %w", err)
 	}
-	years := make([]int, 0, len(res.Rows))
-	for _, r := range res.Rows {
-		y, _ := strconv.Atoi(r[0])
-		years = append(years, y)
+	years := make([]int, len(rows))
+	for i, r := range rows {
+		years[i] = r.Year
 	}
 	return years, nil
 }

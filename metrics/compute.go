@@ -11,7 +11,6 @@ import (
 	"ee/kovmon/kov"
 	"ee/kovmon/metrics/catalogue"
 	"ee/kovmon/registry"
-	kovsql "ee/kovmon/sql"
 	"ee/kovmon/store"
 	"ee/kovmon/surveys"
 )
@@ -334,8 +333,14 @@ func Inputs(ctx context.Context, s store.Store, cat *catalogue.Catalogue) (*inpu
 	if err != nil {
 		return nil, fmt.Errorf("years reported: %w", err)
 	}
-	first, _ := strconv.Atoi(res.Rows[0][0])
-	last, _ := strconv.Atoi(res.Rows[0][1])
+	span, err := store.Scan[struct {
+		First int `ch:"first"`
+		Last  int `ch:"last"`
+	}](res, "years reported")
+	if err != nil || len(span) != 1 {
+		return nil, fmt.Errorf("years reported: %d rows, %v", len(span), err)
+	}
+	first, last := span[0].First, span[0].Last
 	for y := first; first > 0 && y <= last; y++ {
 		in.years = append(in.years, y)
 	}
@@ -351,16 +356,15 @@ func yearsQuery() string {
 	for _, table := range kov.SourceTables() {
 		parts = append(parts, "SELECT min(year) AS first, max(year) AS last FROM "+table+" HAVING count() > 0")
 	}
-	return "SELECT min(first), max(last) FROM (\n    " + strings.Join(parts, "\n    UNION ALL ") + "\n)"
+	return "SELECT min(first) AS first, max(last) AS last FROM (\n    " + strings.Join(parts, "\n    UNION ALL ") + "\n)"
 }
 
 // DataSnapshot is a fingerprint of the loaded data (files and their counts).
 func DataSnapshot(ctx context.Context, s store.Store) (string, error) {
-	res, err := s.Query(ctx, kovsql.Query("metrics.DataSnapshot"), nil)
-	if err != nil {
-		return "", err
-	}
-	return res.Rows[0][0], nil
+	snapshot, _, err := store.SelectOne[struct {
+		Snapshot string `ch:"snapshot"`
+	}](ctx, s, "metrics.DataSnapshot", nil)
+	return snapshot.Snapshot, err
 }
 
 // Run computes every indicator in both boundary modes and publishes the result.

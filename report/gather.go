@@ -9,10 +9,10 @@ import (
 
 	"ee/kovmon/ingest"
 	"ee/kovmon/kov"
+	"ee/kovmon/ledger"
 	"ee/kovmon/metrics"
 	"ee/kovmon/metrics/catalogue"
 	"ee/kovmon/registry"
-	kovsql "ee/kovmon/sql"
 	"ee/kovmon/store"
 )
 
@@ -126,7 +126,7 @@ func reportDate(now func() time.Time, r metrics.Refresh) (time.Time, error) {
 
 // readSources sums the ingest ledger per kind of file.
 func readSources(ctx context.Context, s store.Store) ([]sourceRow, error) {
-	files, err := ingest.Files(ctx, s, ledgerLimit)
+	files, err := ledger.Files(ctx, s, ledgerLimit)
 	if err != nil {
 		return nil, fmt.Errorf("report: read the ingest ledger: %w", err)
 	}
@@ -166,11 +166,14 @@ func readSources(ctx context.Context, s store.Store) ([]sourceRow, error) {
 // readSurveys counts, per survey of the year, the year's active municipalities that
 // answered, after attributing the recorded codes to them (spec: attribution first).
 func readSurveys(ctx context.Context, s store.Store, year int) ([]surveyRow, error) {
-	res, err := s.Query(ctx, kovsql.Query("report.SurveyRespondents"), store.Params{"year": year})
+	answered, err := store.Select[struct {
+		SurveyID string `ch:"survey_id"`
+		EhakCode string `ch:"ehak_code"`
+	}](ctx, s, "report.SurveyRespondents", store.Params{"year": year})
 	if err != nil {
 		return nil, fmt.Errorf("report: read survey answers: %w", err)
 	}
-	if len(res.Rows) == 0 {
+	if len(answered) == 0 {
 		return nil, nil
 	}
 	reg, err := registry.Load(ctx, s)
@@ -181,13 +184,13 @@ func readSurveys(ctx context.Context, s store.Store, year int) ([]surveyRow, err
 	active := len(reg.ActiveOn(end))
 	responded := map[string]map[string]bool{}
 	var ids []string
-	for _, r := range res.Rows {
-		id := r[0]
+	for _, r := range answered {
+		id := r.SurveyID
 		if responded[id] == nil {
 			responded[id] = map[string]bool{}
 			ids = append(ids, id)
 		}
-		if unit, ok := reg.SuccessorOn(r[1], end); ok {
+		if unit, ok := reg.SuccessorOn(r.EhakCode, end); ok {
 			responded[id][unit] = true
 		}
 	}

@@ -7,7 +7,7 @@ import (
 	"net/http"
 
 	"ee/kovmon/auth"
-	"ee/kovmon/ingest"
+	"ee/kovmon/ledger"
 	"ee/kovmon/metrics"
 	"ee/kovmon/metrics/catalogue"
 	"ee/kovmon/store"
@@ -32,7 +32,7 @@ type live struct {
 	cat     *catalogue.Catalogue
 	views   Views
 	figures *metrics.Reader // the computed table, cached between refreshes: the API's hot path
-	// ledger is the ledger version (ingest.LedgerVersion) the state's pages are
+	// ledger is the ledger version (ledger.Version) the state's pages are
 	// built on: the writer moves it on once it has warmed them (warm.go).
 	ledger uint64
 	// surveys are the survey definitions checked against the catalogue, which says
@@ -59,7 +59,7 @@ func (s *Server) newLive(cat *catalogue.Catalogue) (*live, error) {
 	}
 	figures := metrics.NewReader(s.opts.Store, cat)
 	figures.Pinned = store.Embedded(s.opts.Store)
-	l := &live{cat: cat, figures: figures, ledger: ingest.LedgerVersion(), surveys: s.opts.Surveys}
+	l := &live{cat: cat, figures: figures, ledger: ledger.Version(), surveys: s.opts.Surveys}
 	var err error
 	if s.opts.Surveys != nil {
 		var set *surveys.Set

@@ -30,6 +30,7 @@ import (
 	"ee/kovmon/i18n"
 	"ee/kovmon/ingest"
 	"ee/kovmon/kov"
+	"ee/kovmon/ledger"
 	"ee/kovmon/metrics"
 	"ee/kovmon/metrics/catalogue"
 	"ee/kovmon/store"
@@ -546,20 +547,20 @@ func intParam(r *http.Request, name string, fallback, max int) (int, error) {
 
 func (s *Server) quarantine(w http.ResponseWriter, r *http.Request) {
 	file, run := r.URL.Query().Get("file"), r.URL.Query().Get("run")
-	listJSON(s, w, r, 100, func(ctx context.Context, limit int) ([]ingest.QuarantinedRow, error) {
-		return ingest.Quarantine(ctx, s.opts.Store, file, run, limit)
+	listJSON(s, w, r, 100, func(ctx context.Context, limit int) ([]ledger.QuarantinedRow, error) {
+		return ledger.Quarantine(ctx, s.opts.Store, file, run, limit)
 	})
 }
 
 func (s *Server) files(w http.ResponseWriter, r *http.Request) {
-	listJSON(s, w, r, 100, func(ctx context.Context, limit int) ([]ingest.LedgerFile, error) {
-		return ingest.Files(ctx, s.opts.Store, limit)
+	listJSON(s, w, r, 100, func(ctx context.Context, limit int) ([]ledger.File, error) {
+		return ledger.Files(ctx, s.opts.Store, limit)
 	})
 }
 
 func (s *Server) runs(w http.ResponseWriter, r *http.Request) {
-	listJSON(s, w, r, 50, func(ctx context.Context, limit int) ([]ingest.RunInfo, error) {
-		return ingest.Runs(ctx, s.opts.Store, limit)
+	listJSON(s, w, r, 50, func(ctx context.Context, limit int) ([]ledger.Run, error) {
+		return ledger.Runs(ctx, s.opts.Store, limit)
 	})
 }
 
