@@ -27,7 +27,7 @@ type ResponseReport struct {
 	RateLow        *float64           `json:"rate_low"`
 	RateHigh       *float64           `json:"rate_high"`
 	Questions      []QuestionResponse `json:"questions"`
-	NonRespondents []kov.Municipality     `json:"non_respondents"`
+	NonRespondents []kov.Municipality `json:"non_respondents"`
 	// OutsideActive lists codes that answered but are not active in the year. After
 	// attribution there should be none; they are left out of every count.
 	OutsideActive []string `json:"outside_active"`
