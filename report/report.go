@@ -68,6 +68,10 @@ type NoDataError struct {
 	HaveData []int
 }
 
+// ErrorCode: a report of a year without figures is not found (404), naming the years
+// that have them.
+func (e *NoDataError) ErrorCode() kov.Code { return kov.NotFound }
+
 func (e *NoDataError) Error() string {
 	if len(e.HaveData) == 0 {
 		return fmt.Sprintf("no indicator figures for %d: nothing has been computed yet; load data with `kovmon ingest` (or `kovmon demo`) first", e.Year)
@@ -80,8 +84,8 @@ func (e *NoDataError) Error() string {
 }
 
 // ErrBadRequest marks options that can never build a report (a language or year
-// outside the closed lists); the HTTP handler answers 400 for it.
-var ErrBadRequest = errors.New("bad report request")
+// outside the closed lists): kov.Invalid, 400 over HTTP.
+var ErrBadRequest error = &kov.Error{Code: kov.Invalid, Message: "bad report request"}
 
 // Years outside this range are typos, not years of the strategy's data.
 const (

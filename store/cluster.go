@@ -12,6 +12,7 @@ import (
 
 	"github.com/ClickHouse/clickhouse-go/v2"
 
+	"ee/kovmon/kov"
 	kovsql "ee/kovmon/sql"
 )
 
@@ -507,6 +508,15 @@ func (e *ShardsDownError) Error() string {
 }
 
 func (e *ShardsDownError) Unwrap() []error { return []error{ErrUnavailable, e.Err} }
+
+// ErrorCode: the store does not answer (503 over HTTP).
+func (e *ShardsDownError) ErrorCode() kov.Code { return kov.Unavailable }
+
+// MessageKey is the text that names the shards, without their addresses (the log
+// has those), for messages that the public reads.
+func (e *ShardsDownError) MessageKey() (string, []any) {
+	return "common.shard_down", []any{e.ShardNumbers()}
+}
 
 // ShardNumbers is "2" or "2, 3": the shards, without their addresses, for messages
 // that the public reads.

@@ -8,13 +8,14 @@ package store
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"reflect"
 	"strconv"
 	"strings"
 	"time"
+
+	"ee/kovmon/kov"
 )
 
 // Store runs ClickHouse SQL. Parameters are bound by the engine ({name:Type} in the
@@ -87,8 +88,9 @@ type Config struct {
 }
 
 // ErrUnavailable marks faults of the environment (no library, no server, a locked data
-// folder): the command line prints them as one line, without a stack trace.
-var ErrUnavailable = errors.New("store unavailable")
+// folder, a closed store): the command line prints them as one line, without a stack
+// trace, and the HTTP layer answers them 503 (their code is kov.Unavailable).
+var ErrUnavailable error = &kov.Error{Code: kov.Unavailable, Message: "store unavailable"}
 
 // Open opens the store that cfg names and applies the schema migrations.
 func Open(ctx context.Context, cfg Config) (Store, error) {

@@ -7,6 +7,7 @@ import (
 	"net/http"
 
 	"ee/kovmon/auth"
+	"ee/kovmon/kov"
 	"ee/kovmon/ledger"
 	"ee/kovmon/metrics"
 	"ee/kovmon/metrics/catalogue"
@@ -114,7 +115,7 @@ func (s *Server) catalogueHistory(w http.ResponseWriter, r *http.Request) {
 func (s *Server) putCatalogue(w http.ResponseWriter, r *http.Request) {
 	data, err := io.ReadAll(r.Body)
 	if err != nil {
-		s.fail(w, r, &httpError{http.StatusRequestEntityTooLarge, fmt.Sprintf("a catalogue is at most %d bytes", maxCatalogue)})
+		s.fail(w, r, kov.Errorf(kov.TooLarge, "a catalogue is at most %d bytes", maxCatalogue))
 		return
 	}
 	change, err := s.changeCatalogue(r, data)
@@ -131,7 +132,7 @@ func (s *Server) changeCatalogue(r *http.Request, data []byte) (*metrics.Catalog
 	if pinned := s.opts.CataloguePinned; pinned != "" {
 		msg := fmt.Sprintf("the catalogue is pinned to %s (KOVMON_CATALOGUE): edit that file, or unset the variable to change the catalogue here", pinned)
 		s.record(r, auth.ActionCatalogueChange, "catalogue", "refused", msg)
-		return nil, &httpError{http.StatusConflict, msg}
+		return nil, kov.Errorf(kov.Conflict, "%s", msg)
 	}
 	cat, err := catalogue.Parse(data, "the new catalogue")
 	if err != nil {
