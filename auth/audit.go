@@ -11,14 +11,14 @@ import (
 
 // Entry is one line of the audit log.
 type Entry struct {
-	At      string `json:"at"`
-	Actor   string `json:"actor"`  // a user name, "local" without a users file, or ingest:<trigger>
-	Role    string `json:"role"`   // the actor's role when it acted
-	Client  string `json:"client"` // the client's address
-	Action  string `json:"action"` // login, logout, upload, inbox_run, load, denied, catalogue_change
-	Object  string `json:"object"` // what was acted on: a file, a route
-	Outcome string `json:"outcome"`
-	Detail  string `json:"detail"`
+	At      string `json:"at" ch:"at"`
+	Actor   string `json:"actor" ch:"actor"`   // a user name, "local" without a users file, or ingest:<trigger>
+	Role    string `json:"role" ch:"role"`     // the actor's role when it acted
+	Client  string `json:"client" ch:"client"` // the client's address
+	Action  string `json:"action" ch:"action"` // login, logout, upload, inbox_run, load, denied, catalogue_change
+	Object  string `json:"object" ch:"object"` // what was acted on: a file, a route
+	Outcome string `json:"outcome" ch:"outcome"`
+	Detail  string `json:"detail" ch:"detail"`
 }
 
 // ActionCatalogueChange is the action of an attempt to put a catalogue in force,
@@ -46,13 +46,9 @@ func (a *Audit) Record(ctx context.Context, e Entry) {
 // List returns the newest entries, uploads and logins beside the files loaded from the
 // command line or the schedules (from the ingest ledger).
 func (a *Audit) List(ctx context.Context, limit int) ([]Entry, error) {
-	res, err := a.Store.Query(ctx, kovsql.Query("audit.List"), store.Params{"limit": limit})
+	out, err := store.Select[Entry](ctx, a.Store, "audit.List", store.Params{"limit": limit})
 	if err != nil {
 		return nil, fmt.Errorf("audit log: %w", err)
-	}
-	out := make([]Entry, 0, len(res.Rows))
-	for _, r := range res.Rows {
-		out = append(out, Entry{At: r[0], Actor: r[1], Role: r[2], Client: r[3], Action: r[4], Object: r[5], Outcome: r[6], Detail: r[7]})
 	}
 	return out, nil
 }

@@ -6,7 +6,6 @@ import (
 	"encoding/base64"
 	"fmt"
 	"log/slog"
-	"strconv"
 	"sync"
 	"time"
 
@@ -139,6 +138,15 @@ func (ss *Sessions) End(ctx context.Context, id string) {
 	}
 }
 
+// storedSession is a live session as the store keeps it (auth.SessionsLive).
+type storedSession struct {
+	Key       string `ch:"id_sha256"`
+	User      string `ch:"user"`
+	Role      string `ch:"role"` // the role then; Restore gives the users file's
+	CSRF      string `ch:"csrf"`
+	ExpiresMs int64  `ch:"expires_ms"`
+}
+
 // Restore takes back the sessions the store holds that have neither ended nor
 // expired, as a restarted server does. Each keeps its user's role as the users file
 // now says it; the sessions of users no longer in the file are ended.
@@ -146,16 +154,15 @@ func (ss *Sessions) Restore(ctx context.Context, users *Users) (int, error) {
 	if ss.Store == nil || users == nil {
 		return 0, nil
 	}
-	r, err := ss.Store.Query(ctx, kovsql.Query("auth.SessionsLive"), nil)
+	live, err := store.Select[storedSession](ctx, ss.Store, "auth.SessionsLive", nil)
 	if err != nil {
 		return 0, fmt.Errorf("taking back the sessions: %w", err)
 	}
 	var removed []*Session // of users no longer in the file
 	n := 0
 	ss.mu.Lock()
-	for _, row := range r.Rows {
-		ms, _ := strconv.ParseInt(row[4], 10, 64)
-		s := &Session{key: row[0], User: row[1], CSRF: row[3], Expires: time.UnixMilli(ms)}
+	for _, row := range live {
+		s := &Session{key: row.Key, User: row.User, CSRF: row.CSRF, Expires: time.UnixMilli(row.ExpiresMs)}
 		u := users.byName[s.User]
 		if u == nil {
 			removed = append(removed, s)

@@ -21,6 +21,7 @@ import (
 	"ee/kovmon/i18n"
 	"ee/kovmon/internal/browsertest"
 	"ee/kovmon/internal/palette"
+	"ee/kovmon/kov"
 	"ee/kovmon/metrics/catalogue"
 	"ee/kovmon/registry"
 )
@@ -432,7 +433,7 @@ func TestOneLanguage(t *testing.T) {
 			t.Errorf("the %s CSV's header %q lacks %q", lang, records[0], want)
 		}
 		statuses := map[string]bool{}
-		for _, st := range catalogue.AllStatuses {
+		for _, st := range kov.AllStatuses {
 			statuses[i18n.T(lang, "status."+string(st))] = true
 		}
 		for _, r := range records[1:] {
@@ -614,8 +615,8 @@ func TestChartsSayWhatTheyMean(t *testing.T) {
 	}
 	// I.1, a rate: the map and the ranking by status.
 	open(t, b, srv.URL+"/indicator/I.1?year=2018")
-	colours := map[string]string{}
-	for _, st := range []string{"achieved", "not_achieved"} {
+	colours := map[string]kov.Status{}
+	for _, st := range []kov.Status{kov.StatusAchieved, kov.StatusNotAchieved} {
 		colours[palette.Of(st).Color] = st
 	}
 	noData := 0

@@ -16,6 +16,7 @@ import (
 
 	"ee/kovmon/i18n"
 	"ee/kovmon/internal/palette"
+	"ee/kovmon/kov"
 	"ee/kovmon/metrics"
 	"ee/kovmon/registry"
 )
@@ -173,7 +174,7 @@ func yearMark(year int) []charts.SeriesOpts {
 
 // sparkline is the small trend of an indicator on the overview: the values by year,
 // the targets as black squares, and the year shown marked.
-func (v view) sparkline(id string, series []metrics.Figure, targets map[int]float64, title string) *charts.Line {
+func (v view) sparkline(id string, series []kov.Figure, targets map[int]float64, title string) *charts.Line {
 	line := charts.NewLine()
 	line.SetGlobalOptions(append(baseOptions(id, "150px", "44px", title),
 		charts.WithXAxisOpts(opts.XAxis{Show: opts.Bool(false)}),
@@ -205,8 +206,8 @@ func (v view) sparkline(id string, series []metrics.Figure, targets map[int]floa
 
 // seriesInput is what the national chart of an indicator draws.
 type seriesInput struct {
-	Figures   []metrics.Figure // national, by year
-	Group     []metrics.Figure // the peer group's pooled figures, by year (none: no group)
+	Figures   []kov.Figure // national, by year
+	Group     []kov.Figure // the peer group's pooled figures, by year (none: no group)
 	GroupName string
 	Forecasts []metrics.ForecastRow
 	Targets   map[int]float64
@@ -231,7 +232,7 @@ func (v view) nationalSeries(id string, in seriesInput) *charts.Line {
 			}
 			lastYear = f.Year
 		}
-		if f.HasFlag(metrics.FlagDefinitionChanged) {
+		if f.HasFlag(kov.FlagDefinitionChanged) {
 			changed = append(changed, f.Year)
 		}
 	}
@@ -364,7 +365,7 @@ func (v view) nationalLegend(groupName string, forecast, changed bool) []legendI
 
 // colourOf is how a municipal figure is coloured on a map or a ranking: by its status
 // when the year judges anything, else by its value's band, and grey when it has none.
-func colourOf(f metrics.Figure, byStatus bool) string {
+func colourOf(f kov.Figure, byStatus bool) string {
 	switch {
 	case f.Value == nil:
 		return palette.NoData
@@ -377,21 +378,21 @@ func colourOf(f metrics.Figure, byStatus bool) string {
 
 // judgedYear tells whether any of the figures is judged against a target or its path;
 // in other years (no targets, the baseline) charts colour by value.
-func judgedYear(figures []metrics.Figure) bool {
-	return slices.ContainsFunc(figures, func(f metrics.Figure) bool { return palette.Judged(f.Status) })
+func judgedYear(figures []kov.Figure) bool {
+	return slices.ContainsFunc(figures, func(f kov.Figure) bool { return palette.Judged(f.Status) })
 }
 
 // statusLegend is the legend of a map or ranking coloured by colourOf.
-func (v view) statusLegend(figures []metrics.Figure, byStatus bool, target *float64) []legendItem {
+func (v view) statusLegend(figures []kov.Figure, byStatus bool, target *float64) []legendItem {
 	var items []legendItem
 	if byStatus {
-		seen := map[string]bool{}
+		seen := map[kov.Status]bool{}
 		for _, f := range figures {
 			seen[f.Status] = true
 		}
-		for _, st := range []string{"achieved", "on_track", "off_track", "not_achieved", "baseline", "no_target"} {
-			if seen[st] {
-				items = append(items, legendItem{"box", palette.Of(st).Color, palette.Of(st).Symbol + " " + v.t("status."+st)})
+		for _, st := range palette.Legend {
+			if seen[st] && st != kov.StatusNoData { // no data is hatched, below
+				items = append(items, legendItem{"box", palette.Of(st).Color, palette.Of(st).Symbol + " " + v.t("status."+string(st))})
 			}
 		}
 	} else {
@@ -416,8 +417,8 @@ func (v view) yesNoLegend() []legendItem {
 // each labelled with its value (so that 0 % shows as "0 %") and coloured by colourOf,
 // with the target as a dashed line. Municipalities without a value are not bars: the
 // page lists them under the chart.
-func (v view) ranking(id string, figures []metrics.Figure, target *float64, byStatus bool, title string) *charts.Bar {
-	var sorted []metrics.Figure
+func (v view) ranking(id string, figures []kov.Figure, target *float64, byStatus bool, title string) *charts.Bar {
+	var sorted []kov.Figure
 	for _, f := range figures {
 		if f.Value != nil {
 			sorted = append(sorted, f)
@@ -436,7 +437,7 @@ func (v view) ranking(id string, figures []metrics.Figure, target *float64, bySt
 		names[i] = f.Name
 		text := f.Name + ": " + v.percent(f.Value)
 		if byStatus {
-			text += " · " + v.t("status."+f.Status)
+			text += " · " + v.t("status."+string(f.Status))
 		}
 		bars[i] = point(round(*f.Value, 2), text, colourOf(f, byStatus))
 		// The label's white ground keeps it legible where the target line crosses it.
@@ -491,7 +492,7 @@ func (v view) yesNoCounts(id string, meets, fails, noData int, title string) *ch
 // choropleth colours the municipalities of the 2018 boundaries: a yes/no indicator by
 // whether each meets the condition, any other by colourOf; no data hatched grey. A
 // recoded unit has its predecessor's shape (geoMap.shapeName).
-func (v view) choropleth(id string, geo *geoMap, reg *registry.Registry, figures []metrics.Figure, yesNo, byStatus bool, title string) *charts.Map {
+func (v view) choropleth(id string, geo *geoMap, reg *registry.Registry, figures []kov.Figure, yesNo, byStatus bool, title string) *charts.Map {
 	m := charts.NewMap()
 	m.RegisterMapType(mapName)
 	m.SetGlobalOptions(baseOptions(id, "100%", "420px", title+". "+v.t("chart.aria_table"))...)
@@ -514,7 +515,7 @@ func (v view) choropleth(id string, geo *geoMap, reg *registry.Registry, figures
 		default:
 			text := f.Name + ": " + v.percent(f.Value)
 			if byStatus {
-				text += " · " + v.t("status."+f.Status)
+				text += " · " + v.t("status."+string(f.Status))
 			}
 			it = point(round(*f.Value, 2), text, colourOf(f, byStatus))
 		}
@@ -536,7 +537,7 @@ func (v view) choropleth(id string, geo *geoMap, reg *registry.Registry, figures
 
 // mappable reports whether most of the figures' units have a shape in the boundaries
 // (the 2018 units, and units recoded since), and lists those that do not.
-func mappable(geo *geoMap, reg *registry.Registry, figures []metrics.Figure) (ok bool, missingNames []string) {
+func mappable(geo *geoMap, reg *registry.Registry, figures []kov.Figure) (ok bool, missingNames []string) {
 	if geo == nil || len(figures) == 0 {
 		return false, nil
 	}

@@ -12,8 +12,7 @@ import (
 
 	"ee/kovmon/i18n"
 	"ee/kovmon/internal/palette"
-	"ee/kovmon/metrics"
-	"ee/kovmon/metrics/catalogue"
+	"ee/kovmon/kov"
 	"ee/kovmon/registry"
 	"ee/kovmon/web/compress"
 )
@@ -83,11 +82,11 @@ func (s *server) compare(r *http.Request, v view) (string, any, error) {
 	if err != nil {
 		return "", nil, err
 	}
-	figure := map[string]map[string]metrics.Figure{} // indicator → code → figure of the year
+	figure := map[string]map[string]kov.Figure{} // indicator → code → figure of the year
 	for _, f := range municipal {
 		if f.Year == v.Year && slices.Contains(codes, f.EhakCode) {
 			if figure[f.IndicatorID] == nil {
-				figure[f.IndicatorID] = map[string]metrics.Figure{}
+				figure[f.IndicatorID] = map[string]kov.Figure{}
 			}
 			figure[f.IndicatorID][f.EhakCode] = f
 			page.Units[slices.Index(codes, f.EhakCode)].Name = f.Name
@@ -106,7 +105,7 @@ func (s *server) compare(r *http.Request, v view) (string, any, error) {
 	}
 	for i := range s.cat.Indicators {
 		ind := &s.cat.Indicators[i]
-		if !ind.HasLevel(catalogue.LevelMunicipality) {
+		if !ind.HasLevel(kov.LevelMunicipality) {
 			continue
 		}
 		nat, _ := ofYear(nationalBy[ind.ID], v.Year)

@@ -12,7 +12,6 @@ package dashboards
 
 import (
 	"embed"
-	"errors"
 	"html/template"
 	"log/slog"
 	"net/http"
@@ -20,9 +19,11 @@ import (
 
 	"ee/kovmon/i18n"
 	"ee/kovmon/internal/echarts"
+	"ee/kovmon/kov"
 	"ee/kovmon/metrics"
 	"ee/kovmon/metrics/catalogue"
 	"ee/kovmon/store"
+	"ee/kovmon/web/httperr"
 )
 
 // Options configure the pages.
@@ -122,56 +123,30 @@ func New(opts Options) http.Handler {
 	})
 }
 
-// Errors of a request, each with its text in the catalogue (key and arguments) so
-// that the error page speaks the page's language. fail maps the kind to a status.
-var (
-	errBadRequest = errors.New("bad request") // a parameter outside its closed list: 400
-	errNotFound   = errors.New("not found")   // an unknown page, indicator or municipality: 404
-)
-
-// userError is an error the reader caused, with its text as a catalogue key.
-type userError struct {
-	kind error
-	key  string
-	args []any
+// badRequest and notFound are a request's errors (a parameter outside its closed
+// list; an unknown page, indicator or municipality), each with its text in the
+// catalogue (key and arguments) so that the error page speaks the page's language.
+func badRequest(key string, args ...any) error {
+	return kov.Localized(kov.Invalid, i18n.T(i18n.EN, key, args...), key, args...)
 }
 
-func (e *userError) Error() string { return e.kind.Error() + ": " + i18n.T(i18n.EN, e.key, e.args...) }
-func (e *userError) Unwrap() error { return e.kind }
+func notFound(key string, args ...any) error {
+	return kov.Localized(kov.NotFound, i18n.T(i18n.EN, key, args...), key, args...)
+}
 
-func badRequest(key string, args ...any) error { return &userError{errBadRequest, key, args} }
-func notFound(key string, args ...any) error   { return &userError{errNotFound, key, args} }
-
-// fail answers an error with the status its kind calls for, in one place, as a page
-// in the request's language (or the default one when the language was the problem).
+// fail answers an error with the status its code calls for (httperr.Status: the API
+// and the report answer the same), as a page in the request's language (or the
+// default one when the language was the problem). A fault of the service or the
+// store is logged; the page says which shard does not answer, not where.
 func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {
-	status := http.StatusInternalServerError
-	var down *store.ShardsDownError
-	switch {
-	case errors.Is(err, errBadRequest):
-		status = http.StatusBadRequest
-	case errors.Is(err, errNotFound):
-		status = http.StatusNotFound
-	case errors.As(err, &down):
-		status = http.StatusServiceUnavailable
-		s.log.Error("page failed", "path", r.URL.Path, "err", err)
-	default:
+	if httperr.Logged(err) {
 		s.log.Error("page failed", "path", r.URL.Path, "err", err)
 	}
 	lang := i18n.Normalize(r.URL.Query().Get(paramLang))
 	if r.URL.Query().Get(paramLang) != lang {
 		lang = i18n.Default
 	}
-	msg := i18n.T(lang, "error.internal")
-	var ue *userError
-	switch {
-	case errors.As(err, &ue):
-		msg = i18n.T(lang, ue.key, ue.args...)
-	case down != nil:
-		// Which shard, not where: the address is in the log.
-		msg = i18n.T(lang, "common.shard_down", down.ShardNumbers())
-	}
-	s.errorPage(w, r, status, lang, msg)
+	s.errorPage(w, r, httperr.Status(err), lang, httperr.Message(err, lang))
 }
 
 // notFound answers a path the dashboards do not have.

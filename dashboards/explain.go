@@ -1,7 +1,6 @@
 package dashboards
 
 import (
-	"errors"
 	"html/template"
 	"net/http"
 	"regexp"
@@ -11,8 +10,8 @@ import (
 
 	"ee/kovmon/i18n"
 	"ee/kovmon/internal/glossary"
+	"ee/kovmon/kov"
 	"ee/kovmon/metrics"
-	"ee/kovmon/metrics/catalogue"
 )
 
 // The explanation of one figure: every number on the pages links here. It says what
@@ -75,12 +74,12 @@ func (s *server) explain(r *http.Request, v view) (string, any, error) {
 		Indicator: ind.ID + " " + ind.Name.In(v.Lang), IndicatorLink: v.link("/indicator/" + ind.ID), Year: strconv.Itoa(v.Year),
 		Rule: glossary.Explain(ind.Description.In(v.Lang), v.Lang, v.Year), Source: v.t("source." + string(ind.Source)),
 		Denominator: v.t("denominator." + string(ind.Denominator)), DenominatorHelp: v.t("denominator." + string(ind.Denominator) + ".help"),
-		Boundaries: v.t("boundaries."+v.Boundaries) + ": " + v.t("boundaries."+v.Boundaries+".help"),
-		Query:      metrics.DefinitionName(ind), Provenance: s.provenance(r)}
-	var fig metrics.Figure
+		Boundaries: v.t("boundaries."+string(v.Boundaries)) + ": " + v.t("boundaries."+string(v.Boundaries)+".help"),
+		Query:      ind.DefinitionName(), Provenance: s.provenance(r)}
+	var fig kov.Figure
 	switch code {
 	case groupCode:
-		if !v.grouped() || !ind.HasLevel(catalogue.LevelMunicipality) {
+		if !v.grouped() || !ind.HasLevel(kov.LevelMunicipality) {
 			return "", nil, notFound("error.no_group")
 		}
 		national, municipal, err := s.allFigures(ctx, v)
@@ -103,14 +102,14 @@ func (s *server) explain(r *http.Request, v view) (string, any, error) {
 		sort.SliceStable(page.Members, func(i, j int) bool { return i18n.Less(page.Members[i].Name, page.Members[j].Name) })
 	default:
 		ex, err := metrics.Explain(ctx, s.store, s.cat, ind.ID, v.Year, code, v.Boundaries)
-		if errors.Is(err, metrics.ErrNotFound) {
+		if kov.ErrorCode(err) == kov.NotFound {
 			return "", nil, notFound("error.no_figure", ind.ID, code, v.Year)
 		}
 		if err != nil {
 			return "", nil, err
 		}
 		fig, page.Catalogue = ex.Figure, ex.Catalogue
-		if code == metrics.NationalCode {
+		if code == kov.NationalCode {
 			page.Unit = v.t("unit.national_name")
 			page.MembersNote = v.t("explain.national_members")
 			page.UnitLink = v.link("/indicator/" + ind.ID)
@@ -143,32 +142,32 @@ func (s *server) explain(r *http.Request, v view) (string, any, error) {
 		page.CI = v.percent(fig.CILow) + " – " + v.percent(fig.CIHigh)
 	}
 	for _, f := range fig.Flags {
-		page.Flags = append(page.Flags, flagText{Name: v.t("flag." + f), Help: v.t("flag." + f + ".help")})
+		page.Flags = append(page.Flags, flagText{Name: v.t("flag." + string(f)), Help: v.t("flag." + string(f) + ".help")})
 	}
 	return "explain", page, nil
 }
 
 // why says in words how the status was judged (spec/indicators.md, "Status").
-func (v view) why(ind *catalogue.Indicator, f metrics.Figure) string {
+func (v view) why(ind *kov.Indicator, f kov.Figure) string {
 	years := ind.TargetYears()
-	switch catalogue.Status(f.Status) {
-	case catalogue.StatusNoData:
+	switch kov.Status(f.Status) {
+	case kov.StatusNoData:
 		return v.t("explain.why.no_data")
-	case catalogue.StatusAchieved, catalogue.StatusNotAchieved:
+	case kov.StatusAchieved, kov.StatusNotAchieved:
 		t, _ := ind.Target(f.Year)
-		return v.t("explain.why."+f.Status, v.percent(f.Value), i18n.Percent(v.Lang, t, 0), f.Year)
-	case catalogue.StatusOnTrack, catalogue.StatusOffTrack:
+		return v.t("explain.why."+string(f.Status), v.percent(f.Value), i18n.Percent(v.Lang, t, 0), f.Year)
+	case kov.StatusOnTrack, kov.StatusOffTrack:
 		for _, y := range years {
 			if y > f.Year {
 				t, _ := ind.Target(y)
-				return v.t("explain.why."+f.Status, v.percent(f.Value), y, i18n.Percent(v.Lang, t, 0))
+				return v.t("explain.why."+string(f.Status), v.percent(f.Value), y, i18n.Percent(v.Lang, t, 0))
 			}
 		}
-	case catalogue.StatusBaseline:
+	case kov.StatusBaseline:
 		if len(years) > 0 {
 			return v.t("explain.why.baseline", years[0])
 		}
-	case catalogue.StatusNoTarget:
+	case kov.StatusNoTarget:
 		return v.t("explain.why.no_target", f.Year)
 	}
 	return ""

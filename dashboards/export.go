@@ -13,8 +13,8 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"ee/kovmon/kov"
 	"ee/kovmon/metrics"
-	"ee/kovmon/metrics/catalogue"
 	"ee/kovmon/spreadsheet"
 )
 
@@ -48,7 +48,7 @@ func (s *server) readExtract(r *http.Request) (extractRequest, error) {
 		return extractRequest{}, err
 	}
 	x := extractRequest{v: v, localized: q.Get(paramLang) != ""}
-	x.filter = metrics.Filter{Year: v.Year, Boundaries: v.Boundaries, Indicator: q.Get("indicator"), Level: q.Get("level")}
+	x.filter = metrics.Filter{Year: v.Year, Boundaries: v.Boundaries, Indicator: q.Get("indicator"), Level: kov.Level(q.Get("level"))}
 	for _, c := range q["ehak"] {
 		if c != "" && !slices.Contains(x.codes, c) {
 			x.codes = append(x.codes, c)
@@ -71,22 +71,22 @@ func (s *server) readExtract(r *http.Request) (extractRequest, error) {
 // extractFigures are the rows of an extract: the national ones, a peer group's
 // pooled ones when the view has a group, and the municipal ones of the group or of
 // the codes asked for.
-func (s *server) extractFigures(ctx context.Context, x extractRequest) ([]metrics.Figure, error) {
+func (s *server) extractFigures(ctx context.Context, x extractRequest) ([]kov.Figure, error) {
 	figures, err := s.figures.Figures(ctx, x.filter)
 	if err != nil {
 		return nil, err
 	}
-	keep := func(f metrics.Figure) bool {
+	keep := func(f kov.Figure) bool {
 		switch {
-		case f.Level == metrics.LevelNational:
+		case f.Level == kov.LevelNational:
 			return true
 		case len(x.codes) > 1 && !slices.Contains(x.codes, f.EhakCode):
 			return false
 		}
 		return !x.v.grouped() || x.v.inGroup(f)
 	}
-	out := slices.DeleteFunc(figures, func(f metrics.Figure) bool { return !keep(f) })
-	if !x.v.grouped() || x.filter.Level == metrics.LevelNational || len(x.codes) > 0 {
+	out := slices.DeleteFunc(figures, func(f kov.Figure) bool { return !keep(f) })
+	if !x.v.grouped() || x.filter.Level == kov.LevelNational || len(x.codes) > 0 {
 		return out, nil
 	}
 	// The group's pooled figures come after the national one of each indicator and
@@ -96,15 +96,15 @@ func (s *server) extractFigures(ctx context.Context, x extractRequest) ([]metric
 		return nil, err
 	}
 	nationalBy, municipalBy := byIndicator(national), byIndicator(municipal)
-	groups := map[string][]metrics.Figure{}
-	var with []metrics.Figure
+	groups := map[string][]kov.Figure{}
+	var with []kov.Figure
 	for _, f := range out {
 		with = append(with, f)
-		if f.Level != metrics.LevelNational {
+		if f.Level != kov.LevelNational {
 			continue
 		}
 		ind, _ := s.cat.Indicator(f.IndicatorID)
-		if ind.HasLevel(catalogue.LevelMunicipality) {
+		if ind.HasLevel(kov.LevelMunicipality) {
 			if groups[f.IndicatorID] == nil {
 				groups[f.IndicatorID] = pool(ind, nationalBy[f.IndicatorID], municipalBy[f.IndicatorID], x.v.inGroup, x.v.GroupLabel())
 			}
@@ -163,8 +163,8 @@ func (s *server) extractCSV(w http.ResponseWriter, r *http.Request) {
 // extractName names a download after what it holds.
 func extractName(x extractRequest) string {
 	f := x.filter
-	name := f.Boundaries
-	for _, part := range append([]string{f.Indicator, f.Level}, x.codes...) {
+	name := string(f.Boundaries)
+	for _, part := range append([]string{f.Indicator, string(f.Level)}, x.codes...) {
 		if part != "" {
 			name += "-" + part
 		}
@@ -205,34 +205,34 @@ var localColumns = []string{"col.indicator_id", "col.indicator_name", "col.year"
 
 // localRecord is one figure in the page's columns: text cells and, for the number
 // columns, the numbers (nil: empty).
-func (s *server) localRecord(v view, f metrics.Figure) (text []string, numbers map[int]*float64) {
+func (s *server) localRecord(v view, f kov.Figure) (text []string, numbers map[int]*float64) {
 	name := ""
 	if ind, ok := s.cat.Indicator(f.IndicatorID); ok {
 		name = ind.Name.In(v.Lang)
 	}
 	unitName := f.Name
-	if f.Level == metrics.LevelNational {
+	if f.Level == kov.LevelNational {
 		unitName = v.t("unit.national_name")
 	}
 	num, den := float64(f.Numerator), float64(f.Denominator)
-	text = []string{f.IndicatorID, spreadsheet.Cell(name), strconv.Itoa(f.Year), v.t("level." + f.Level), f.EhakCode,
-		spreadsheet.Cell(unitName), "", v.t("col.unit_percent"), "", "", "", "", v.t("status." + f.Status),
+	text = []string{f.IndicatorID, spreadsheet.Cell(name), strconv.Itoa(f.Year), v.t("level." + string(f.Level)), f.EhakCode,
+		spreadsheet.Cell(unitName), "", v.t("col.unit_percent"), "", "", "", "", v.t("status." + string(f.Status)),
 		v.flagList(f.Flags), "", ""}
 	numbers = map[int]*float64{6: f.Value, 8: &num, 9: &den, 10: f.Coverage, 11: f.Target, 14: f.CILow, 15: f.CIHigh}
 	return text, numbers
 }
 
 // flagList is a figure's flags in words, ";"-separated like the standard CSV's codes.
-func (v view) flagList(flags []string) string {
+func (v view) flagList(flags kov.Flags) string {
 	words := make([]string, len(flags))
 	for i, f := range flags {
-		words[i] = v.t("flag." + f)
+		words[i] = v.t("flag." + string(f))
 	}
 	return strings.Join(words, "; ")
 }
 
 // writeLocalCSV writes the figures in the page's columns and language.
-func (s *server) writeLocalCSV(w io.Writer, v view, figures []metrics.Figure, style csvStyle) error {
+func (s *server) writeLocalCSV(w io.Writer, v view, figures []kov.Figure, style csvStyle) error {
 	if style.bom {
 		if _, err := io.WriteString(w, "\ufeff"); err != nil {
 			return err
@@ -284,7 +284,7 @@ func (s *server) extractXLSX(w http.ResponseWriter, r *http.Request) {
 // writeXLSX writes the workbook with excelize's stream writer (rows in order, little
 // memory): text cells as text — a cell is never a formula unless set as one — and
 // numbers as numbers shown to one decimal.
-func (s *server) writeXLSX(ctx context.Context, w io.Writer, v view, figures []metrics.Figure) error {
+func (s *server) writeXLSX(ctx context.Context, w io.Writer, v view, figures []kov.Figure) error {
 	book := excelize.NewFile()
 	defer book.Close()
 	sheet := v.t("xlsx.sheet")
@@ -390,7 +390,7 @@ func (s *server) coverageCSV(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	writeCSVHeaders(w, "kovmon-coverage-"+v.Boundaries+"-"+orAll(ehak)+".csv")
+	writeCSVHeaders(w, "kovmon-coverage-"+string(v.Boundaries)+"-"+orAll(ehak)+".csv")
 	cw := spreadsheet.NewWriter(w)
 	cw.Write([]string{"indicator_id", "year", "rows"})
 	for _, c := range rows {

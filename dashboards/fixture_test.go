@@ -13,6 +13,7 @@ import (
 
 	"ee/kovmon/internal/echarts"
 	"ee/kovmon/internal/fixture"
+	"ee/kovmon/kov"
 	"ee/kovmon/metrics"
 	"ee/kovmon/metrics/catalogue"
 	"ee/kovmon/registry"
@@ -46,7 +47,7 @@ func newFixture(t testing.TB) (store.Store, http.Handler) {
 		t.Fatal(err)
 	}
 	var computed []metrics.Computed
-	for _, boundaries := range []string{metrics.BoundariesAsOf, metrics.BoundariesCurrent} {
+	for _, boundaries := range kov.AllBoundaries {
 		real, err := metrics.Compute(ctx, s, in, boundaries)
 		if err != nil {
 			t.Fatal(err)
@@ -66,66 +67,66 @@ func newFixture(t testing.TB) (store.Store, http.Handler) {
 // fixtureFigures makes deterministic figures: a value from a hash of indicator, unit
 // and year (a municipal row of a yes/no indicator 100 or 0), a status judged against the catalogue's target, a Wilson interval on the
 // survey indicators, a definition change on I.1 in 2018, and a forecast per indicator.
-func fixtureFigures(cat *catalogue.Catalogue, reg *registry.Registry, boundaries string) metrics.Computed {
+func fixtureFigures(cat *catalogue.Catalogue, reg *registry.Registry, boundaries kov.Boundaries) metrics.Computed {
 	out := metrics.Computed{Boundaries: boundaries}
 	for _, ind := range cat.Indicators {
 		var last float64
 		for _, year := range fixtureYears {
-			date := registry.YearEnd(year)
-			if boundaries == metrics.BoundariesCurrent {
+			date := kov.YearEnd(year)
+			if boundaries == kov.BoundariesCurrent {
 				date = reg.LatestDate()
 			}
 			target := targetOf(&ind, year)
-			nat := fixtureFigure(&ind, year, metrics.LevelNational, metrics.NationalCode, metrics.NationalName, target)
+			nat := fixtureFigure(&ind, year, kov.LevelNational, kov.NationalCode, kov.NationalName, target)
 			if ind.ID == "I.1" && year == 2018 {
 				nat.Flags = append(nat.Flags, "definition_changed")
 			}
 			out.Figures = append(out.Figures, nat)
 			last = *nat.Value
-			if !ind.HasLevel(catalogue.LevelMunicipality) {
+			if !ind.HasLevel(kov.LevelMunicipality) {
 				continue
 			}
 			for _, u := range reg.ActiveOn(date) {
-				f := fixtureFigure(&ind, year, metrics.LevelMunicipality, u.Code, u.Name, target)
+				f := fixtureFigure(&ind, year, kov.LevelMunicipality, u.Code, u.Name, target)
 				f.CountyCode, f.UnitType = u.CountyCode, u.Type
 				out.Figures = append(out.Figures, f)
 			}
 		}
 		for i, year := range []int{2020, 2021, 2022} {
 			spread := 5 * float64(i+1)
-			out.Forecasts = append(out.Forecasts, metrics.ForecastRow{IndicatorID: ind.ID, Level: metrics.LevelNational,
-				EhakCode: metrics.NationalCode, Year: year, Value: last + 2*float64(i+1), Low80: last + 2*float64(i+1) - spread,
+			out.Forecasts = append(out.Forecasts, metrics.ForecastRow{IndicatorID: ind.ID, Level: kov.LevelNational,
+				EhakCode: kov.NationalCode, Year: year, Value: last + 2*float64(i+1), Low80: last + 2*float64(i+1) - spread,
 				High80: last + 2*float64(i+1) + spread, Method: "ols_linear_trend", Points: 3})
 		}
 	}
 	return out
 }
 
-func targetOf(ind *catalogue.Indicator, year int) *float64 {
+func targetOf(ind *kov.Indicator, year int) *float64 {
 	if t, ok := ind.Target(year); ok {
 		return &t
 	}
 	return nil
 }
 
-func fixtureFigure(ind *catalogue.Indicator, year int, level, code, name string, target *float64) metrics.Figure {
+func fixtureFigure(ind *kov.Indicator, year int, level kov.Level, code, name string, target *float64) kov.Figure {
 	h := fnv.New32a()
 	h.Write([]byte(ind.ID + "/" + code + "/" + strconv.Itoa(year)))
 	n := h.Sum32()
-	f := metrics.Figure{IndicatorID: ind.ID, Year: year, Level: level, EhakCode: code, Name: name, Target: target,
+	f := kov.Figure{IndicatorID: ind.ID, Year: year, Level: level, EhakCode: code, Name: name, Target: target,
 		CatalogueVersion: "fixture"}
-	if level == metrics.LevelMunicipality && n%13 == 0 {
-		f.Status, f.Flags = "no_data", []string{"no_data"}
+	if level == kov.LevelMunicipality && n%13 == 0 {
+		f.Status, f.Flags = kov.StatusNoData, kov.Flags{kov.FlagNoData}
 		return f
 	}
 	f.Denominator = int64(20 + n%80)
 	f.Numerator = int64(n/97) % (f.Denominator + 1)
-	if level == metrics.LevelMunicipality && ind.MunicipalYesNo() {
+	if level == kov.LevelMunicipality && ind.MunicipalYesNo() {
 		// The spec's rows of a share of municipalities: 1/1 meets, 0/1 does not.
 		f.Denominator, f.Numerator = 1, int64(n/7)%2
 	}
 	// National figures climb over the years so that the overview has a story.
-	if level == metrics.LevelNational {
+	if level == kov.LevelNational {
 		f.Numerator = f.Denominator * int64(25+10*(year-2016)+int(n%20)) / 100
 	}
 	v := 100 * float64(f.Numerator) / float64(f.Denominator)
@@ -144,7 +145,7 @@ func fixtureFigure(ind *catalogue.Indicator, year int, level, code, name string,
 	default:
 		f.Status = "off_track"
 	}
-	if ind.Source == catalogue.SourceSurvey {
+	if ind.Source == kov.SourceSurvey {
 		low, high := v-8, v+8
 		f.CILow, f.CIHigh = &low, &high
 	}

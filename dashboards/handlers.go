@@ -8,8 +8,8 @@ import (
 	"sync"
 	"time"
 
-	"ee/kovmon/ingest"
 	"ee/kovmon/internal/palette"
+	"ee/kovmon/ledger"
 	"ee/kovmon/store"
 	"ee/kovmon/web/compress"
 )
@@ -36,7 +36,7 @@ func (s *server) briefPage(build func(*http.Request, view) (string, any, error))
 	return s.cached(build, func(r *http.Request) (string, error) {
 		if store.Embedded(s.store) {
 			refresh, err := s.figures.RefreshID(r.Context())
-			return "ledger-" + strconv.FormatUint(ingest.LedgerVersionOf(r.Context()), 10) + "-" + refresh, err
+			return "ledger-" + strconv.FormatUint(ledger.VersionOf(r.Context()), 10) + "-" + refresh, err
 		}
 		return strconv.FormatInt(time.Now().UnixNano()/int64(keep), 10), nil
 	})
@@ -175,7 +175,6 @@ func parseTemplates() map[string]*template.Template {
 
 // templateFuncs are the few helpers the templates need beyond the view's methods.
 var templateFuncs = template.FuncMap{
-	"list": func(items ...string) []string { return items },
 	// colour is a colour of the palette by name, for the swatches the page draws.
 	"colour": func(name string) string {
 		switch name {

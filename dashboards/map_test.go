@@ -11,6 +11,7 @@ import (
 	"ee/kovmon/i18n"
 	"ee/kovmon/internal/echarts"
 	"ee/kovmon/internal/fixture"
+	"ee/kovmon/kov"
 	"ee/kovmon/metrics"
 	"ee/kovmon/metrics/catalogue"
 	"ee/kovmon/registry"
@@ -32,12 +33,12 @@ func TestRecodedUnitsAreOnTheMap(t *testing.T) {
 	cat := catalogue.Default()
 	years := []int{2019, 2020, 2021}
 	var computed []metrics.Computed
-	for _, mode := range []string{metrics.BoundariesAsOf, metrics.BoundariesCurrent} {
+	for _, mode := range kov.AllBoundaries {
 		c := metrics.Computed{Boundaries: mode}
 		for _, y := range years {
-			c.Figures = append(c.Figures, halfFigure(y, metrics.LevelNational, metrics.NationalCode, metrics.NationalName))
+			c.Figures = append(c.Figures, halfFigure(y, kov.LevelNational, kov.NationalCode, kov.NationalName))
 			for _, u := range reg.ActiveUnits(mode, y) {
-				c.Figures = append(c.Figures, halfFigure(y, metrics.LevelMunicipality, u.Code, u.Name))
+				c.Figures = append(c.Figures, halfFigure(y, kov.LevelMunicipality, u.Code, u.Name))
 			}
 		}
 		computed = append(computed, c)
@@ -48,7 +49,7 @@ func TestRecodedUnitsAreOnTheMap(t *testing.T) {
 	}
 	h := New(Options{Store: s, Catalogue: cat, EChartsPath: echarts.Find(), GeoJSON: fixture.Boundaries(t)})
 	notOnMap, _, _ := strings.Cut(i18n.T("en", "dashboards.map_missing", ""), "%")
-	for _, mode := range []string{metrics.BoundariesAsOf, metrics.BoundariesCurrent} {
+	for _, mode := range kov.AllBoundaries {
 		for _, y := range years {
 			url := fmt.Sprintf("/indicator/II.2?year=%d&boundaries=%s&lang=en", y, mode)
 			status, body := get(t, h, url)
@@ -71,8 +72,8 @@ func TestRecodedUnitsAreOnTheMap(t *testing.T) {
 }
 
 // halfFigure is a II.2 figure of 1 / 2.
-func halfFigure(year int, level, code, name string) metrics.Figure {
+func halfFigure(year int, level kov.Level, code, name string) kov.Figure {
 	v := 50.0
-	return metrics.Figure{IndicatorID: "II.2", Year: year, Level: level, EhakCode: code, Name: name,
+	return kov.Figure{IndicatorID: "II.2", Year: year, Level: level, EhakCode: code, Name: name,
 		Value: &v, Numerator: 1, Denominator: 2, Status: "no_target", CatalogueVersion: "maps"}
 }

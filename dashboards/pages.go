@@ -14,8 +14,8 @@ import (
 	"ee/kovmon/i18n"
 	"ee/kovmon/internal/glossary"
 	"ee/kovmon/internal/palette"
+	"ee/kovmon/kov"
 	"ee/kovmon/metrics"
-	"ee/kovmon/metrics/catalogue"
 )
 
 // pageBase is what the layout needs: the view (for the filters, the links and the
@@ -68,21 +68,27 @@ func (v view) Langs() []string { return i18n.Langs() }
 func (v view) LangName(lang string) string { return v.t("lang." + lang) }
 
 // badge is a status as shown: colour, symbol and word.
-type badge struct{ Status, Text, Symbol, Color string }
-
-func (v view) badge(status string) badge {
-	st := palette.Of(status)
-	return badge{Status: status, Text: v.t("status." + status), Symbol: st.Symbol, Color: st.Color}
+type badge struct {
+	Status              kov.Status
+	Text, Symbol, Color string
 }
 
+func (v view) badge(status kov.Status) badge {
+	st := palette.Of(status)
+	return badge{Status: status, Text: v.t("status." + string(status)), Symbol: st.Symbol, Color: st.Color}
+}
+
+// Statuses are the statuses in the order of the legends (palette.Legend).
+func (v view) Statuses() []kov.Status { return palette.Legend }
+
 // Badge is the status badge of status, for the templates.
-func (v view) Badge(status string) badge { return v.badge(status) }
+func (v view) Badge(status kov.Status) badge { return v.badge(status) }
 
 // explainLink leads to how a figure was made; a peer group's figure is explained by
 // the group of the view.
-func (v view) explainLink(f metrics.Figure) template.URL {
+func (v view) explainLink(f kov.Figure) template.URL {
 	code := f.EhakCode
-	if f.Level == metrics.LevelGroup {
+	if f.Level == kov.LevelGroup {
 		code = groupCode
 	}
 	return v.yearLink("/explain/"+f.IndicatorID+"/"+code, f.Year)
@@ -110,15 +116,15 @@ type figureRow struct {
 	Pooled      bool // a national or group figure
 }
 
-func (v view) figureRow(f metrics.Figure) figureRow {
-	row := figureRow{Code: f.EhakCode, Name: f.Name, Level: v.t("level." + f.Level), Value: v.percent(f.Value),
+func (v view) figureRow(f kov.Figure) figureRow {
+	row := figureRow{Code: f.EhakCode, Name: f.Name, Level: v.t("level." + string(f.Level)), Value: v.percent(f.Value),
 		ValueData: metrics.FormatNumber(f.Value), Explain: v.explainLink(f), Numerator: v.count(f.Numerator),
 		Denominator: v.count(f.Denominator), Coverage: v.percent(f.Coverage), Target: v.percent(f.Target),
 		Badge: v.badge(f.Status), Flags: v.flags(f.Flags)}
 	switch f.Level {
-	case metrics.LevelNational:
+	case kov.LevelNational:
 		row.Name, row.Pooled = v.t("unit.national_name"), true
-	case metrics.LevelGroup:
+	case kov.LevelGroup:
 		row.Code, row.Pooled = "", true
 	default:
 		row.Link = v.link("/municipality/" + f.EhakCode)
@@ -129,11 +135,11 @@ func (v view) figureRow(f metrics.Figure) figureRow {
 	return row
 }
 
-func (v view) flags(flags []string) string {
+func (v view) flags(flags kov.Flags) string {
 	var out []string
 	for _, f := range flags {
-		if f != metrics.FlagNoData { // the status says it already
-			out = append(out, v.t("flag."+f))
+		if f != kov.FlagNoData { // the status says it already
+			out = append(out, v.t("flag."+string(f)))
 		}
 	}
 	return strings.Join(out, "; ")
@@ -143,17 +149,17 @@ func (v view) flags(flags []string) string {
 
 // allFigures is every national and every municipal figure of the view's boundaries,
 // all years: what the pages pick their figures and pool their groups from.
-func (s *server) allFigures(ctx context.Context, v view) (national, municipal []metrics.Figure, err error) {
-	if national, err = s.figures.Figures(ctx, metrics.Filter{Boundaries: v.Boundaries, Level: metrics.LevelNational}); err != nil {
+func (s *server) allFigures(ctx context.Context, v view) (national, municipal []kov.Figure, err error) {
+	if national, err = s.figures.Figures(ctx, metrics.Filter{Boundaries: v.Boundaries, Level: kov.LevelNational}); err != nil {
 		return nil, nil, err
 	}
-	municipal, err = s.figures.Figures(ctx, metrics.Filter{Boundaries: v.Boundaries, Level: metrics.LevelMunicipality})
+	municipal, err = s.figures.Figures(ctx, metrics.Filter{Boundaries: v.Boundaries, Level: kov.LevelMunicipality})
 	return national, municipal, err
 }
 
 // byIndicator splits figures by indicator, keeping their order.
-func byIndicator(figures []metrics.Figure) map[string][]metrics.Figure {
-	out := map[string][]metrics.Figure{}
+func byIndicator(figures []kov.Figure) map[string][]kov.Figure {
+	out := map[string][]kov.Figure{}
 	for _, f := range figures {
 		out[f.IndicatorID] = append(out[f.IndicatorID], f)
 	}
@@ -162,8 +168,8 @@ func byIndicator(figures []metrics.Figure) map[string][]metrics.Figure {
 
 // pool is the series of an indicator pooled over the municipal figures that in
 // chooses (metrics.Pool).
-func pool(ind *catalogue.Indicator, national, municipal []metrics.Figure, in func(metrics.Figure) bool, name string) []metrics.Figure {
-	members := map[int][]metrics.Figure{}
+func pool(ind *kov.Indicator, national, municipal []kov.Figure, in func(kov.Figure) bool, name string) []kov.Figure {
+	members := map[int][]kov.Figure{}
 	for _, f := range municipal {
 		if in(f) {
 			members[f.Year] = append(members[f.Year], f)
@@ -173,18 +179,18 @@ func pool(ind *catalogue.Indicator, national, municipal []metrics.Figure, in fun
 }
 
 // ofYear picks the figure of a year from a series (ok false: none).
-func ofYear(series []metrics.Figure, year int) (metrics.Figure, bool) {
+func ofYear(series []kov.Figure, year int) (kov.Figure, bool) {
 	for _, f := range series {
 		if f.Year == year {
 			return f, true
 		}
 	}
-	return metrics.Figure{}, false
+	return kov.Figure{}, false
 }
 
 // ranks gives each municipal figure with a value its place (1 = highest; equal
 // values share a place) among those of the same year.
-func ranks(figures []metrics.Figure) map[string]int {
+func ranks(figures []kov.Figure) map[string]int {
 	var values []float64
 	for _, f := range figures {
 		if f.Value != nil {
@@ -292,29 +298,29 @@ func (s *server) overview(r *http.Request, v view) (string, any, error) {
 	achieved, judged := 0, 0
 	for _, g := range s.cat.Goals {
 		block := goalBlock{ID: g.ID, Title: v.t("goal.label", g.ID) + ": " + g.Name.In(v.Lang)}
-		counts := map[string]int{}
+		counts := map[kov.Status]int{}
 		for i := range s.cat.Indicators {
 			ind := &s.cat.Indicators[i]
 			if ind.Goal != g.ID {
 				continue
 			}
 			series := nationalBy[ind.ID]
-			if v.grouped() && ind.HasLevel(catalogue.LevelMunicipality) {
+			if v.grouped() && ind.HasLevel(kov.LevelMunicipality) {
 				series = pool(ind, series, municipalBy[ind.ID], v.inGroup, v.GroupLabel())
 			}
 			row := v.overviewRow(ind, series, municipalBy[ind.ID])
 			counts[row.Badge.Status]++
 			if _, ok := ind.Target(v.Year); ok {
 				judged++
-				if row.Badge.Status == string(catalogue.StatusAchieved) {
+				if row.Badge.Status == kov.StatusAchieved {
 					achieved++
 				}
 			}
 			block.Indicators = append(block.Indicators, row)
 		}
-		for _, st := range catalogue.AllStatuses {
-			if counts[string(st)] > 0 {
-				block.Counts = append(block.Counts, badgeCount{v.badge(string(st)), counts[string(st)]})
+		for _, st := range kov.AllStatuses {
+			if counts[st] > 0 {
+				block.Counts = append(block.Counts, badgeCount{v.badge(st), counts[st]})
 			}
 		}
 		page.Goals = append(page.Goals, block)
@@ -333,7 +339,7 @@ func (s *server) overview(r *http.Request, v view) (string, any, error) {
 // overviewRow is one indicator on the overview: the year's value, target and status
 // (the peer group's pooled figure when the view has one), the trend, the latest
 // year's value, and the municipalities that lag most.
-func (v view) overviewRow(ind *catalogue.Indicator, series, municipal []metrics.Figure) overviewRow {
+func (v view) overviewRow(ind *kov.Indicator, series, municipal []kov.Figure) overviewRow {
 	row := overviewRow{ID: ind.ID, Name: ind.Name.In(v.Lang), Link: v.link("/indicator/" + ind.ID),
 		Value: "–", Target: "–", Badge: v.badge("no_data"), LatestValue: "–"}
 	if t, ok := ind.Target(v.Year); ok {
@@ -353,11 +359,11 @@ func (v view) overviewRow(ind *catalogue.Indicator, series, municipal []metrics.
 		if t, ok := targets[f.Year]; ok {
 			target = i18n.Percent(v.Lang, t, 0)
 		}
-		table.Rows = append(table.Rows, []string{strconv.Itoa(f.Year), v.percent(f.Value), target, v.t("status." + f.Status)})
+		table.Rows = append(table.Rows, []string{strconv.Itoa(f.Year), v.percent(f.Value), target, v.t("status." + string(f.Status))})
 	}
 	title := v.t("dashboards.trend", ind.ID)
 	row.Spark = v.block(id, title, v.sparkline(id, series, targets, title),
-		v.link("/extract.csv", paramYear, "", "indicator", ind.ID, "level", metrics.LevelNational), table, nil)
+		v.link("/extract.csv", paramYear, "", "indicator", ind.ID, "level", string(kov.LevelNational)), table, nil)
 	row.Lagging, row.LaggingNote = v.lagging(ind, municipal)
 	return row
 }
@@ -365,8 +371,8 @@ func (v view) overviewRow(ind *catalogue.Indicator, series, municipal []metrics.
 // lagging names the municipalities (of the peer group, if any) that lag most in the
 // year: for a yes/no indicator those that do not meet the condition, else the three
 // lowest values.
-func (v view) lagging(ind *catalogue.Indicator, municipal []metrics.Figure) ([]lagItem, string) {
-	var ofYear []metrics.Figure
+func (v view) lagging(ind *kov.Indicator, municipal []kov.Figure) ([]lagItem, string) {
+	var ofYear []kov.Figure
 	for _, f := range municipal {
 		if f.Year == v.Year && f.Value != nil && (!v.grouped() || v.inGroup(f)) {
 			ofYear = append(ofYear, f)
@@ -385,9 +391,9 @@ func (v view) lagging(ind *catalogue.Indicator, municipal []metrics.Figure) ([]l
 	var items []lagItem
 	note := ""
 	if ind.MunicipalYesNo() {
-		var failing []metrics.Figure
+		var failing []kov.Figure
 		for _, f := range ofYear {
-			if *f.Value < 100-catalogue.Tolerance {
+			if *f.Value < 100-kov.Tolerance {
 				failing = append(failing, f)
 			}
 		}
@@ -442,7 +448,7 @@ func (s *server) indicator(r *http.Request, v view) (string, any, error) {
 		return "", nil, err
 	}
 	national, municipalAll := byIndicator(allNational)[ind.ID], byIndicator(allMunicipal)[ind.ID]
-	forecasts, err := metrics.Forecasts(ctx, s.store, v.Boundaries, ind.ID, metrics.NationalCode)
+	forecasts, err := metrics.Forecasts(ctx, s.store, v.Boundaries, ind.ID, kov.NationalCode)
 	if err != nil {
 		return "", nil, err
 	}
@@ -450,7 +456,7 @@ func (s *server) indicator(r *http.Request, v view) (string, any, error) {
 		ID: ind.ID, Name: ind.Name.In(v.Lang), Description: glossary.Explain(ind.Description.In(v.Lang), v.Lang, v.Year),
 		Source: v.t("source." + string(ind.Source)), Denominator: v.t("denominator." + string(ind.Denominator)),
 		DenominatorHelp: v.t("denominator." + string(ind.Denominator) + ".help"),
-		Survey:          ind.Source == catalogue.SourceSurvey, Municipal: ind.HasLevel(catalogue.LevelMunicipality), YesNo: ind.MunicipalYesNo(),
+		Survey:          ind.Source == kov.SourceSurvey, Municipal: ind.HasLevel(kov.LevelMunicipality), YesNo: ind.MunicipalYesNo(),
 		TableCSV: v.link("/extract.csv", "indicator", ind.ID), TableET: v.link("/extract.csv", "indicator", ind.ID, "format", "excel"),
 		TableXLSX: v.link("/extract.xlsx", "indicator", ind.ID)}
 	page.Title = v.t("indicator.label", ind.ID) + ": " + page.Name
@@ -468,7 +474,7 @@ func (s *server) indicator(r *http.Request, v view) (string, any, error) {
 	if v.LatestYear != v.Year {
 		page.Latest, page.LatestLink = v.t("overview.latest_year", v.LatestYear), v.yearLink(page.Path, v.LatestYear)
 	}
-	var group []metrics.Figure
+	var group []kov.Figure
 	if v.grouped() && page.Municipal {
 		group = pool(ind, national, municipalAll, v.inGroup, v.GroupLabel())
 		page.GroupNote = v.t("dashboards.group_pooled", v.GroupLabel())
@@ -481,7 +487,7 @@ func (s *server) indicator(r *http.Request, v view) (string, any, error) {
 	}
 	var changed []string
 	for _, fig := range national {
-		if fig.HasFlag(metrics.FlagDefinitionChanged) {
+		if fig.HasFlag(kov.FlagDefinitionChanged) {
 			changed = append(changed, strconv.Itoa(fig.Year))
 		}
 	}
@@ -489,7 +495,7 @@ func (s *server) indicator(r *http.Request, v view) (string, any, error) {
 		page.Changed = v.t("dashboards.definition_changed_years", strings.Join(changed, ", "))
 	}
 
-	var municipal, before []metrics.Figure
+	var municipal, before []kov.Figure
 	var target *float64
 	for _, f := range municipalAll {
 		switch {
@@ -506,7 +512,7 @@ func (s *server) indicator(r *http.Request, v view) (string, any, error) {
 	if f, ok := ofYear(group, v.Year); ok {
 		page.Rows = append(page.Rows, v.figureRow(f))
 	}
-	var yearAll []metrics.Figure
+	var yearAll []kov.Figure
 	for _, f := range municipalAll {
 		if f.Year == v.Year {
 			yearAll = append(yearAll, f)
@@ -530,8 +536,8 @@ func (s *server) indicator(r *http.Request, v view) (string, any, error) {
 // municipalCharts draws the year's municipalities: the map, and for a yes/no
 // indicator the counts with the lists of who meets, who does not and who has no
 // data; for a rate the ranking.
-func (s *server) municipalCharts(v view, ind *catalogue.Indicator, page *indicatorPage, municipal []metrics.Figure, target *float64) {
-	rankCSV := v.link("/extract.csv", "indicator", ind.ID, "level", metrics.LevelMunicipality)
+func (s *server) municipalCharts(v view, ind *kov.Indicator, page *indicatorPage, municipal []kov.Figure, target *float64) {
+	rankCSV := v.link("/extract.csv", "indicator", ind.ID, "level", string(kov.LevelMunicipality))
 	// The municipalities' charts draw the rows of the page's figures table: they link
 	// to it rather than carry a copy each.
 	table := dataTable{}
@@ -560,7 +566,7 @@ func (s *server) municipalCharts(v view, ind *catalogue.Indicator, page *indicat
 		switch {
 		case f.Value == nil:
 			page.NoData = append(page.NoData, it)
-		case *f.Value >= 100-catalogue.Tolerance:
+		case *f.Value >= 100-kov.Tolerance:
 			page.Meets = append(page.Meets, it)
 		default:
 			page.Fails = append(page.Fails, it)
@@ -580,7 +586,7 @@ func (s *server) municipalCharts(v view, ind *catalogue.Indicator, page *indicat
 	page.Ranking = &rank
 }
 
-func (v view) nationalBlock(ind *catalogue.Indicator, national, group []metrics.Figure, forecasts []metrics.ForecastRow) chartBlock {
+func (v view) nationalBlock(ind *kov.Indicator, national, group []kov.Figure, forecasts []metrics.ForecastRow) chartBlock {
 	groupName := ""
 	head := []string{v.t("table.year"), v.t("chart.national"), v.t("table.target"), v.t("table.status")}
 	if len(group) > 0 {
@@ -591,13 +597,13 @@ func (v view) nationalBlock(ind *catalogue.Indicator, national, group []metrics.
 	targets := ind.TargetMap()
 	changed := false
 	for _, f := range national {
-		row := []string{strconv.Itoa(f.Year), v.percent(f.Value), v.percent(f.Target), v.t("status." + f.Status)}
+		row := []string{strconv.Itoa(f.Year), v.percent(f.Value), v.percent(f.Target), v.t("status." + string(f.Status))}
 		if len(group) > 0 {
 			g, _ := ofYear(group, f.Year)
 			row = append(row, v.percent(g.Value))
 		}
 		table.Rows = append(table.Rows, append(row, "", ""))
-		changed = changed || f.HasFlag(metrics.FlagDefinitionChanged)
+		changed = changed || f.HasFlag(kov.FlagDefinitionChanged)
 	}
 	for _, fc := range forecasts {
 		target := "–"
@@ -613,6 +619,6 @@ func (v view) nationalBlock(ind *catalogue.Indicator, national, group []metrics.
 	}
 	chart := v.nationalSeries("national_series", seriesInput{Figures: national, Group: group, GroupName: groupName, Forecasts: forecasts, Targets: targets})
 	return v.block("national_series", v.t("dashboards.national_series"), chart,
-		v.link("/extract.csv", paramYear, "", "indicator", ind.ID, "level", metrics.LevelNational), table,
+		v.link("/extract.csv", paramYear, "", "indicator", ind.ID, "level", string(kov.LevelNational)), table,
 		v.nationalLegend(groupName, len(forecasts) > 0, changed))
 }

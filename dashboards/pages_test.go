@@ -3,6 +3,7 @@ package dashboards
 import (
 	"bytes"
 	"compress/gzip"
+	"context"
 	"crypto/sha256"
 	"encoding/csv"
 	"encoding/hex"
@@ -20,6 +21,7 @@ import (
 	"ee/kovmon/i18n"
 	"ee/kovmon/internal/fixture"
 	"ee/kovmon/internal/golden"
+	"ee/kovmon/ledger"
 	"ee/kovmon/refdata"
 )
 
@@ -344,5 +346,31 @@ func TestSpreadsheets(t *testing.T) {
 	}
 	if numbers < 5 {
 		t.Errorf("only %d number cells", numbers)
+	}
+}
+
+// TestDataListsEachRunOnce reads the data page's table of ingest runs: each run of
+// the fixture's loads once (they were listed once per record, done and running, when
+// the page and the API asked the ledger two different questions).
+func TestDataListsEachRunOnce(t *testing.T) {
+	s, h := newFixture(t)
+	runs, err := ledger.Runs(context.Background(), s, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	status, body := get(t, h, "/data?lang=en")
+	if status != http.StatusOK {
+		t.Fatalf("/data: %d", status)
+	}
+	listed := regexp.MustCompile(`<th scope="row"><code>(\d{8}T\d{6}-[0-9a-f]{8})</code></th><td data-label="Status">([^<]*)</td>`).FindAllSubmatch(body, -1)
+	seen := map[string]int{}
+	for _, m := range listed {
+		seen[string(m[1])]++
+		if string(m[2]) != "done" {
+			t.Errorf("run %s is listed as %q, want done", m[1], m[2])
+		}
+	}
+	if len(runs) != 4 || len(listed) != len(runs) || len(seen) != len(runs) {
+		t.Errorf("/data lists %d runs (%d distinct), the ledger has %d (want the fixture's 4)", len(listed), len(seen), len(runs))
 	}
 }

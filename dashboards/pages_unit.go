@@ -12,10 +12,10 @@ import (
 	"ee/kovmon/i18n"
 	"ee/kovmon/ingest"
 	"ee/kovmon/internal/palette"
+	"ee/kovmon/kov"
+	"ee/kovmon/ledger"
 	"ee/kovmon/metrics"
 	"ee/kovmon/metrics/catalogue"
-	"ee/kovmon/registry"
-	"ee/kovmon/store"
 )
 
 // ---- Municipality ----
@@ -95,7 +95,7 @@ func (s *server) municipality(r *http.Request, v view) (string, any, error) {
 
 // validity says when the unit was valid, in words: a unit valid since before the data
 // and still valid is simply in force.
-func validity(v view, u registry.Municipality) string {
+func validity(v view, u kov.Municipality) string {
 	from, to := v.date(u.ValidFrom), v.date(u.ValidTo)
 	switch {
 	case from == "" && to == "":
@@ -137,7 +137,7 @@ func (v view) date(d time.Time) string {
 
 // unitFigures lists the unit's figures of the year beside the national and peer-group
 // ones, with its rank among all municipalities, and draws them side by side.
-func (v view) unitFigures(cat *catalogue.Catalogue, code string, national, municipal []metrics.Figure, peers view) ([]unitRow, *chartBlock) {
+func (v view) unitFigures(cat *catalogue.Catalogue, code string, national, municipal []kov.Figure, peers view) ([]unitRow, *chartBlock) {
 	nationalBy, municipalBy := byIndicator(national), byIndicator(municipal)
 	var (
 		rows              []unitRow
@@ -151,8 +151,8 @@ func (v view) unitFigures(cat *catalogue.Catalogue, code string, national, munic
 	)
 	for i := range cat.Indicators {
 		ind := &cat.Indicators[i]
-		var own *metrics.Figure
-		var ofYearAll, before []metrics.Figure
+		var own *kov.Figure
+		var ofYearAll, before []kov.Figure
 		for j, f := range municipalBy[ind.ID] {
 			switch f.Year {
 			case v.Year:
@@ -186,7 +186,7 @@ func (v view) unitFigures(cat *catalogue.Catalogue, code string, national, munic
 		if own.Value == nil {
 			unitIt = hatched(point(100, name+" "+ind.ID+": "+v.t("status.no_data"), palette.NoData))
 		} else {
-			unitIt = point(round(*own.Value, 2), name+" "+ind.ID+": "+v.percent(own.Value)+" · "+v.t("status."+own.Status), palette.Value)
+			unitIt = point(round(*own.Value, 2), name+" "+ind.ID+": "+v.percent(own.Value)+" · "+v.t("status."+string(own.Status)), palette.Value)
 			unitIt["label"] = map[string]any{"show": true, "position": "top", "formatter": i18n.Number(v.Lang, *own.Value, 0), "fontSize": 10}
 		}
 		unitItems = append(unitItems, unitIt)
@@ -222,13 +222,13 @@ func (v view) unitFigures(cat *catalogue.Catalogue, code string, national, munic
 
 // unitValue is a municipal value as read: a yes/no indicator's 100 or 0 as whether the
 // unit meets the condition.
-func (v view) unitValue(ind *catalogue.Indicator, f metrics.Figure) string {
+func (v view) unitValue(ind *kov.Indicator, f kov.Figure) string {
 	switch {
 	case f.Value == nil:
 		return v.t("status.no_data")
 	case !ind.MunicipalYesNo():
 		return v.percent(f.Value)
-	case *f.Value >= 100-catalogue.Tolerance:
+	case *f.Value >= 100-kov.Tolerance:
 		return "✔ " + v.t("chart.meets")
 	}
 	return "✘ " + v.t("chart.fails")
@@ -245,7 +245,7 @@ func (v view) barPoint(x *float64, name, color string) item {
 // mergerHistory lists the units the unit was formed from (following chains back:
 // A→B→C lists both A and B) and the units it went to.
 func (v view) mergerHistory(code string) (formedFrom, mergedInto []mergerRow) {
-	row := func(other string, m registry.Merger) mergerRow {
+	row := func(other string, m kov.Merger) mergerRow {
 		name := other
 		if u, ok := v.reg.Latest(other); ok {
 			name = u.Name
@@ -324,9 +324,9 @@ type dataPage struct {
 	pageBase
 	Files      []fileRow
 	Rows       chartBlock
-	Reasons    [][]string
+	Reasons    []reasonRow
 	Quarantine []quarantineRow
-	Runs       [][]string
+	Runs       []runRow
 	Response   []responseText
 }
 
@@ -339,6 +339,10 @@ type fileRow struct {
 type quarantineRow struct {
 	File, Line, Column, Reason, Raw string
 }
+
+type reasonRow struct{ Kind, Reason, Rows, Files string }
+
+type runRow struct{ ID, Trigger, Started, Finished, Status, Summary string }
 
 type responseText struct {
 	Year                        int
@@ -356,7 +360,7 @@ const (
 func (s *server) dataPage(r *http.Request, v view) (string, any, error) {
 	ctx := r.Context()
 	page := dataPage{pageBase: pageBase{V: v, Path: "/data", Title: v.t("dashboards.data_title")}}
-	files, err := ingest.Files(ctx, s.store, dataPageFiles)
+	files, err := ledger.Files(ctx, s.store, dataPageFiles)
 	if err != nil {
 		return "", nil, err
 	}
@@ -370,16 +374,14 @@ func (s *server) dataPage(r *http.Request, v view) (string, any, error) {
 		return "", nil, err
 	}
 	page.Rows = v.coverageBlock("rows_by_indicator", v.t("dashboards.rows_by_indicator"), cov, v.link("/coverage.csv", paramYear, ""))
-	reasons, err := s.rows(ctx, "dashboards.QuarantineReasons", store.Params{"limit": dataPageReasons})
+	reasons, err := ledger.Reasons(ctx, s.store, dataPageReasons)
 	if err != nil {
 		return "", nil, err
 	}
 	for _, rr := range reasons {
-		n, _ := strconv.ParseInt(rr[2], 10, 64)
-		files, _ := strconv.ParseInt(rr[3], 10, 64)
-		page.Reasons = append(page.Reasons, []string{v.kind(rr[0]), v.reason(rr[1]), v.count(n), v.count(files)})
+		page.Reasons = append(page.Reasons, reasonRow{Kind: v.kind(rr.Kind), Reason: v.reason(rr.Reason), Rows: v.count(rr.Rows), Files: v.count(rr.Files)})
 	}
-	quarantine, err := ingest.Quarantine(ctx, s.store, "", "", dataPageQuarantine)
+	quarantine, err := ledger.Quarantine(ctx, s.store, "", "", dataPageQuarantine)
 	if err != nil {
 		return "", nil, err
 	}
@@ -387,19 +389,17 @@ func (s *server) dataPage(r *http.Request, v view) (string, any, error) {
 		page.Quarantine = append(page.Quarantine, quarantineRow{File: q.File, Line: strconv.FormatInt(q.Line, 10), Column: q.Column,
 			Reason: v.reason(q.Reason), Raw: q.Raw})
 	}
-	runs, err := s.rows(ctx, "dashboards.Runs", store.Params{"limit": dataPageRuns})
+	runs, err := ledger.Runs(ctx, s.store, dataPageRuns)
 	if err != nil {
 		return "", nil, err
 	}
 	for _, run := range runs {
-		files, _ := strconv.Atoi(run[5])
-		loaded, _ := strconv.ParseInt(run[6], 10, 64)
-		rejected, _ := strconv.Atoi(run[7])
-		summary := v.t("ledger.run_summary", files, v.count(loaded))
-		if rejected > 0 {
-			summary += "; " + v.t("ledger.run_rejected", rejected)
+		summary := v.t("ledger.run_summary", run.Files, v.count(run.Loaded))
+		if run.Rejected > 0 {
+			summary += "; " + v.t("ledger.run_rejected", run.Rejected)
 		}
-		page.Runs = append(page.Runs, []string{run[0], v.trigger(run[1]), v.timestamp(run[2]), v.timestamp(run[3]), v.t("ledger.run." + run[4]), summary})
+		page.Runs = append(page.Runs, runRow{ID: run.RunID, Trigger: v.trigger(run.Trigger), Started: v.timestamp(run.Started),
+			Finished: v.timestamp(run.Finished), Status: v.t("ledger.run." + run.Status), Summary: summary})
 	}
 	response, err := s.surveyResponse(ctx, v.reg)
 	if err != nil {

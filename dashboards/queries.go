@@ -2,12 +2,10 @@ package dashboards
 
 import (
 	"context"
-	"fmt"
-	"strconv"
 
+	"ee/kovmon/kov"
 	"ee/kovmon/metrics"
 	"ee/kovmon/registry"
-	kovsql "ee/kovmon/sql"
 	"ee/kovmon/store"
 )
 
@@ -18,37 +16,23 @@ func (s *server) coverage(ctx context.Context, v view, ehak string) ([]metrics.C
 	return metrics.Coverage(ctx, s.store, s.cat, v.Boundaries, ehak)
 }
 
-// rows runs a query file and returns its rows as text.
-func (s *server) rows(ctx context.Context, name string, params store.Params) ([][]string, error) {
-	res, err := s.store.Query(ctx, kovsql.Query(name), params)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
-	}
-	return res.Rows, nil
-}
-
 // responseRow is the survey response of one year.
 type responseRow struct {
-	Year               int
-	Responding, Active int
-	Answers            int64
+	Year       int   `ch:"year"`
+	Responding int   `ch:"responding"`
+	Answers    int64 `ch:"answers"`
+	Active     int   `ch:"-"` // from the registry
 }
 
 // surveyResponse is, per survey year, how many of the year's active municipalities
 // answered at least once.
 func (s *server) surveyResponse(ctx context.Context, reg *registry.Registry) ([]responseRow, error) {
-	rows, err := s.rows(ctx, "dashboards.SurveyResponse", nil)
+	out, err := store.Select[responseRow](ctx, s.store, "dashboards.SurveyResponse", nil)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]responseRow, 0, len(rows))
-	for _, r := range rows {
-		var row responseRow
-		row.Year, _ = strconv.Atoi(r[0])
-		row.Responding, _ = strconv.Atoi(r[1])
-		row.Answers, _ = strconv.ParseInt(r[2], 10, 64)
-		row.Active = len(reg.ActiveOn(registry.YearEnd(row.Year)))
-		out = append(out, row)
+	for i := range out {
+		out[i].Active = len(reg.ActiveOn(kov.YearEnd(out[i].Year)))
 	}
 	return out, nil
 }

@@ -12,10 +12,11 @@ import (
 	"time"
 
 	"ee/kovmon/i18n"
+	"ee/kovmon/kov"
 	"ee/kovmon/metrics"
 	"ee/kovmon/metrics/catalogue"
 	"ee/kovmon/registry"
-	kovsql "ee/kovmon/sql"
+	"ee/kovmon/store"
 )
 
 // view is the state of a page, read from the URL query. Each field is checked against
@@ -24,7 +25,7 @@ type view struct {
 	Lang       string
 	Year       int  // the year shown; 0 only when there are no figures yet
 	YearChosen bool // the query named the year (else the default: TargetYear)
-	Boundaries string
+	Boundaries kov.Boundaries
 	County     string // a county code of the registry as given, or ""
 	UnitType   string // linn, vald or ""
 	Pop        string // a population band (popBands), or ""
@@ -88,15 +89,15 @@ func bandOf(population int) string {
 // readView parses and checks the query. yearRequired=false lets "no year" mean every
 // year (the extracts); pages default to TargetYear.
 func (s *server) readView(ctx context.Context, q url.Values, yearRequired bool) (view, error) {
-	v := view{Lang: i18n.Default, Boundaries: metrics.BoundariesAsOf, Account: s.account, Assets: s.assets.names, cat: s.cat}
+	v := view{Lang: i18n.Default, Boundaries: kov.BoundariesAsOf, Account: s.account, Assets: s.assets.names, cat: s.cat}
 	if lang := q.Get(paramLang); lang != "" {
 		if !slices.Contains(i18n.Langs(), lang) {
 			return v, badRequest("error.bad_lang", lang)
 		}
 		v.Lang = lang
 	}
-	if b := q.Get(paramBoundaries); b != "" {
-		if b != metrics.BoundariesAsOf && b != metrics.BoundariesCurrent {
+	if b := kov.Boundaries(q.Get(paramBoundaries)); b != "" {
+		if !b.Valid() {
 			return v, badRequest("error.bad_boundaries", b)
 		}
 		v.Boundaries = b
@@ -176,7 +177,7 @@ func (v view) boundaryDate() time.Time {
 // refresh (a registry change always comes with a new refresh, which follows every
 // load): the registry, its county codes, the years with figures per boundary mode and
 // the years a report can be built for.
-func (s *server) refreshFacts(ctx context.Context, boundaries string) (refreshFacts, error) {
+func (s *server) refreshFacts(ctx context.Context, boundaries kov.Boundaries) (refreshFacts, error) {
 	id, err := s.figures.RefreshID(ctx)
 	if err != nil {
 		return refreshFacts{}, err
@@ -194,11 +195,11 @@ func (s *server) refreshFacts(ctx context.Context, boundaries string) (refreshFa
 				names[u.CountyCode] = u.CountyName
 			}
 		}
-		national, err := s.figures.Figures(ctx, metrics.Filter{Level: metrics.LevelNational})
+		national, err := s.figures.Figures(ctx, metrics.Filter{Level: kov.LevelNational})
 		if err != nil {
 			return refreshFacts{}, err
 		}
-		s.facts = refreshFacts{refresh: id, reg: reg, countyNames: names, years: map[string][]int{}, reportYears: yearsWithValue(national)}
+		s.facts = refreshFacts{refresh: id, reg: reg, countyNames: names, years: map[kov.Boundaries][]int{}, reportYears: yearsWithValue(national)}
 	}
 	if _, ok := s.facts.years[boundaries]; !ok {
 		years, err := s.years(ctx, boundaries)
@@ -216,13 +217,13 @@ type refreshFacts struct {
 	refresh     string
 	reg         *registry.Registry
 	countyNames map[string]string // county code → name, every code of the registry
-	years       map[string][]int
+	years       map[kov.Boundaries][]int
 	reportYears []int
 }
 
 // yearsWithValue lists, ascending, the years in which some national figure has a
 // value: the years the annual report can be built for (report.Build's rule).
-func yearsWithValue(national []metrics.Figure) []int {
+func yearsWithValue(national []kov.Figure) []int {
 	var years []int
 	for _, f := range national {
 		if f.Value != nil && !slices.Contains(years, f.Year) {
@@ -233,15 +234,16 @@ func yearsWithValue(national []metrics.Figure) []int {
 	return years
 }
 
-func (s *server) years(ctx context.Context, boundaries string) ([]int, error) {
-	res, err := s.store.Query(ctx, kovsql.Query("dashboards.Years"), map[string]any{"boundaries": boundaries})
+func (s *server) years(ctx context.Context, boundaries kov.Boundaries) ([]int, error) {
+	rows, err := store.Select[struct {
+		Year int `ch:"year"`
+	}](ctx, s.store, "dashboards.Years", store.Params{"boundaries": boundaries})
 	if err != nil {
 		return nil, fmt.Errorf("years: %w", err)
 	}
-	years := make([]int, 0, len(res.Rows))
-	for _, r := range res.Rows {
-		y, _ := strconv.Atoi(r[0])
-		years = append(years, y)
+	years := make([]int, len(rows))
+	for i, r := range rows {
+		years[i] = r.Year
 	}
 	return years, nil
 }
@@ -277,8 +279,8 @@ func (v view) grouped() bool { return v.County != "" || v.UnitType != "" || v.Po
 // inGroup tells whether a municipal figure belongs to the view's peer group: the
 // county of that name (whatever its code in the figure's year), the type, the band of
 // the unit's population.
-func (v view) inGroup(f metrics.Figure) bool {
-	if f.Level != metrics.LevelMunicipality {
+func (v view) inGroup(f kov.Figure) bool {
+	if f.Level != kov.LevelMunicipality {
 		return false
 	}
 	if v.County != "" && v.countyNames[f.CountyCode] != v.countyName {
@@ -336,7 +338,7 @@ func (v view) values(extra ...string) url.Values {
 	if v.Year != 0 && v.YearChosen {
 		q.Set(paramYear, strconv.Itoa(v.Year))
 	}
-	q.Set(paramBoundaries, v.Boundaries)
+	q.Set(paramBoundaries, string(v.Boundaries))
 	if v.County != "" {
 		q.Set(paramCounty, v.County)
 	}

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"ee/kovmon/internal/golden"
+	"ee/kovmon/kov"
 	"ee/kovmon/metrics/catalogue"
 )
 
@@ -161,7 +162,7 @@ func TestTextsGolden(t *testing.T) {
 func TestCatalogueTermsHaveTexts(t *testing.T) {
 	c := catalogue.Default()
 	var keys []string
-	for _, s := range catalogue.AllStatuses {
+	for _, s := range kov.AllStatuses {
 		keys = append(keys, "status."+string(s))
 	}
 	for _, s := range c.Sources {

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"testing"
 
+	"ee/kovmon/ledger"
 	"ee/kovmon/refdata"
 	"ee/kovmon/store"
 	"ee/kovmon/store/storetest"
@@ -221,22 +222,22 @@ func checkKindLoads(t *testing.T, l *Loader, s store.Store, k *Kind) {
 	}
 
 	// The quarantine: file A's bad row once, despite two loads; file C's rows kept.
-	qa, err := Quarantine(ctx, s, filepath.Base(fileA), "", 100)
+	qa, err := ledger.Quarantine(ctx, s, filepath.Base(fileA), "", 100)
 	if err != nil {
 		t.Fatal(err)
 	}
 	rawBad := strings.TrimSuffix(csvLine(bad), "\n")
-	want := QuarantinedRow{RunID: first.RunID, File: filepath.Base(fileA), FileID: first.FileID, Kind: k.Name, Line: 25, Column: badColumn, Reason: badReason, Raw: rawBad}
+	want := ledger.QuarantinedRow{RunID: first.RunID, File: filepath.Base(fileA), FileID: first.FileID, Kind: k.Name, Line: 25, Column: badColumn, Reason: badReason, Raw: rawBad}
 	if len(qa) != 1 || qa[0] != want {
 		t.Fatalf("quarantine of file A:\n got %+v\nwant [%+v]", qa, want)
 	}
-	if q, err := Quarantine(ctx, s, filepath.Base(fileA), again.RunID, 100); err != nil || len(q) != 0 {
+	if q, err := ledger.Quarantine(ctx, s, filepath.Base(fileA), again.RunID, 100); err != nil || len(q) != 0 {
 		t.Fatalf("quarantine of file A in the second run: %+v, %v; want none (not stored twice)", q, err)
 	}
-	if q, err := Quarantine(ctx, s, "", first.RunID, 100); err != nil || len(q) != 1 || q[0].File != filepath.Base(fileA) {
+	if q, err := ledger.Quarantine(ctx, s, "", first.RunID, 100); err != nil || len(q) != 1 || q[0].File != filepath.Base(fileA) {
 		t.Fatalf("quarantine of the first run: %+v, %v", q, err)
 	}
-	qc, err := Quarantine(ctx, s, filepath.Base(fileC), rejected.RunID, 100)
+	qc, err := ledger.Quarantine(ctx, s, filepath.Base(fileC), rejected.RunID, 100)
 	if err != nil || len(qc) != 4 {
 		t.Fatalf("quarantine of the rejected file: %d rows, %v; want 4", len(qc), err)
 	}
@@ -260,7 +261,7 @@ func csvLine(fields []string) string {
 // checkLedger compares the ledger with the results of loading each file.
 func checkLedger(t *testing.T, s store.Store, k *Kind, loads map[string][]FileResult) {
 	t.Helper()
-	ledger, err := Files(context.Background(), s, 1000)
+	files, err := ledger.Files(context.Background(), s, 1000)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -271,12 +272,12 @@ func checkLedger(t *testing.T, s store.Store, k *Kind, loads map[string][]FileRe
 		}
 		sum := sha256.Sum256(data)
 		for _, r := range results {
-			i := slices.IndexFunc(ledger, func(f LedgerFile) bool { return f.RunID == r.RunID && f.FileName == filepath.Base(path) })
+			i := slices.IndexFunc(files, func(f ledger.File) bool { return f.RunID == r.RunID && f.FileName == filepath.Base(path) })
 			if i < 0 {
 				t.Fatalf("ledger lacks %s of run %s", path, r.RunID)
 			}
-			f := ledger[i]
-			want := LedgerFile{Finished: f.Finished, RunID: r.RunID, FileID: hex.EncodeToString(sum[:]), FileName: filepath.Base(path),
+			f := files[i]
+			want := ledger.File{Finished: f.Finished, RunID: r.RunID, FileID: hex.EncodeToString(sum[:]), FileName: filepath.Base(path),
 				Kind: k.Name, Size: int64(len(data)), Status: r.Status, RowsRead: r.RowsRead, Loaded: r.Loaded,
 				Duplicates: r.Duplicates, Quarantined: r.Quarantined, Message: f.Message}
 			if f != want || f.Finished == "" {

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"time"
 
+	"ee/kovmon/ledger"
 	"ee/kovmon/store"
 )
 
@@ -62,13 +63,13 @@ func StoreQuarantineCounts(ctx context.Context, s store.Store, runID, fileID, fi
 	if c.Len() == 0 {
 		return nil
 	}
-	r, err := s.Query(ctx, "SELECT column, reason FROM quarantine_counts WHERE file_id = {fid:String}", store.Params{"fid": fileID})
+	counted, err := ledger.CountedFor(ctx, s, fileID)
 	if err != nil {
 		return fmt.Errorf("quarantine counts: %w", err)
 	}
 	stored := map[countKey]bool{}
-	for _, row := range r.Rows {
-		stored[countKey{row[0], row[1]}] = true
+	for _, c := range counted {
+		stored[countKey{c.Column, c.Reason}] = true
 	}
 	now := nowText()
 	var tsv []byte

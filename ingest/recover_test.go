@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"testing"
 
+	"ee/kovmon/ledger"
 	"ee/kovmon/store"
 )
 
@@ -76,7 +77,7 @@ func TestRecoverRollsBackWhatAKilledRunLeft(t *testing.T) {
 		if after := snapshotCounts(t, s); after.attribution != before.attribution {
 			t.Errorf("round %d: attribution rows %d, want %d as before the registry row", round, after.attribution, before.attribution)
 		}
-		runs, err := Runs(ctx, s, 100)
+		runs, err := ledger.Runs(ctx, s, 100)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"ee/kovmon/kov"
 	"ee/kovmon/registry"
 )
 
@@ -76,8 +77,8 @@ func (l *Loader) loadRegistryFile(ctx context.Context, res *FileResult, path, ki
 	if err != nil {
 		return err
 	}
-	var units []registry.Municipality
-	var mergers []registry.Merger
+	var units []kov.Municipality
+	var mergers []kov.Merger
 	for {
 		rec, err := rr.Next()
 		if errors.Is(err, io.EOF) {
@@ -111,8 +112,8 @@ func (l *Loader) loadRegistryFile(ctx context.Context, res *FileResult, path, ki
 
 	newUnits := newOnly(current.Units(), units, unitKey)
 	newMergers := newOnly(current.Mergers(), mergers, mergerKey)
-	combined, err := registry.New(append(append([]registry.Municipality{}, current.Units()...), newUnits...),
-		append(append([]registry.Merger{}, current.Mergers()...), newMergers...))
+	combined, err := registry.New(append(append([]kov.Municipality{}, current.Units()...), newUnits...),
+		append(append([]kov.Merger{}, current.Mergers()...), newMergers...))
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
@@ -124,7 +125,7 @@ func (l *Loader) loadRegistryFile(ctx context.Context, res *FileResult, path, ki
 	return nil
 }
 
-func parseUnit(get func(string) string) (u registry.Municipality, column, reason string) {
+func parseUnit(get func(string) string) (u kov.Municipality, column, reason string) {
 	var ok bool
 	if u.Code, ok = padEHAK(get("ehak_code")); !ok {
 		return u, "ehak_code", "EHAK code must be 1-4 digits"
@@ -157,7 +158,7 @@ func parseUnit(get func(string) string) (u registry.Municipality, column, reason
 	return u, "", ""
 }
 
-func parseMerger(get func(string) string) (m registry.Merger, column, reason string) {
+func parseMerger(get func(string) string) (m kov.Merger, column, reason string) {
 	var ok bool
 	if m.Old, ok = padEHAK(get("old_ehak_code")); !ok {
 		return m, "old_ehak_code", "EHAK code must be 1-4 digits"
@@ -178,9 +179,9 @@ func parseMerger(get func(string) string) (m registry.Merger, column, reason str
 	return m, "", ""
 }
 
-func unitKey(u registry.Municipality) string { return u.Code + "|" + u.ValidFrom.Format(time.DateOnly) }
+func unitKey(u kov.Municipality) string { return u.Code + "|" + u.ValidFrom.Format(time.DateOnly) }
 
-func mergerKey(m registry.Merger) string { return m.Old + "|" + m.New }
+func mergerKey(m kov.Merger) string { return m.Old + "|" + m.New }
 
 // newOnly returns the entries of file whose key is neither stored nor earlier in file.
 func newOnly[T any](stored, file []T, key func(T) string) []T {

@@ -16,25 +16,36 @@ import (
 
 // CatalogueVersion is one catalogue put in force.
 type CatalogueVersion struct {
-	ChangedAt string `json:"changed_at"`
-	Actor     string `json:"actor"`
-	Version   string `json:"version"`
-	SHA256    string `json:"sha256"`
+	ChangedAt string `json:"changed_at" ch:"changed_at"`
+	Actor     string `json:"actor" ch:"actor"`
+	Version   string `json:"version" ch:"version"`
+	SHA256    string `json:"sha256" ch:"sha256"`
+}
+
+// storedCatalogue is the catalogue in force as catalogue.Latest answers it.
+type storedCatalogue struct {
+	ChangedAt string `ch:"changed_at"`
+	Actor     string `ch:"actor"`
+	Body      string `ch:"body"`
+}
+
+// storedHash is the sha256 of the catalogue in force (catalogue.LatestHash).
+type storedHash struct {
+	SHA256 string `ch:"sha256"`
 }
 
 // ActiveCatalogue returns the catalogue stored last, or the shipped one when none
 // was. A stored catalogue that no longer validates (a later kovmon may check more) is
 // an error, not a silent return to the shipped one: the figures would change meaning.
 func ActiveCatalogue(ctx context.Context, s store.Store) (*catalogue.Catalogue, error) {
-	r, err := s.Query(ctx, kovsql.Query("catalogue.Latest"), nil)
+	stored, ok, err := store.SelectOne[storedCatalogue](ctx, s, "catalogue.Latest", nil)
 	if err != nil {
 		return nil, fmt.Errorf("reading the catalogue in force: %w", err)
 	}
-	if len(r.Rows) == 0 {
+	if !ok {
 		return catalogue.Default(), nil
 	}
-	at, actor, body := r.Rows[0][0], r.Rows[0][1], r.Rows[0][2]
-	cat, err := catalogue.Parse([]byte(body), fmt.Sprintf("stored by %s at %s", actor, at))
+	cat, err := catalogue.Parse([]byte(stored.Body), fmt.Sprintf("stored by %s at %s", stored.Actor, stored.ChangedAt))
 	if err != nil {
 		return nil, fmt.Errorf("%w (put a corrected catalogue in force with `kovmon catalogue set FILE`)", err)
 	}
@@ -45,13 +56,13 @@ func ActiveCatalogue(ctx context.Context, s store.Store) (*catalogue.Catalogue, 
 // nil when it is. It compares hashes first and reads and parses the stored file only
 // when they differ: a server calls it before every refresh.
 func ActiveCatalogueIfNot(ctx context.Context, s store.Store, current *catalogue.Catalogue) (*catalogue.Catalogue, error) {
-	r, err := s.Query(ctx, kovsql.Query("catalogue.LatestHash"), nil)
+	stored, ok, err := store.SelectOne[storedHash](ctx, s, "catalogue.LatestHash", nil)
 	if err != nil {
 		return nil, fmt.Errorf("reading the catalogue in force: %w", err)
 	}
 	hash := catalogue.ShippedHash()
-	if len(r.Rows) > 0 {
-		hash = r.Rows[0][0]
+	if ok {
+		hash = stored.SHA256
 	}
 	if hash == current.Hash() {
 		return nil, nil
@@ -73,13 +84,9 @@ func StoreCatalogue(ctx context.Context, s store.Store, cat *catalogue.Catalogue
 
 // CatalogueHistory lists the catalogues put in force, newest first.
 func CatalogueHistory(ctx context.Context, s store.Store, limit int) ([]CatalogueVersion, error) {
-	r, err := s.Query(ctx, kovsql.Query("catalogue.History"), store.Params{"limit": limit})
+	out, err := store.Select[CatalogueVersion](ctx, s, "catalogue.History", store.Params{"limit": limit})
 	if err != nil {
 		return nil, fmt.Errorf("catalogue history: %w", err)
-	}
-	out := make([]CatalogueVersion, 0, len(r.Rows))
-	for _, row := range r.Rows {
-		out = append(out, CatalogueVersion{ChangedAt: row[0], Actor: row[1], Version: row[2], SHA256: row[3]})
 	}
 	return out, nil
 }

@@ -8,20 +8,11 @@ import (
 	"strings"
 	"time"
 
+	"ee/kovmon/kov"
 	"ee/kovmon/metrics/catalogue"
 	"ee/kovmon/registry"
-	kovsql "ee/kovmon/sql"
 	"ee/kovmon/store"
 	"ee/kovmon/surveys"
-)
-
-// Flags of spec/indicators.md.
-const (
-	FlagNoData = "no_data"
-	FlagSmallN = "small_n"
-	// FlagDefinitionChanged marks the first year of a revised definition (catalogue
-	// `revisions`): a break in the series.
-	FlagDefinitionChanged = "definition_changed"
 )
 
 // smallSample: an I.1 or I.4 figure with a denominator of 1–9 is flagged small_n.
@@ -34,11 +25,11 @@ type inputs struct {
 	years []int
 	// active[mode][year] is the set of units active in the year, in that mode: a row
 	// that no unit of the year receives is no source data (spec 1.1).
-	active map[string]map[int]map[string]bool
+	active map[kov.Boundaries]map[int]map[string]bool
 }
 
 // activeUnits returns the set of units of year y in mode.
-func (in *inputs) activeUnits(mode string, y int) map[string]bool {
+func (in *inputs) activeUnits(mode kov.Boundaries, y int) map[string]bool {
 	if set, ok := in.active[mode][y]; ok {
 		return set
 	}
@@ -47,7 +38,7 @@ func (in *inputs) activeUnits(mode string, y int) map[string]bool {
 		set[u.Code] = true
 	}
 	if in.active == nil {
-		in.active = map[string]map[int]map[string]bool{}
+		in.active = map[kov.Boundaries]map[int]map[string]bool{}
 	}
 	if in.active[mode] == nil {
 		in.active[mode] = map[int]map[string]bool{}
@@ -59,7 +50,7 @@ func (in *inputs) activeUnits(mode string, y int) map[string]bool {
 // Compute runs the engine for one boundary mode and returns every figure of the
 // spec's table (sorted as the spec asks), the forecasts and the definition rows the
 // figures were made from.
-func Compute(ctx context.Context, s store.Store, in *inputs, mode string) (Computed, error) {
+func Compute(ctx context.Context, s store.Store, in *inputs, mode kov.Boundaries) (Computed, error) {
 	out := Computed{Boundaries: mode}
 	for i := range in.cat.Indicators {
 		ind := &in.cat.Indicators[i]
@@ -94,21 +85,21 @@ type definitionRow struct {
 // definitionQuery is the statement that runs an indicator's definition: as a subquery
 // and read-only, so that it cannot write nor reach outside the database (the
 // catalogue refuses a definition with a SETTINGS clause of its own).
-func definitionQuery(ind *catalogue.Indicator) string {
+func definitionQuery(ind *kov.Indicator) string {
 	return "SELECT * FROM (\n" + ind.Definition() + "\n) SETTINGS readonly = 1"
 }
 
 // counted tells whether an indicator counts rows (numerator and denominator) rather
 // than municipalities that meet a condition.
-func counted(ind *catalogue.Indicator) bool {
-	return ind.Denominator == catalogue.DenominatorRows || ind.Denominator == catalogue.DenominatorGoals
+func counted(ind *kov.Indicator) bool {
+	return ind.Denominator == kov.DenominatorRows || ind.Denominator == kov.DenominatorGoals
 }
 
 // readDefinition runs an indicator's definition in one boundary mode with the params
 // of its catalogue entry, and reads its rows by column name.
-func readDefinition(ctx context.Context, s store.Store, ind *catalogue.Indicator, mode string) ([]definitionRow, error) {
+func readDefinition(ctx context.Context, s store.Store, ind *kov.Indicator, mode kov.Boundaries) ([]definitionRow, error) {
 	params := store.Params(ind.QueryParams())
-	params[catalogue.ModeParam] = mode
+	params[catalogue.ModeParam] = string(mode)
 	res, err := s.Query(ctx, definitionQuery(ind), params)
 	if err != nil {
 		return nil, fmt.Errorf("indicator %s (%s, %s): %w", ind.ID, ind.QueryName(), mode, err)
@@ -169,7 +160,7 @@ type unitFigure struct{ numerator, denominator int64 }
 // a municipal row per unit of the year's population (none for national-only
 // indicators). It returns the rows it used, marked with whether their unit has a
 // figure: they are stored with the figures, for explain and coverage.
-func assemble(in *inputs, ind *catalogue.Indicator, mode string, rows []definitionRow) ([]Figure, []definitionRow, error) {
+func assemble(in *inputs, ind *kov.Indicator, mode kov.Boundaries, rows []definitionRow) ([]kov.Figure, []definitionRow, error) {
 	reported := map[int]bool{}
 	for _, y := range in.years {
 		reported[y] = true
@@ -182,7 +173,7 @@ func assemble(in *inputs, ind *catalogue.Indicator, mode string, rows []definiti
 		if !reported[r.year] {
 			continue // e.g. an audit window reaching past the last year reported
 		}
-		if ind.Denominator != catalogue.DenominatorGoals && !in.activeUnits(mode, r.year)[r.unit] {
+		if ind.Denominator != kov.DenominatorGoals && !in.activeUnits(mode, r.year)[r.unit] {
 			continue // no unit of the year receives the row: it is no data (spec 1.1)
 		}
 		hasData[r.year] = true
@@ -190,7 +181,7 @@ func assemble(in *inputs, ind *catalogue.Indicator, mode string, rows []definiti
 			byUnit[r.year] = map[string]unitFigure{}
 		}
 		unit := r.unit
-		if ind.Denominator == catalogue.DenominatorGoals {
+		if ind.Denominator == kov.DenominatorGoals {
 			unit = "" // national only: every row of the year counts for the country
 		}
 		f, seen := byUnit[r.year][unit]
@@ -212,31 +203,31 @@ func assemble(in *inputs, ind *catalogue.Indicator, mode string, rows []definiti
 		kept = append(kept, r)
 	}
 
-	var out []Figure
+	var out []kov.Figure
 	population := map[int]map[string]bool{}
-	hasMunicipal := ind.HasLevel(catalogue.LevelMunicipality)
+	hasMunicipal := ind.HasLevel(kov.LevelMunicipality)
 	for _, y := range in.years {
 		// "No source data" (spec 1.1): no row of the indicator attributed to a unit of
 		// the year, the same for every indicator.
 		sourceHasRows := hasData[y]
 		raw := byUnit[y]
-		national := Figure{IndicatorID: ind.ID, Year: y, Level: LevelNational, EhakCode: NationalCode, Name: NationalName}
-		if ind.Denominator == catalogue.DenominatorGoals {
+		national := kov.Figure{IndicatorID: ind.ID, Year: y, Level: kov.LevelNational, EhakCode: kov.NationalCode, Name: kov.NationalName}
+		if ind.Denominator == kov.DenominatorGoals {
 			f := raw[""]
 			national.Numerator, national.Denominator = f.numerator, f.denominator
 			out = append(out, finish(national, ind, y))
 			continue
 		}
 		units := in.reg.ActiveUnits(mode, y)
-		if ind.Denominator == catalogue.DenominatorMergedMunicipalities {
+		if ind.Denominator == kov.DenominatorMergedMunicipalities {
 			units = in.reg.MergedUnits(mode, y)
 		}
 		population[y] = map[string]bool{}
 		withData := 0
-		var municipal []Figure
+		var municipal []kov.Figure
 		for _, u := range units {
 			population[y][u.Code] = true
-			fig := Figure{IndicatorID: ind.ID, Year: y, Level: LevelMunicipality, EhakCode: u.Code, Name: u.Name,
+			fig := kov.Figure{IndicatorID: ind.ID, Year: y, Level: kov.LevelMunicipality, EhakCode: u.Code, Name: u.Name,
 				CountyCode: u.CountyCode, UnitType: u.Type}
 			f, decided := raw[u.Code]
 			if ind.UnitsWithoutRowsMeetNothing() && sourceHasRows {
@@ -253,10 +244,10 @@ func assemble(in *inputs, ind *catalogue.Indicator, mode string, rows []definiti
 			national.Denominator += fig.Denominator
 			municipal = append(municipal, finish(fig, ind, y))
 		}
-		if ind.Denominator != catalogue.DenominatorRows && sourceHasRows {
+		if ind.Denominator != kov.DenominatorRows && sourceHasRows {
 			// Shares of municipalities: a unit without data counts as not meeting the
 			// condition, except for IV.1b, whose denominator is those that answered.
-			if ind.Denominator != catalogue.DenominatorRespondents {
+			if ind.Denominator != kov.DenominatorRespondents {
 				national.Denominator = int64(len(units))
 			}
 			national.Coverage = percent(int64(withData), int64(len(units)))
@@ -267,27 +258,27 @@ func assemble(in *inputs, ind *catalogue.Indicator, mode string, rows []definiti
 		}
 	}
 	for i := range kept {
-		kept[i].inFigures = ind.Denominator == catalogue.DenominatorGoals || population[kept[i].year][kept[i].unit]
+		kept[i].inFigures = ind.Denominator == kov.DenominatorGoals || population[kept[i].year][kept[i].unit]
 	}
 	return out, kept, nil
 }
 
 // finish fills in the value, target, flags and interval of a figure.
-func finish(f Figure, ind *catalogue.Indicator, year int) Figure {
+func finish(f kov.Figure, ind *kov.Indicator, year int) kov.Figure {
 	f.Value = percent(f.Numerator, f.Denominator)
 	if t, ok := ind.Target(year); ok {
 		f.Target = &t
 	}
 	if f.Value == nil {
-		f.Flags = append(f.Flags, FlagNoData)
+		f.Flags = append(f.Flags, kov.FlagNoData)
 		f.Coverage = nil
-	} else if ind.Denominator == catalogue.DenominatorRows && f.Denominator <= smallSample {
-		f.Flags = append(f.Flags, FlagSmallN)
+	} else if ind.Denominator == kov.DenominatorRows && f.Denominator <= smallSample {
+		f.Flags = append(f.Flags, kov.FlagSmallN)
 	}
 	if ind.DefinitionChangedIn(year) {
-		f.Flags = append(f.Flags, FlagDefinitionChanged)
+		f.Flags = append(f.Flags, kov.FlagDefinitionChanged)
 	}
-	if ind.Source == catalogue.SourceSurvey && f.Level != LevelMunicipality && f.Denominator > 0 {
+	if ind.Source == kov.SourceSurvey && f.Level != kov.LevelMunicipality && f.Denominator > 0 {
 		low, high := surveys.Wilson(int(f.Numerator), int(f.Denominator))
 		low, high = low*100, high*100
 		f.CILow, f.CIHigh = &low, &high
@@ -306,10 +297,13 @@ func percent(num, den int64) *float64 {
 }
 
 // seriesKey identifies one unit's series of an indicator.
-type seriesKey struct{ level, code string }
+type seriesKey struct {
+	level kov.Level
+	code  string
+}
 
 // judge sets the status of every figure, judged over the unit's whole series.
-func judge(figures []Figure, ind *catalogue.Indicator) {
+func judge(figures []kov.Figure, ind *kov.Indicator) {
 	series := map[seriesKey][]int{}
 	for i, f := range figures {
 		k := seriesKey{f.Level, f.EhakCode}
@@ -317,13 +311,13 @@ func judge(figures []Figure, ind *catalogue.Indicator) {
 	}
 	targets := ind.TargetMap()
 	for _, idx := range series {
-		points := make([]catalogue.Point, len(idx))
+		points := make([]kov.Point, len(idx))
 		for j, i := range idx {
 			f := &figures[i]
-			points[j] = catalogue.Point{Year: f.Year, Value: f.Value, Numerator: f.Numerator, Denominator: f.Denominator}
+			points[j] = kov.Point{Year: f.Year, Value: f.Value, Numerator: f.Numerator, Denominator: f.Denominator}
 		}
 		for j, st := range catalogue.Statuses(points, targets) {
-			figures[idx[j]].Status = string(st)
+			figures[idx[j]].Status = st
 		}
 	}
 }
@@ -339,8 +333,14 @@ func Inputs(ctx context.Context, s store.Store, cat *catalogue.Catalogue) (*inpu
 	if err != nil {
 		return nil, fmt.Errorf("years reported: %w", err)
 	}
-	first, _ := strconv.Atoi(res.Rows[0][0])
-	last, _ := strconv.Atoi(res.Rows[0][1])
+	span, err := store.Scan[struct {
+		First int `ch:"first"`
+		Last  int `ch:"last"`
+	}](res, "years reported")
+	if err != nil || len(span) != 1 {
+		return nil, fmt.Errorf("years reported: %d rows, %v", len(span), err)
+	}
+	first, last := span[0].First, span[0].Last
 	for y := first; first > 0 && y <= last; y++ {
 		in.years = append(in.years, y)
 	}
@@ -349,23 +349,22 @@ func Inputs(ctx context.Context, s store.Store, cat *catalogue.Catalogue) (*inpu
 
 // yearsQuery asks for the years reported (spec: every year from the earliest to the
 // latest in which a measurement row of any kind is dated): the first and last year of
-// every source table, from the closed list of sources (catalogue.SourceTables), the
+// every source table, from the closed list of sources (kov.SourceTables), the
 // only text put into it. 0 and 0 when there are no rows.
 func yearsQuery() string {
-	parts := make([]string, 0, len(catalogue.SourceTables()))
-	for _, table := range catalogue.SourceTables() {
+	parts := make([]string, 0, len(kov.SourceTables()))
+	for _, table := range kov.SourceTables() {
 		parts = append(parts, "SELECT min(year) AS first, max(year) AS last FROM "+table+" HAVING count() > 0")
 	}
-	return "SELECT min(first), max(last) FROM (\n    " + strings.Join(parts, "\n    UNION ALL ") + "\n)"
+	return "SELECT min(first) AS first, max(last) AS last FROM (\n    " + strings.Join(parts, "\n    UNION ALL ") + "\n)"
 }
 
 // DataSnapshot is a fingerprint of the loaded data (files and their counts).
 func DataSnapshot(ctx context.Context, s store.Store) (string, error) {
-	res, err := s.Query(ctx, kovsql.Query("metrics.DataSnapshot"), nil)
-	if err != nil {
-		return "", err
-	}
-	return res.Rows[0][0], nil
+	snapshot, _, err := store.SelectOne[struct {
+		Snapshot string `ch:"snapshot"`
+	}](ctx, s, "metrics.DataSnapshot", nil)
+	return snapshot.Snapshot, err
 }
 
 // Run computes every indicator in both boundary modes and publishes the result.
@@ -385,7 +384,7 @@ func run(ctx context.Context, s store.Store, cat *catalogue.Catalogue, snapshot 
 		return Refresh{}, err
 	}
 	var results []Computed
-	for _, mode := range []string{BoundariesAsOf, BoundariesCurrent} {
+	for _, mode := range kov.AllBoundaries {
 		c, err := Compute(ctx, s, in, mode)
 		if err != nil {
 			return Refresh{}, err

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"ee/kovmon/ingest"
+	"ee/kovmon/kov"
 	"ee/kovmon/metrics"
 	"ee/kovmon/metrics/catalogue"
 	"ee/kovmon/store"
@@ -47,7 +48,7 @@ func TestCountsFollowParamsAndRegistryWithoutReload(t *testing.T) {
 		"u1,2018-03-01T10:00:00Z,0050,KOVTP,S1,web,submit\nu2,2018-03-02T10:00:00Z,0050,KOVTP,S1,paper,decision\n"+
 		"u3,2018-03-03T10:00:00Z,0040,KOVTP,S1,xroad,notification\n")
 
-	figure := func(cat *catalogue.Catalogue, id, mode, code string) string {
+	figure := func(cat *catalogue.Catalogue, id string, mode kov.Boundaries, code string) string {
 		t.Helper()
 		if _, err := metrics.Run(ctx, s, cat); err != nil {
 			t.Fatal(err)
@@ -64,7 +65,7 @@ func TestCountsFollowParamsAndRegistryWithoutReload(t *testing.T) {
 		return "none"
 	}
 	shipped := catalogue.Default()
-	if got := figure(shipped, "I.1", metrics.BoundariesAsOf, "0040"); got != "2/3" {
+	if got := figure(shipped, "I.1", kov.BoundariesAsOf, "0040"); got != "2/3" {
 		t.Errorf("I.1 0040 with the shipped systems: %s, want 2/3 (KOVTP 5 and 4 of KOVTP and VOLIS)", got)
 	}
 	text := strings.Replace(string(catalogue.Shipped()), "params: {systems: [KOVTP, VOLIS, RPIS, KOVMEN], satisfied_score: 4}",
@@ -73,20 +74,20 @@ func TestCountsFollowParamsAndRegistryWithoutReload(t *testing.T) {
 	if err != nil || text == string(catalogue.Shipped()) {
 		t.Fatalf("edit I.1's params: %v", err)
 	}
-	if got := figure(edited, "I.1", metrics.BoundariesAsOf, "0040"); got != "2/4" {
+	if got := figure(edited, "I.1", kov.BoundariesAsOf, "0040"); got != "2/4" {
 		t.Errorf("I.1 0040 with systems [KOVTP, STAR] and a score of 5: %s, want 2/4", got)
 	}
 
 	// Current boundaries: 0050 is no unit of the registry's latest date, and nothing
 	// says yet who took its rows.
-	if got := figure(shipped, "I.4", metrics.BoundariesCurrent, "0051"); got != "0/0" {
+	if got := figure(shipped, "I.4", kov.BoundariesCurrent, "0051"); got != "0/0" {
 		t.Errorf("I.4 0051 (current) before the mergers: %s, want 0/0", got)
 	}
 	load("mergers", "old_ehak_code,new_ehak_code,effective_date,area_share\n0050,0051,2019-07-01,\n")
-	if got := figure(shipped, "I.4", metrics.BoundariesCurrent, "0051"); got != "1/2" {
+	if got := figure(shipped, "I.4", kov.BoundariesCurrent, "0051"); got != "1/2" {
 		t.Errorf("I.4 0051 (current) after the mergers: %s, want 1/2 (0050's rows)", got)
 	}
-	if got := figure(shipped, "I.4", metrics.BoundariesAsOf, "0050"); got != "1/2" {
+	if got := figure(shipped, "I.4", kov.BoundariesAsOf, "0050"); got != "1/2" {
 		t.Errorf("I.4 0050 (asof): %s, want 1/2", got)
 	}
 }

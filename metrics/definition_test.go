@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"ee/kovmon/ingest"
+	"ee/kovmon/kov"
 	"ee/kovmon/metrics"
 	"ee/kovmon/metrics/catalogue"
 	"ee/kovmon/store"
@@ -52,7 +53,7 @@ func surveysFor(t testing.TB, cat *catalogue.Catalogue) *surveys.Set {
 }
 
 // contributions summarises an explanation's files: name rows [numerator/denominator] codes.
-func contributions(t *testing.T, ctx context.Context, s store.Store, cat *catalogue.Catalogue, id string, year int, code, mode string) string {
+func contributions(t *testing.T, ctx context.Context, s store.Store, cat *catalogue.Catalogue, id string, year int, code string, mode kov.Boundaries) string {
 	t.Helper()
 	ex, err := metrics.Explain(ctx, s, cat, id, year, code, mode)
 	if err != nil {
@@ -98,11 +99,11 @@ func TestExplainListsTheDecidingRows(t *testing.T) {
 	}{
 		{"I.2", "0010", "services_june.csv 1 0010"},
 		{"I.3", "0010", "services_june.csv 1 0010"},
-		{"I.2", metrics.NationalCode, "services_june.csv 1 0010"},
+		{"I.2", kov.NationalCode, "services_june.csv 1 0010"},
 		{"II.2", "0040", "survey_autumn.csv 1 0040"},
-		{"II.2", metrics.NationalCode, "survey_autumn.csv 1 0040"},
+		{"II.2", kov.NationalCode, "survey_autumn.csv 1 0040"},
 	} {
-		if got := contributions(t, ctx, s, cat, tc.id, 2018, tc.code, metrics.BoundariesAsOf); got != tc.want {
+		if got := contributions(t, ctx, s, cat, tc.id, 2018, tc.code, kov.BoundariesAsOf); got != tc.want {
 			t.Errorf("explain %s 2018 %s: %q, want %q", tc.id, tc.code, got, tc.want)
 		}
 	}
@@ -138,7 +139,7 @@ func TestI4ParamsMoveValueExplainYearsAndCoverage(t *testing.T) {
 		if _, err := metrics.Run(ctx, s, cat); err != nil {
 			t.Fatal(err)
 		}
-		figures, err := metrics.Figures(ctx, s, cat, metrics.Filter{Indicator: "I.4", EhakCode: "0040", Level: metrics.LevelMunicipality})
+		figures, err := metrics.Figures(ctx, s, cat, metrics.Filter{Indicator: "I.4", EhakCode: "0040", Level: kov.LevelMunicipality})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -146,13 +147,13 @@ func TestI4ParamsMoveValueExplainYearsAndCoverage(t *testing.T) {
 		for _, f := range figures {
 			o.value += fmt.Sprintf("%d:%d/%d ", f.Year, f.Numerator, f.Denominator)
 		}
-		o.explain = contributions(t, ctx, s, cat, "I.4", 2018, "0040", metrics.BoundariesAsOf)
-		years, err := metrics.YearsWithData(ctx, s, "I.4", metrics.BoundariesAsOf)
+		o.explain = contributions(t, ctx, s, cat, "I.4", 2018, "0040", kov.BoundariesAsOf)
+		years, err := metrics.YearsWithData(ctx, s, "I.4", kov.BoundariesAsOf)
 		if err != nil {
 			t.Fatal(err)
 		}
 		o.years = fmt.Sprint(years)
-		coverage, err := metrics.Coverage(ctx, s, cat, metrics.BoundariesAsOf, "0040")
+		coverage, err := metrics.Coverage(ctx, s, cat, kov.BoundariesAsOf, "0040")
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -3,13 +3,8 @@ package metrics
 import (
 	"sort"
 
-	"ee/kovmon/metrics/catalogue"
+	"ee/kovmon/kov"
 )
-
-// LevelGroup is the level of a figure pooled over a group of municipalities (a county,
-// the towns, a population band) on request. Such figures are made from the stored
-// municipal rows by Pool and are never stored themselves.
-const LevelGroup = "group"
 
 // Pool returns the series of an indicator for a group of municipalities, made the way
 // the national figure is made from all of them (spec/indicators.md): the numerators
@@ -20,10 +15,10 @@ const LevelGroup = "group"
 // all) is no data for the group too. The statuses are judged over the group's own
 // series, like any unit's. members holds the group's municipal figures by year;
 // national is the indicator's national series, which says which years there are.
-func Pool(ind *catalogue.Indicator, national []Figure, members map[int][]Figure, code, name string) []Figure {
-	out := make([]Figure, 0, len(national))
+func Pool(ind *kov.Indicator, national []kov.Figure, members map[int][]kov.Figure, code, name string) []kov.Figure {
+	out := make([]kov.Figure, 0, len(national))
 	for _, nat := range national {
-		fig := Figure{IndicatorID: ind.ID, Year: nat.Year, Level: LevelGroup, EhakCode: code, Name: name}
+		fig := kov.Figure{IndicatorID: ind.ID, Year: nat.Year, Level: kov.LevelGroup, EhakCode: code, Name: name}
 		withData, count := int64(0), int64(len(members[nat.Year]))
 		for _, m := range members[nat.Year] {
 			fig.Numerator += m.Numerator
@@ -35,8 +30,8 @@ func Pool(ind *catalogue.Indicator, national []Figure, members map[int][]Figure,
 		sourceHasRows := nat.Denominator > 0
 		if !sourceHasRows {
 			fig.Numerator, fig.Denominator = 0, 0
-		} else if ind.Denominator != catalogue.DenominatorRows && ind.Denominator != catalogue.DenominatorGoals {
-			if ind.Denominator != catalogue.DenominatorRespondents {
+		} else if ind.Denominator != kov.DenominatorRows && ind.Denominator != kov.DenominatorGoals {
+			if ind.Denominator != kov.DenominatorRespondents {
 				fig.Denominator = count
 			}
 			fig.Coverage = percent(withData, count)

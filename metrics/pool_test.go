@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"testing"
 
+	"ee/kovmon/kov"
 	"ee/kovmon/metrics"
 	"ee/kovmon/metrics/catalogue"
 	"ee/kovmon/store/storetest"
@@ -24,20 +25,20 @@ func TestPoolOfEveryUnitIsTheNationalFigure(t *testing.T) {
 		t.Fatal(err)
 	}
 	compared := 0
-	for _, mode := range []string{metrics.BoundariesAsOf, metrics.BoundariesCurrent} {
+	for _, mode := range kov.AllBoundaries {
 		for i := range cat.Indicators {
 			ind := &cat.Indicators[i]
-			if !ind.HasLevel(catalogue.LevelMunicipality) {
+			if !ind.HasLevel(kov.LevelMunicipality) {
 				continue
 			}
 			figures, err := metrics.Figures(ctx, s, cat, metrics.Filter{Boundaries: mode, Indicator: ind.ID})
 			if err != nil {
 				t.Fatal(err)
 			}
-			var national []metrics.Figure
-			members := map[int][]metrics.Figure{}
+			var national []kov.Figure
+			members := map[int][]kov.Figure{}
 			for _, f := range figures {
-				if f.Level == metrics.LevelNational {
+				if f.Level == kov.LevelNational {
 					national = append(national, f)
 				} else {
 					members[f.Year] = append(members[f.Year], f)

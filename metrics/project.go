@@ -3,7 +3,7 @@ package metrics
 import (
 	"sort"
 
-	"ee/kovmon/metrics/catalogue"
+	"ee/kovmon/kov"
 	"ee/kovmon/metrics/forecast"
 )
 
@@ -13,7 +13,7 @@ const StrategyEnd = 2021
 // forecastYears are the years a series ending in last is projected to: the next
 // target year after it and the strategy's last year; a series that already reaches
 // both is projected one year on, so that every chart can show where it is heading.
-func forecastYears(ind *catalogue.Indicator, last int) []int {
+func forecastYears(ind *kov.Indicator, last int) []int {
 	var years []int
 	for _, y := range ind.TargetYears() {
 		if y > last {
@@ -31,19 +31,19 @@ func forecastYears(ind *catalogue.Indicator, last int) []int {
 }
 
 // project forecasts every series of one indicator (figures of one boundary mode).
-func project(figures []Figure, ind *catalogue.Indicator) []ForecastRow {
-	series := map[seriesKey][]catalogue.Point{}
+func project(figures []kov.Figure, ind *kov.Indicator) []ForecastRow {
+	series := map[seriesKey][]kov.Point{}
 	var keys []seriesKey
 	for _, f := range figures {
 		k := seriesKey{f.Level, f.EhakCode}
 		if _, seen := series[k]; !seen {
 			keys = append(keys, k)
 		}
-		series[k] = append(series[k], catalogue.Point{Year: f.Year, Value: f.Value})
+		series[k] = append(series[k], kov.Point{Year: f.Year, Value: f.Value})
 	}
 	sort.Slice(keys, func(i, j int) bool {
 		if keys[i].level != keys[j].level {
-			return keys[i].level == LevelNational
+			return keys[i].level == kov.LevelNational
 		}
 		return keys[i].code < keys[j].code
 	})

@@ -8,6 +8,7 @@ import (
 
 	"ee/kovmon/demo"
 	"ee/kovmon/ingest"
+	"ee/kovmon/kov"
 	"ee/kovmon/metrics"
 	"ee/kovmon/metrics/catalogue"
 	"ee/kovmon/refdata"
@@ -73,12 +74,12 @@ func TestNationalFiguresAddUp(t *testing.T) {
 		"I.4": rawCounts(t, ctx, s, "SELECT toYear(toTimeZone(event_time, 'Europe/Tallinn')) AS y, ehak_code, event, channel, count() FROM usage GROUP BY y, ehak_code, event, channel",
 			func(event, channel string) (counts, isPaperless bool) { return acts[event], paperless[channel] }),
 	}
-	for _, mode := range []string{metrics.BoundariesAsOf, metrics.BoundariesCurrent} {
+	for _, mode := range kov.AllBoundaries {
 		figures, err := metrics.Figures(ctx, s, cat, metrics.Filter{Boundaries: mode})
 		if err != nil {
 			t.Fatal(err)
 		}
-		byKey := map[figureKey][]metrics.Figure{} // national first, as the table is sorted
+		byKey := map[figureKey][]kov.Figure{} // national first, as the table is sorted
 		years := map[int]bool{}
 		for _, f := range figures {
 			k := figureKey{f.IndicatorID, f.Year}
@@ -97,17 +98,17 @@ func TestNationalFiguresAddUp(t *testing.T) {
 			for _, ind := range cat.Indicators {
 				want := active
 				switch ind.Denominator {
-				case catalogue.DenominatorActiveMunicipalities:
-				case catalogue.DenominatorMergedMunicipalities:
+				case kov.DenominatorActiveMunicipalities:
+				case kov.DenominatorMergedMunicipalities:
 					want = merged
 				default:
 					continue
 				}
 				national := byKey[figureKey{ind.ID, y}][0]
-				if national.Level != metrics.LevelNational {
+				if national.Level != kov.LevelNational {
 					t.Fatalf("%s %s %d: first row is %s %s", mode, ind.ID, y, national.Level, national.EhakCode)
 				}
-				if !national.HasFlag(metrics.FlagNoData) && national.Denominator != int64(want) {
+				if !national.HasFlag(kov.FlagNoData) && national.Denominator != int64(want) {
 					t.Errorf("%s %s %d: national denominator %d, the registry has %d such units", mode, ind.ID, y, national.Denominator, want)
 				}
 			}
@@ -175,7 +176,7 @@ func attribute(reg *registry.Registry, day time.Time, y int, rows []codeCount) m
 
 // checkCountedFigures compares an I.1 or I.4 year (national row first) with the
 // independent counts per unit.
-func checkCountedFigures(t *testing.T, mode string, y int, rows []metrics.Figure, want map[string][2]int64) {
+func checkCountedFigures(t *testing.T, mode kov.Boundaries, y int, rows []kov.Figure, want map[string][2]int64) {
 	t.Helper()
 	if len(rows) == 0 {
 		t.Fatalf("%s %d: no rows", mode, y)
@@ -213,7 +214,7 @@ func checkCountedFigures(t *testing.T, mode string, y int, rows []metrics.Figure
 // effective by y-12-31 that is not a recode, or the successor of a recode (its one
 // predecessor, the whole area, a code new on the day) whose predecessor is merged.
 func unitsOn(reg *registry.Registry, day time.Time, y int) (active, merged int) {
-	into := map[string][]registry.Merger{}
+	into := map[string][]kov.Merger{}
 	for _, m := range reg.Mergers() {
 		into[m.New] = append(into[m.New], m)
 	}
@@ -232,7 +233,7 @@ func unitsOn(reg *registry.Registry, day time.Time, y int) (active, merged int) 
 			return isMerged(ms[0].Old)
 		}
 		for _, m := range ms {
-			if !m.Effective.After(registry.YearEnd(y)) {
+			if !m.Effective.After(kov.YearEnd(y)) {
 				return true
 			}
 		}

@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"ee/kovmon/kov"
 	"ee/kovmon/metrics/catalogue"
 	"ee/kovmon/store"
 )
@@ -58,7 +59,7 @@ type Reader struct {
 // forms are made on first use.
 type cacheEntry struct {
 	done    chan struct{}
-	figures []Figure
+	figures []kov.Figure
 	err     error
 
 	encode  sync.Mutex
@@ -73,7 +74,7 @@ func NewReader(s store.Store, cat *catalogue.Catalogue) *Reader {
 // Figures is Figures(ctx, r.Store, r.Catalogue, f) from the cache when it can be. The
 // slice is the caller's own; the figures' pointer fields are shared and must not be
 // written through.
-func (r *Reader) Figures(ctx context.Context, f Filter) ([]Figure, error) {
+func (r *Reader) Figures(ctx context.Context, f Filter) ([]kov.Figure, error) {
 	e, err := r.cached(ctx, f)
 	if err != nil {
 		return nil, err

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"ee/kovmon/ingest"
+	"ee/kovmon/kov"
 	"ee/kovmon/metrics"
 	"ee/kovmon/metrics/catalogue"
 	"ee/kovmon/store"
@@ -85,7 +86,7 @@ func TestReaderCachesUntilPublish(t *testing.T) {
 		if national := got[0]; national.EhakCode != "EE" || metrics.FormatNumber(national.Value) != want {
 			t.Errorf("I.4 2018 national = %s %s, want %s", national.EhakCode, metrics.FormatNumber(national.Value), want)
 		}
-		got[0] = metrics.Figure{} // the caller's own slice
+		got[0] = kov.Figure{} // the caller's own slice
 	}
 	i4("100")
 	before := counting.queries.Load()
@@ -121,7 +122,7 @@ func TestReaderCachesUntilPublish(t *testing.T) {
 	}
 }
 
-func csvOf(t *testing.T, figures []metrics.Figure) string {
+func csvOf(t *testing.T, figures []kov.Figure) string {
 	var b strings.Builder
 	if err := metrics.WriteCSV(&b, figures); err != nil {
 		t.Fatal(err)
@@ -134,7 +135,7 @@ func csvOf(t *testing.T, figures []metrics.Figure) string {
 func TestWriteCSVIsSafeForSpreadsheets(t *testing.T) {
 	v := -12.5
 	var b strings.Builder
-	if err := metrics.WriteCSV(&b, []metrics.Figure{{IndicatorID: "I.4", Year: 2018, Level: metrics.LevelMunicipality, EhakCode: "9990", Name: "=HYPERLINK(\"x\")", Value: &v}}); err != nil {
+	if err := metrics.WriteCSV(&b, []kov.Figure{{IndicatorID: "I.4", Year: 2018, Level: kov.LevelMunicipality, EhakCode: "9990", Name: "=HYPERLINK(\"x\")", Value: &v}}); err != nil {
 		t.Fatal(err)
 	}
 	if line := strings.Split(b.String(), "\n")[1]; !strings.HasPrefix(line, `I.4,2018,municipality,9990,"'=HYPERLINK(""x"")",-12.5,`) {

@@ -12,6 +12,7 @@ import (
 
 	"ee/kovmon/ingest"
 	"ee/kovmon/internal/fixture"
+	"ee/kovmon/kov"
 	"ee/kovmon/metrics"
 	"ee/kovmon/metrics/catalogue"
 	"ee/kovmon/store"
@@ -135,7 +136,7 @@ func runScript(t *testing.T, s store.Store, file string, catalogueOf func(testin
 			if !ok || err != nil {
 				t.Fatalf("%s: revise %q", where, b.arg)
 			}
-			ind.Revisions = append(ind.Revisions, catalogue.Revision{Year: y, Version: "test", Note: catalogue.Text{ET: "muudetud", EN: "changed"}})
+			ind.Revisions = append(ind.Revisions, kov.Revision{Year: y, Version: "test", Note: kov.Text{ET: "muudetud", EN: "changed"}})
 			computed = false
 		case "expect", "absent":
 			if !computed {
@@ -160,7 +161,7 @@ func figuresFor(t *testing.T, ctx context.Context, s store.Store, cat *catalogue
 	if len(fields) == 0 {
 		t.Fatalf("%s: name the boundary mode", where)
 	}
-	f := metrics.Filter{Boundaries: fields[0]}
+	f := metrics.Filter{Boundaries: kov.Boundaries(fields[0])}
 	for _, opt := range fields[1:] {
 		if y, ok := strings.CutPrefix(opt, "year="); ok {
 			f.Year, _ = strconv.Atoi(y)

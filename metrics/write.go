@@ -4,15 +4,15 @@ import (
 	"context"
 	"fmt"
 	"strconv"
-	"strings"
 
+	"ee/kovmon/kov"
 	"ee/kovmon/store"
 )
 
 // Computed is one refresh's output for one boundary mode.
 type Computed struct {
-	Boundaries string
-	Figures    []Figure
+	Boundaries kov.Boundaries
+	Figures    []kov.Figure
 	Forecasts  []ForecastRow
 	// Rows are the definition rows the figures were made from (indicator_rows).
 	Rows []definitionRow
@@ -34,17 +34,17 @@ func Publish(ctx context.Context, s store.Store, r *Refresh, results []Computed)
 	var values, forecasts, rows []byte
 	for _, c := range results {
 		for _, f := range c.Figures {
-			values = store.AppendTSVRow(values, r.ID, c.Boundaries, f.IndicatorID, strconv.Itoa(f.Year), f.Level, f.EhakCode, f.Name, f.CountyCode, f.UnitType,
+			values = store.AppendTSVRow(values, r.ID, string(c.Boundaries), f.IndicatorID, strconv.Itoa(f.Year), string(f.Level), f.EhakCode, f.Name, f.CountyCode, f.UnitType,
 				nullNumber(f.Value), strconv.FormatInt(f.Numerator, 10), strconv.FormatInt(f.Denominator, 10), nullNumber(f.Coverage),
-				nullNumber(f.Target), f.Status, strings.Join(f.Flags, ";"), nullNumber(f.CILow), nullNumber(f.CIHigh), r.CatalogueVersion)
+				nullNumber(f.Target), string(f.Status), f.Flags.String(), nullNumber(f.CILow), nullNumber(f.CIHigh), r.CatalogueVersion)
 			r.Figures++
 		}
 		for _, f := range c.Forecasts {
-			forecasts = store.AppendTSVRow(forecasts, r.ID, c.Boundaries, f.IndicatorID, f.Level, f.EhakCode, strconv.Itoa(f.Year), FormatNumber(&f.Value),
+			forecasts = store.AppendTSVRow(forecasts, r.ID, string(c.Boundaries), f.IndicatorID, string(f.Level), f.EhakCode, strconv.Itoa(f.Year), FormatNumber(&f.Value),
 				FormatNumber(&f.Low80), FormatNumber(&f.High80), nullNumber(f.PReach), nullNumber(f.Target), f.Method, strconv.Itoa(f.Points))
 		}
 		for _, d := range c.Rows {
-			rows = store.AppendTSVRow(rows, r.ID, c.Boundaries, d.indicator, strconv.Itoa(d.year), d.unit, d.recordedCode, d.fileID, d.runID,
+			rows = store.AppendTSVRow(rows, r.ID, string(c.Boundaries), d.indicator, strconv.Itoa(d.year), d.unit, d.recordedCode, d.fileID, d.runID,
 				strconv.FormatInt(d.sourceRows, 10), strconv.FormatInt(d.numerator, 10), strconv.FormatInt(d.denominator, 10),
 				flag(d.meets), flag(d.inFigures))
 		}

@@ -11,47 +11,24 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"ee/kovmon/kov"
 )
-
-// Municipality is one validity period of one EHAK code.
-type Municipality struct {
-	Code       string // 4 digits, zero-padded
-	Name       string
-	Type       string // "linn" or "vald"
-	CountyCode string
-	CountyName string
-	ValidFrom  time.Time // zero: valid since before any data
-	ValidTo    time.Time // zero: still valid; the unit is no longer valid ON this day
-	Population int       // 0 when unknown
-}
-
-// ActiveOn reports whether the unit is valid on day d (spec: valid_from <= d and
-// (valid_to empty or valid_to > d)).
-func (m Municipality) ActiveOn(d time.Time) bool {
-	return (m.ValidFrom.IsZero() || !m.ValidFrom.After(d)) && (m.ValidTo.IsZero() || m.ValidTo.After(d))
-}
-
-// Merger says that (a share of) the old unit went to the new one on a date.
-type Merger struct {
-	Old, New  string
-	Effective time.Time
-	AreaShare float64 // 0 < share <= 1
-}
 
 // Registry is a validated set of units and mergers.
 type Registry struct {
-	units   []Municipality
-	mergers []Merger
-	byCode  map[string][]Municipality
-	from    map[string][]Merger // mergers by old code, largest area share first
-	to      map[string][]Merger // mergers by new code
+	units   []kov.Municipality
+	mergers []kov.Merger
+	byCode  map[string][]kov.Municipality
+	from    map[string][]kov.Merger // mergers by old code, largest area share first
+	to      map[string][]kov.Merger // mergers by new code
 }
 
 // New validates units and mergers together: every merger code must be in the
 // registry, and following mergers must never lead back to where it started (a unit
 // that keeps its own code, old == new, is allowed).
-func New(units []Municipality, mergers []Merger) (*Registry, error) {
-	r := &Registry{units: units, mergers: mergers, byCode: map[string][]Municipality{}, from: map[string][]Merger{}, to: map[string][]Merger{}}
+func New(units []kov.Municipality, mergers []kov.Merger) (*Registry, error) {
+	r := &Registry{units: units, mergers: mergers, byCode: map[string][]kov.Municipality{}, from: map[string][]kov.Merger{}, to: map[string][]kov.Merger{}}
 	for _, u := range units {
 		r.byCode[u.Code] = append(r.byCode[u.Code], u)
 	}
@@ -129,10 +106,10 @@ func (r *Registry) findCycle() []string {
 }
 
 // Units returns every validity period, as loaded.
-func (r *Registry) Units() []Municipality { return r.units }
+func (r *Registry) Units() []kov.Municipality { return r.units }
 
 // Mergers returns every merger, as loaded.
-func (r *Registry) Mergers() []Merger { return r.mergers }
+func (r *Registry) Mergers() []kov.Merger { return r.mergers }
 
 // Known reports whether code is in the registry under any validity.
 func (r *Registry) Known(code string) bool {
@@ -141,20 +118,20 @@ func (r *Registry) Known(code string) bool {
 }
 
 // Unit returns the period of code that is valid on d.
-func (r *Registry) Unit(code string, d time.Time) (Municipality, bool) {
+func (r *Registry) Unit(code string, d time.Time) (kov.Municipality, bool) {
 	for _, u := range r.byCode[code] {
 		if u.ActiveOn(d) {
 			return u, true
 		}
 	}
-	return Municipality{}, false
+	return kov.Municipality{}, false
 }
 
 // Latest returns the most recent period of code (for names of units no longer valid).
-func (r *Registry) Latest(code string) (Municipality, bool) {
+func (r *Registry) Latest(code string) (kov.Municipality, bool) {
 	periods := r.byCode[code]
 	if len(periods) == 0 {
-		return Municipality{}, false
+		return kov.Municipality{}, false
 	}
 	best := periods[0]
 	for _, u := range periods[1:] {
@@ -166,8 +143,8 @@ func (r *Registry) Latest(code string) (Municipality, bool) {
 }
 
 // ActiveOn returns the units valid on d, by code.
-func (r *Registry) ActiveOn(d time.Time) []Municipality {
-	var out []Municipality
+func (r *Registry) ActiveOn(d time.Time) []kov.Municipality {
+	var out []kov.Municipality
 	for _, u := range r.units {
 		if u.ActiveOn(d) {
 			out = append(out, u)
@@ -204,9 +181,6 @@ func (r *Registry) SuccessorOn(code string, d time.Time) (string, bool) {
 	return "", false
 }
 
-// YearEnd is the boundary date of year y: y-12-31.
-func YearEnd(y int) time.Time { return time.Date(y, 12, 31, 0, 0, 0, 0, time.UTC) }
-
 // LatestDate is the latest valid_from or valid_to in the registry: the boundary date
 // of the `current` mode. Zero when the registry has no dates at all.
 func (r *Registry) LatestDate() time.Time {
@@ -239,7 +213,7 @@ func (r *Registry) PredecessorsOf(unit string, d time.Time) []string {
 
 // ActiveUnits returns the units that year y is reported in under a boundary mode
 // (asof: those valid on y-12-31; current: those valid on the latest date).
-func (r *Registry) ActiveUnits(mode string, y int) []Municipality {
+func (r *Registry) ActiveUnits(mode kov.Boundaries, y int) []kov.Municipality {
 	return r.ActiveOn(r.BoundaryDate(mode, y))
 }
 
@@ -251,10 +225,10 @@ func (r *Registry) ActiveUnits(mode string, y int) []Municipality {
 // if a predecessor was. The successor of a recode is merged exactly when its
 // predecessor is (whenever the recode took effect), so a recoded unit keeps its
 // predecessor's history.
-func (r *Registry) MergedUnits(mode string, y int) []Municipality {
-	var out []Municipality
+func (r *Registry) MergedUnits(mode kov.Boundaries, y int) []kov.Municipality {
+	var out []kov.Municipality
 	for _, u := range r.ActiveOn(r.BoundaryDate(mode, y)) {
-		if r.mergedBy(u.Code, YearEnd(y)) {
+		if r.mergedBy(u.Code, kov.YearEnd(y)) {
 			out = append(out, u)
 		}
 	}
@@ -285,7 +259,7 @@ func (r *Registry) mergedBy(code string, end time.Time) bool {
 // before the effective date. A recode changes the code, not the territory: rows are
 // attributed across it like any merger, but it does not make its successor merged,
 // and a map draws the successor with its predecessor's shape.
-func (r *Registry) IsRecode(m Merger) bool {
+func (r *Registry) IsRecode(m kov.Merger) bool {
 	if m.Old == m.New || m.AreaShare != 1 || len(r.to[m.New]) != 1 {
 		return false
 	}

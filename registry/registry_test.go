@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"ee/kovmon/ingest"
+	"ee/kovmon/kov"
 	"ee/kovmon/refdata"
 	"ee/kovmon/registry"
 	"ee/kovmon/store"
@@ -131,7 +132,7 @@ func TestRealRegistryMergedSet(t *testing.T) {
 	if len(want) != 52 {
 		t.Fatalf("%d successors of a merger, want 52", len(want))
 	}
-	for _, mode := range []string{registry.BoundariesAsOf, registry.BoundariesCurrent} {
+	for _, mode := range kov.AllBoundaries {
 		if got := reg.MergedUnits(mode, 2016); len(got) != 0 {
 			t.Errorf("%s 2016: %d merged units, want none (the reform took effect in October 2017)", mode, len(got))
 		}
@@ -150,7 +151,7 @@ func TestRealRegistryMergedSet(t *testing.T) {
 // A recode is recognised by all three of its conditions (one predecessor, its whole
 // area, a code new on the day); a merger row that fails any one is not a recode.
 func TestRecodes(t *testing.T) {
-	units := []registry.Municipality{
+	units := []kov.Municipality{
 		{Code: "0001"}, {Code: "0002"}, {Code: "0007"}, {Code: "0008"}, {Code: "0009"}, {Code: "0013"},
 		{Code: "0003", ValidFrom: day("2017-10-22")}, // new, from three predecessors
 		{Code: "0004", ValidFrom: day("2017-10-22")}, // new, the whole area of one: a recode
@@ -158,7 +159,7 @@ func TestRecodes(t *testing.T) {
 		{Code: "0006"}, // whole area of one, but it existed before
 		{Code: "0012", ValidFrom: day("2016-01-01")}, // the same, valid from an earlier day
 	}
-	mergers := []registry.Merger{
+	mergers := []kov.Merger{
 		{Old: "0001", New: "0003", Effective: day("2017-10-22"), AreaShare: 1},
 		{Old: "0002", New: "0003", Effective: day("2017-10-22"), AreaShare: 1},
 		{Old: "0007", New: "0004", Effective: day("2017-10-22"), AreaShare: 1},
@@ -184,7 +185,7 @@ func TestRecodes(t *testing.T) {
 		t.Errorf("RecodedFrom(0004) = %q, %v", from, ok)
 	}
 	var merged []string
-	for _, u := range reg.MergedUnits(registry.BoundariesAsOf, 2018) {
+	for _, u := range reg.MergedUnits(kov.BoundariesAsOf, 2018) {
 		merged = append(merged, u.Code)
 	}
 	if strings.Join(merged, ",") != "0003,0005,0006,0012" {
@@ -218,27 +219,27 @@ func TestSuccessorRules(t *testing.T) {
 			t.Errorf("SuccessorOn(%s, %s) = %q, %v; want %q", c.code, c.day, got, ok, c.want)
 		}
 	}
-	codes := func(units []registry.Municipality) string {
+	codes := func(units []kov.Municipality) string {
 		var out []string
 		for _, u := range units {
 			out = append(out, u.Code)
 		}
 		return strings.Join(out, ",")
 	}
-	if got := codes(reg.MergedUnits(registry.BoundariesAsOf, 2017)); got != "0010,0020" {
+	if got := codes(reg.MergedUnits(kov.BoundariesAsOf, 2017)); got != "0010,0020" {
 		t.Errorf("merged units 2017: %s", got)
 	}
 	// 0051 is the 2019 recode of 0050, which never merged: not a merged unit.
-	if got := codes(reg.MergedUnits(registry.BoundariesAsOf, 2019)); got != "0010,0020" {
+	if got := codes(reg.MergedUnits(kov.BoundariesAsOf, 2019)); got != "0010,0020" {
 		t.Errorf("merged units 2019: %s", got)
 	}
-	if got := codes(reg.MergedUnits(registry.BoundariesCurrent, 2019)); got != "0010,0020" {
+	if got := codes(reg.MergedUnits(kov.BoundariesCurrent, 2019)); got != "0010,0020" {
 		t.Errorf("merged units 2019, current: %s", got)
 	}
-	if got := codes(reg.MergedUnits(registry.BoundariesAsOf, 2016)); got != "" {
+	if got := codes(reg.MergedUnits(kov.BoundariesAsOf, 2016)); got != "" {
 		t.Errorf("merged units 2016: %s", got)
 	}
-	if got := codes(reg.ActiveUnits(registry.BoundariesCurrent, 2016)); got != "0010,0020,0040,0051" {
+	if got := codes(reg.ActiveUnits(kov.BoundariesCurrent, 2016)); got != "0010,0020,0040,0051" {
 		t.Errorf("current units: %s", got)
 	}
 	if got := strings.Join(reg.PredecessorsOf("0010", day("2018-12-31")), ","); got != "0001,0002,0003" {

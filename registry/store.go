@@ -7,36 +7,61 @@ import (
 	"strconv"
 	"time"
 
-	kovsql "ee/kovmon/sql"
+	"ee/kovmon/kov"
 	"ee/kovmon/store"
 )
 
+// unitRow and mergerRow are the registry tables' rows as registry.Units and
+// registry.Mergers answer them.
+type unitRow struct {
+	Code       string     `ch:"ehak_code"`
+	Name       string     `ch:"name"`
+	Type       string     `ch:"type"`
+	CountyCode string     `ch:"county_code"`
+	CountyName string     `ch:"county_name"`
+	ValidFrom  *time.Time `ch:"valid_from"`
+	ValidTo    *time.Time `ch:"valid_to"`
+	Population *int       `ch:"population"`
+}
+
+type mergerRow struct {
+	Old       string    `ch:"old_ehak_code"`
+	New       string    `ch:"new_ehak_code"`
+	Effective time.Time `ch:"effective_date"`
+	AreaShare float64   `ch:"area_share"`
+}
+
 // Load reads the registry from the store.
 func Load(ctx context.Context, s store.Store) (*Registry, error) {
-	res, err := s.Query(ctx, kovsql.Query("registry.Units"), nil)
+	unitRows, err := store.Select[unitRow](ctx, s, "registry.Units", nil)
 	if err != nil {
 		return nil, fmt.Errorf("registry: %w", err)
 	}
-	units := make([]Municipality, 0, len(res.Rows))
-	for _, row := range res.Rows {
-		u := Municipality{Code: row[0], Name: row[1], Type: row[2], CountyCode: row[3], CountyName: row[4]}
-		u.ValidFrom, _ = ParseDate(row[5])
-		u.ValidTo, _ = ParseDate(row[6])
-		u.Population, _ = strconv.Atoi(row[7])
-		units = append(units, u)
+	units := make([]kov.Municipality, len(unitRows))
+	for i, r := range unitRows {
+		units[i] = kov.Municipality{Code: r.Code, Name: r.Name, Type: r.Type, CountyCode: r.CountyCode, CountyName: r.CountyName,
+			ValidFrom: orZero(r.ValidFrom), ValidTo: orZero(r.ValidTo)}
+		if r.Population != nil {
+			units[i].Population = *r.Population
+		}
 	}
-	res, err = s.Query(ctx, kovsql.Query("registry.Mergers"), nil)
+	mergerRows, err := store.Select[mergerRow](ctx, s, "registry.Mergers", nil)
 	if err != nil {
 		return nil, fmt.Errorf("registry: %w", err)
 	}
-	mergers := make([]Merger, 0, len(res.Rows))
-	for _, row := range res.Rows {
-		m := Merger{Old: row[0], New: row[1]}
-		m.Effective, _ = ParseDate(row[2])
-		m.AreaShare, _ = strconv.ParseFloat(row[3], 64)
-		mergers = append(mergers, m)
+	mergers := make([]kov.Merger, len(mergerRows))
+	for i, r := range mergerRows {
+		mergers[i] = kov.Merger{Old: r.Old, New: r.New, Effective: r.Effective, AreaShare: r.AreaShare}
 	}
 	return New(units, mergers)
+}
+
+// orZero is the date, or the zero time for NULL (no bound).
+func orZero(d *time.Time) time.Time {
+	if d == nil {
+		return time.Time{}
+	}
+	return *d
 }
 
 // ParseDate reads YYYY-MM-DD; the empty string is the zero time.
@@ -71,17 +96,17 @@ func WriteAttribution(ctx context.Context, s store.Store, r *Registry) error {
 		}
 	}
 	var tsv []byte
-	row := func(mode string, year int, day time.Time, code, unit string) {
-		tsv = store.AppendTSVRow(tsv, mode, strconv.Itoa(year), day.Format(time.DateOnly), code, unit)
+	row := func(mode kov.Boundaries, year int, day time.Time, code, unit string) {
+		tsv = store.AppendTSVRow(tsv, string(mode), strconv.Itoa(year), day.Format(time.DateOnly), code, unit)
 	}
 	for y := FirstYear; y <= LastYear; y++ {
-		end := YearEnd(y)
+		end := kov.YearEnd(y)
 		for _, code := range codes {
 			if unit, ok := r.SuccessorOn(code, end); ok {
-				row(BoundariesAsOf, y, end, code, unit)
+				row(kov.BoundariesAsOf, y, end, code, unit)
 			}
 			if unit, ok := current[code]; ok {
-				row(BoundariesCurrent, y, latest, code, unit)
+				row(kov.BoundariesCurrent, y, latest, code, unit)
 			}
 		}
 	}
@@ -94,22 +119,16 @@ func WriteAttribution(ctx context.Context, s store.Store, r *Registry) error {
 	return nil
 }
 
-// The boundary modes of spec/indicators.md.
-const (
-	BoundariesAsOf    = "asof"
-	BoundariesCurrent = "current"
-)
-
 // BoundaryDate is the day whose units year y is reported in.
-func (r *Registry) BoundaryDate(mode string, y int) time.Time {
-	if mode == BoundariesCurrent {
+func (r *Registry) BoundaryDate(mode kov.Boundaries, y int) time.Time {
+	if mode == kov.BoundariesCurrent {
 		return r.LatestDate()
 	}
-	return YearEnd(y)
+	return kov.YearEnd(y)
 }
 
 // unitsTSV and mergersTSV encode rows for the registry tables.
-func unitsTSV(units []Municipality, fileID, runID string) []byte {
+func unitsTSV(units []kov.Municipality, fileID, runID string) []byte {
 	var b []byte
 	for _, u := range units {
 		b = store.AppendTSVRow(b, u.Code, u.Name, u.Type, u.CountyCode, u.CountyName, dateOrNull(u.ValidFrom), dateOrNull(u.ValidTo), intOrNull(u.Population), fileID, runID)
@@ -117,7 +136,7 @@ func unitsTSV(units []Municipality, fileID, runID string) []byte {
 	return b
 }
 
-func mergersTSV(mergers []Merger, fileID, runID string) []byte {
+func mergersTSV(mergers []kov.Merger, fileID, runID string) []byte {
 	var b []byte
 	for _, m := range mergers {
 		b = store.AppendTSVRow(b, m.Old, m.New, m.Effective.Format(time.DateOnly), strconv.FormatFloat(m.AreaShare, 'g', -1, 64), fileID, runID)
@@ -149,7 +168,7 @@ var (
 // Store adds units and mergers that the store does not hold yet (by key: code and
 // valid_from; old and new code) and rewrites the attribution. The caller has
 // validated the combined registry with New and left out rows already stored.
-func Store(ctx context.Context, s store.Store, combined *Registry, newUnits []Municipality, newMergers []Merger, fileID, runID string) error {
+func Store(ctx context.Context, s store.Store, combined *Registry, newUnits []kov.Municipality, newMergers []kov.Merger, fileID, runID string) error {
 	if err := s.InsertTSV(ctx, "municipalities", UnitColumns, unitsTSV(newUnits, fileID, runID)); err != nil {
 		return fmt.Errorf("registry: %w", err)
 	}

@@ -14,8 +14,7 @@ import (
 
 	"ee/kovmon/i18n"
 	"ee/kovmon/internal/palette"
-	"ee/kovmon/metrics"
-	"ee/kovmon/metrics/catalogue"
+	"ee/kovmon/kov"
 )
 
 // chartView is one chart of the document: a sized element and its ECharts option.
@@ -68,7 +67,7 @@ func baseOptions(id string, width, height int) []charts.GlobalOpts {
 
 // trendChart is the national series of every reported year with its targets, drawn
 // as the pages draw them: the value a blue line, each target a black square.
-func trendChart(lang string, ind *catalogue.Indicator, national map[int]metrics.Figure) *chartView {
+func trendChart(lang string, ind *kov.Indicator, national map[int]kov.Figure) *chartView {
 	years := make([]int, 0, len(national))
 	for y := range national {
 		years = append(years, y)
@@ -109,7 +108,7 @@ func trendChart(lang string, ind *catalogue.Indicator, national map[int]metrics.
 // conditionChart counts the municipalities that meet a yes/no indicator's condition,
 // do not, and have no data (hatched): municipal values of these indicators are 100
 // or 0.
-func conditionChart(lang string, ind *catalogue.Indicator, year int, municipal []metrics.Figure) *chartView {
+func conditionChart(lang string, ind *kov.Indicator, year int, municipal []kov.Figure) *chartView {
 	met, notMet, noData := countConditions(municipal)
 	id := chartID(ind.ID, "municipalities")
 	bar := charts.NewBar()
@@ -137,7 +136,7 @@ var hatch = map[string]any{"color": palette.Hatch, "dashArrayX": []int{1, 0}, "d
 // per municipality at its value, coloured by its status, with the target as a dashed
 // line and the three lowest named — a strip that reads at any count of units, where
 // 79 bars needed 79 names turned on their side.
-func municipalityChart(lang string, ind *catalogue.Indicator, year int, municipal []metrics.Figure) *chartView {
+func municipalityChart(lang string, ind *kov.Indicator, year int, municipal []kov.Figure) *chartView {
 	withData := sortedByValue(municipal)
 	const lanes = 5
 	points := make([]map[string]any, len(withData))
@@ -200,12 +199,12 @@ func lineValue(v *float64) opts.LineData {
 	return opts.LineData{Value: round1(*v)}
 }
 
-func countConditions(municipal []metrics.Figure) (met, notMet, noData int) {
+func countConditions(municipal []kov.Figure) (met, notMet, noData int) {
 	for _, f := range municipal {
 		switch {
 		case f.Value == nil:
 			noData++
-		case *f.Value >= 100-catalogue.Tolerance:
+		case *f.Value >= 100-kov.Tolerance:
 			met++
 		default:
 			notMet++
@@ -215,8 +214,8 @@ func countConditions(municipal []metrics.Figure) (met, notMet, noData int) {
 }
 
 // sortedByValue is the figures with a value, highest first, ties by code.
-func sortedByValue(municipal []metrics.Figure) []metrics.Figure {
-	var out []metrics.Figure
+func sortedByValue(municipal []kov.Figure) []kov.Figure {
+	var out []kov.Figure
 	for _, f := range municipal {
 		if f.Value != nil {
 			out = append(out, f)

@@ -7,8 +7,7 @@ import (
 
 	"ee/kovmon/i18n"
 	"ee/kovmon/internal/glossary"
-	"ee/kovmon/metrics"
-	"ee/kovmon/metrics/catalogue"
+	"ee/kovmon/kov"
 )
 
 // document is the report as the template shows it: every number already formatted
@@ -34,7 +33,8 @@ type document struct {
 }
 
 type summaryRow struct {
-	ID, Name, Value, Target, Status, StatusClass, Change string
+	ID, Name, Value, Target, Status, Change string
+	StatusClass                             kov.Status
 }
 
 type goalView struct {
@@ -107,7 +107,7 @@ func compose(in *input, lang string) *document {
 		doc.Summary = append(doc.Summary, row)
 		if _, ok := ind.Target(in.year); ok {
 			judged++
-			if row.StatusClass == string(catalogue.StatusAchieved) {
+			if row.StatusClass == kov.StatusAchieved {
 				achieved++
 			}
 		}
@@ -157,11 +157,11 @@ func (c *composer) percent(v *float64) string {
 
 func (c *composer) count(n int64) string { return i18n.Number(c.lang, float64(n), 0) }
 
-func (c *composer) status(s string) string {
+func (c *composer) status(s kov.Status) string {
 	if s == "" {
 		return "–"
 	}
-	return i18n.T(c.lang, "status."+s)
+	return i18n.T(c.lang, "status."+string(s))
 }
 
 // change is the difference to the year before in percentage points, signed.
@@ -183,7 +183,7 @@ func (c *composer) change(id string) string {
 	return i18n.T(c.lang, "report.pp", sign+i18n.Number(c.lang, diff, 1))
 }
 
-func (c *composer) summary(ind *catalogue.Indicator) summaryRow {
+func (c *composer) summary(ind *kov.Indicator) summaryRow {
 	fig := c.in.national[ind.ID][c.in.year]
 	row := summaryRow{ID: ind.ID, Name: ind.Name.In(c.lang), Value: c.percent(fig.Value), Target: "–",
 		Status: c.status(fig.Status), StatusClass: fig.Status, Change: c.change(ind.ID)}
@@ -193,7 +193,7 @@ func (c *composer) summary(ind *catalogue.Indicator) summaryRow {
 	return row
 }
 
-func (c *composer) indicator(ind *catalogue.Indicator) indicatorView {
+func (c *composer) indicator(ind *kov.Indicator) indicatorView {
 	view := indicatorView{ID: ind.ID, Name: ind.Name.In(c.lang), Text: c.narrative(ind)}
 	if national := c.in.national[ind.ID]; len(national) > 0 {
 		view.Trend = trendChart(c.lang, ind, national)
@@ -211,18 +211,18 @@ func (c *composer) indicator(ind *catalogue.Indicator) indicatorView {
 
 func (c *composer) annex() annexView {
 	var view annexView
-	byUnit := map[string]map[string]metrics.Figure{}
+	byUnit := map[string]map[string]kov.Figure{}
 	names := map[string]string{}
 	var codes []string
 	for i := range c.in.cat.Indicators {
 		ind := &c.in.cat.Indicators[i]
-		if !ind.HasLevel(catalogue.LevelMunicipality) {
+		if !ind.HasLevel(kov.LevelMunicipality) {
 			continue
 		}
 		view.Indicators = append(view.Indicators, annexHead{ID: ind.ID, Name: ind.Name.In(c.lang)})
 		for _, f := range c.in.municipal[ind.ID] {
 			if byUnit[f.EhakCode] == nil {
-				byUnit[f.EhakCode] = map[string]metrics.Figure{}
+				byUnit[f.EhakCode] = map[string]kov.Figure{}
 				codes = append(codes, f.EhakCode)
 			}
 			byUnit[f.EhakCode][ind.ID] = f
@@ -240,12 +240,12 @@ func (c *composer) annex() annexView {
 			case !ok:
 			case f.Value == nil:
 				cell = annexCell{Text: "–", Class: "status-no_data"}
-			case ind.MunicipalYesNo() && *f.Value >= 100-catalogue.Tolerance:
-				cell = annexCell{Text: "✔", Class: "status-" + f.Status}
+			case ind.MunicipalYesNo() && *f.Value >= 100-kov.Tolerance:
+				cell = annexCell{Text: "✔", Class: "status-" + string(f.Status)}
 			case ind.MunicipalYesNo():
-				cell = annexCell{Text: "✘", Class: "status-" + f.Status}
+				cell = annexCell{Text: "✘", Class: "status-" + string(f.Status)}
 			default:
-				cell = annexCell{Text: i18n.Number(c.lang, *f.Value, 1), Class: "status-" + f.Status}
+				cell = annexCell{Text: i18n.Number(c.lang, *f.Value, 1), Class: "status-" + string(f.Status)}
 			}
 			if ok {
 				cell.Title = c.status(f.Status)
@@ -257,7 +257,7 @@ func (c *composer) annex() annexView {
 	return view
 }
 
-func (c *composer) method(ind *catalogue.Indicator) methodView {
+func (c *composer) method(ind *kov.Indicator) methodView {
 	view := methodView{ID: ind.ID, Name: ind.Name.In(c.lang), Description: glossary.Explain(ind.Description.In(c.lang), c.lang, c.in.year),
 		Source: i18n.T(c.lang, "source."+string(ind.Source)), Denominator: i18n.T(c.lang, "denominator."+string(ind.Denominator))}
 	var targets []string

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"ee/kovmon/ingest"
+	"ee/kovmon/kov"
 	"ee/kovmon/metrics"
 	"ee/kovmon/metrics/catalogue"
 	"ee/kovmon/store"
@@ -62,9 +63,9 @@ func newFixture(t testing.TB) store.Store {
 	cat := catalogue.Default()
 	ref := metrics.Refresh{ID: fixtureRefresh, Started: "2019-02-01 10:00:00", CatalogueVersion: cat.Version,
 		CatalogueHash: cat.Hash(), DataSnapshot: fixtureSnapshot}
-	forecast := metrics.ForecastRow{IndicatorID: "I.1", Level: metrics.LevelNational, EhakCode: metrics.NationalCode,
+	forecast := metrics.ForecastRow{IndicatorID: "I.1", Level: kov.LevelNational, EhakCode: kov.NationalCode,
 		Year: 2019, Value: 50.2, Low80: 41.3, High80: 59.1, Method: "ols_linear_trend", Points: 3}
-	computed := metrics.Computed{Boundaries: metrics.BoundariesAsOf, Figures: fixtureFigures(cat),
+	computed := metrics.Computed{Boundaries: kov.BoundariesAsOf, Figures: fixtureFigures(cat),
 		Forecasts: []metrics.ForecastRow{forecast}}
 	if err := metrics.Publish(ctx, s, &ref, []metrics.Computed{computed}); err != nil {
 		t.Fatal(err)
@@ -74,25 +75,25 @@ func newFixture(t testing.TB) store.Store {
 
 // fixtureFigures makes every indicator's rows by the spec's rules from deterministic
 // made-up counts, and judges them with the catalogue's own status rules.
-func fixtureFigures(cat *catalogue.Catalogue) []metrics.Figure {
-	var out []metrics.Figure
+func fixtureFigures(cat *catalogue.Catalogue) []kov.Figure {
+	var out []kov.Figure
 	for k := range cat.Indicators {
 		ind := &cat.Indicators[k]
-		series := map[string][]metrics.Figure{} // by code, over the years
+		series := map[string][]kov.Figure{} // by code, over the years
 		for year := 2016; year <= 2018; year++ {
-			national := metrics.Figure{IndicatorID: ind.ID, Year: year, Level: metrics.LevelNational,
-				EhakCode: metrics.NationalCode, Name: metrics.NationalName}
+			national := kov.Figure{IndicatorID: ind.ID, Year: year, Level: kov.LevelNational,
+				EhakCode: kov.NationalCode, Name: kov.NationalName}
 			units := unitsOf[year]
-			if ind.Denominator == catalogue.DenominatorMergedMunicipalities {
+			if ind.Denominator == kov.DenominatorMergedMunicipalities {
 				units = mergedOf[year]
 			}
 			withData := int64(0)
 			for j, u := range units {
 				num, den := fixtureCounts(ind, k, j, year, u.code)
-				if ind.Denominator == catalogue.DenominatorGoals {
+				if ind.Denominator == kov.DenominatorGoals {
 					continue
 				}
-				f := metrics.Figure{IndicatorID: ind.ID, Year: year, Level: metrics.LevelMunicipality, EhakCode: u.code,
+				f := kov.Figure{IndicatorID: ind.ID, Year: year, Level: kov.LevelMunicipality, EhakCode: u.code,
 					Name: u.name, CountyCode: u.county, UnitType: u.kind, Numerator: num, Denominator: den}
 				series[u.code] = append(series[u.code], f)
 				national.Numerator += num
@@ -100,22 +101,22 @@ func fixtureFigures(cat *catalogue.Catalogue) []metrics.Figure {
 					withData++
 				}
 				switch ind.Denominator {
-				case catalogue.DenominatorRows, catalogue.DenominatorRespondents:
+				case kov.DenominatorRows, kov.DenominatorRespondents:
 					national.Denominator += den
 				default:
 					national.Denominator++
 				}
 			}
-			if ind.Denominator == catalogue.DenominatorGoals {
+			if ind.Denominator == kov.DenominatorGoals {
 				national.Numerator, national.Denominator = []int64{3, 5, 7}[year-2016], []int64{8, 10, 10}[year-2016]
 			}
 			if ind.MunicipalYesNo() && len(units) > 0 {
 				coverage := 100 * float64(withData) / float64(len(units))
 				national.Coverage = &coverage
 			}
-			series[metrics.NationalCode] = append(series[metrics.NationalCode], national)
+			series[kov.NationalCode] = append(series[kov.NationalCode], national)
 		}
-		for _, code := range []string{metrics.NationalCode, "0001", "0002", "0003", "0004", "0010"} {
+		for _, code := range []string{kov.NationalCode, "0001", "0002", "0003", "0004", "0010"} {
 			out = append(out, judge(ind, series[code])...)
 		}
 	}
@@ -123,13 +124,13 @@ func fixtureFigures(cat *catalogue.Catalogue) []metrics.Figure {
 }
 
 // fixtureCounts gives one municipality's numerator and denominator.
-func fixtureCounts(ind *catalogue.Indicator, k, j, year int, code string) (num, den int64) {
+func fixtureCounts(ind *kov.Indicator, k, j, year int, code string) (num, den int64) {
 	if year == fixtureYear {
 		if row, ok := rateRows[ind.ID][code]; ok {
 			return row[0], row[1]
 		}
 	}
-	if ind.Denominator == catalogue.DenominatorRows {
+	if ind.Denominator == kov.DenominatorRows {
 		den = int64(100 + 50*j + 10*(year-2016))
 		share := int64(25 + (7*k+6*(year-2016)+9*j)%55)
 		return den * share / 100, den
@@ -145,8 +146,8 @@ func fixtureCounts(ind *catalogue.Indicator, k, j, year int, code string) (num, 
 }
 
 // judge fills value, target, status and flags of one unit's series.
-func judge(ind *catalogue.Indicator, series []metrics.Figure) []metrics.Figure {
-	points := make([]catalogue.Point, len(series))
+func judge(ind *kov.Indicator, series []kov.Figure) []kov.Figure {
+	points := make([]kov.Point, len(series))
 	for i := range series {
 		f := &series[i]
 		if f.Denominator > 0 {
@@ -155,16 +156,16 @@ func judge(ind *catalogue.Indicator, series []metrics.Figure) []metrics.Figure {
 		} else {
 			f.Flags = append(f.Flags, "no_data")
 		}
-		if f.Denominator > 0 && f.Denominator < 10 && ind.Denominator == catalogue.DenominatorRows {
+		if f.Denominator > 0 && f.Denominator < 10 && ind.Denominator == kov.DenominatorRows {
 			f.Flags = append(f.Flags, "small_n")
 		}
 		if t, ok := ind.Target(f.Year); ok {
 			f.Target = &t
 		}
-		points[i] = catalogue.Point{Year: f.Year, Value: f.Value, Numerator: f.Numerator, Denominator: f.Denominator}
+		points[i] = kov.Point{Year: f.Year, Value: f.Value, Numerator: f.Numerator, Denominator: f.Denominator}
 	}
 	for i, st := range catalogue.Statuses(points, ind.TargetMap()) {
-		series[i].Status = string(st)
+		series[i].Status = st
 	}
 	return series
 }

@@ -8,10 +8,11 @@ import (
 	"time"
 
 	"ee/kovmon/ingest"
+	"ee/kovmon/kov"
+	"ee/kovmon/ledger"
 	"ee/kovmon/metrics"
 	"ee/kovmon/metrics/catalogue"
 	"ee/kovmon/registry"
-	kovsql "ee/kovmon/sql"
 	"ee/kovmon/store"
 )
 
@@ -22,9 +23,9 @@ type input struct {
 	date    time.Time
 	refresh metrics.Refresh
 	// national[indicator][year] is the national figure.
-	national map[string]map[int]metrics.Figure
+	national map[string]map[int]kov.Figure
 	// municipal[indicator] is the municipal figures of the report year, by code.
-	municipal map[string][]metrics.Figure
+	municipal map[string][]kov.Figure
 	// lastYear[indicator] is the last year in which its national figure has a value.
 	lastYear  map[string]int
 	forecasts map[string][]metrics.ForecastRow // national forecasts by indicator
@@ -66,7 +67,7 @@ func gather(ctx context.Context, opts Options) (*input, error) {
 		return nil, &NoDataError{Year: opts.Year, HaveData: years}
 	}
 	in := &input{cat: opts.Catalogue, year: opts.Year, refresh: refresh,
-		national: map[string]map[int]metrics.Figure{}, municipal: map[string][]metrics.Figure{},
+		national: map[string]map[int]kov.Figure{}, municipal: map[string][]kov.Figure{},
 		lastYear: map[string]int{}, forecasts: map[string][]metrics.ForecastRow{}}
 	in.date, err = reportDate(opts.Now, refresh)
 	if err != nil {
@@ -74,9 +75,9 @@ func gather(ctx context.Context, opts Options) (*input, error) {
 	}
 	for _, f := range figures {
 		switch {
-		case f.Level == metrics.LevelNational:
+		case f.Level == kov.LevelNational:
 			if in.national[f.IndicatorID] == nil {
-				in.national[f.IndicatorID] = map[int]metrics.Figure{}
+				in.national[f.IndicatorID] = map[int]kov.Figure{}
 			}
 			in.national[f.IndicatorID][f.Year] = f
 			if f.Value != nil && f.Year > in.lastYear[f.IndicatorID] {
@@ -89,12 +90,12 @@ func gather(ctx context.Context, opts Options) (*input, error) {
 	for _, list := range in.municipal {
 		sort.SliceStable(list, func(i, j int) bool { return list[i].EhakCode < list[j].EhakCode })
 	}
-	forecasts, err := metrics.Forecasts(ctx, opts.Store, metrics.BoundariesAsOf, "", metrics.NationalCode)
+	forecasts, err := metrics.Forecasts(ctx, opts.Store, kov.BoundariesAsOf, "", kov.NationalCode)
 	if err != nil {
 		return nil, fmt.Errorf("report: read forecasts: %w", err)
 	}
 	for _, f := range forecasts {
-		if f.Level == metrics.LevelNational {
+		if f.Level == kov.LevelNational {
 			in.forecasts[f.IndicatorID] = append(in.forecasts[f.IndicatorID], f)
 		}
 	}
@@ -125,7 +126,7 @@ func reportDate(now func() time.Time, r metrics.Refresh) (time.Time, error) {
 
 // readSources sums the ingest ledger per kind of file.
 func readSources(ctx context.Context, s store.Store) ([]sourceRow, error) {
-	files, err := ingest.Files(ctx, s, ledgerLimit)
+	files, err := ledger.Files(ctx, s, ledgerLimit)
 	if err != nil {
 		return nil, fmt.Errorf("report: read the ingest ledger: %w", err)
 	}
@@ -165,28 +166,31 @@ func readSources(ctx context.Context, s store.Store) ([]sourceRow, error) {
 // readSurveys counts, per survey of the year, the year's active municipalities that
 // answered, after attributing the recorded codes to them (spec: attribution first).
 func readSurveys(ctx context.Context, s store.Store, year int) ([]surveyRow, error) {
-	res, err := s.Query(ctx, kovsql.Query("report.SurveyRespondents"), store.Params{"year": year})
+	answered, err := store.Select[struct {
+		SurveyID string `ch:"survey_id"`
+		EhakCode string `ch:"ehak_code"`
+	}](ctx, s, "report.SurveyRespondents", store.Params{"year": year})
 	if err != nil {
 		return nil, fmt.Errorf("report: read survey answers: %w", err)
 	}
-	if len(res.Rows) == 0 {
+	if len(answered) == 0 {
 		return nil, nil
 	}
 	reg, err := registry.Load(ctx, s)
 	if err != nil {
 		return nil, fmt.Errorf("report: %w", err)
 	}
-	end := registry.YearEnd(year)
+	end := kov.YearEnd(year)
 	active := len(reg.ActiveOn(end))
 	responded := map[string]map[string]bool{}
 	var ids []string
-	for _, r := range res.Rows {
-		id := r[0]
+	for _, r := range answered {
+		id := r.SurveyID
 		if responded[id] == nil {
 			responded[id] = map[string]bool{}
 			ids = append(ids, id)
 		}
-		if unit, ok := reg.SuccessorOn(r[1], end); ok {
+		if unit, ok := reg.SuccessorOn(r.EhakCode, end); ok {
 			responded[id][unit] = true
 		}
 	}

@@ -11,7 +11,7 @@ import (
 	"ee/kovmon/i18n"
 	"ee/kovmon/internal/echarts"
 	"ee/kovmon/internal/palette"
-	"ee/kovmon/metrics/catalogue"
+	"ee/kovmon/kov"
 )
 
 //go:embed assets/report.html assets/report.css
@@ -24,16 +24,16 @@ var documentTemplate = template.Must(template.New("report.html").Funcs(template.
 	"echarts":   func() template.JS { return "" },
 	"decimal":   func() string { return "" },
 	"statusCSS": statusCSS,
-	"symbol":    func(status string) string { return palette.Of(status).Symbol },
-	"list":      func(items ...string) []string { return items },
+	"symbol":    func(status kov.Status) string { return palette.Of(status).Symbol },
+	"statuses":  func() []kov.Status { return palette.Legend },
 }).ParseFS(assets, "assets/report.html"))
 
 // statusCSS colours the statuses with the pages' palette: the text of a status in
 // its colour, an annex cell on a tint of it, no data pale grey.
 func statusCSS() template.CSS {
 	var b strings.Builder
-	for _, st := range catalogue.AllStatuses {
-		c := palette.Of(string(st)).Color
+	for _, st := range kov.AllStatuses {
+		c := palette.Of(st).Color
 		fmt.Fprintf(&b, ".status.status-%[1]s { color: %[2]s; }\n.status-%[1]s.cell, .key.status-%[1]s { background: color-mix(in srgb, %[2]s 22%%, #fff); }\n", st, c)
 	}
 	// No data is plain pale grey with its dash in the annex: hundreds of patterned

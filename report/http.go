@@ -2,7 +2,6 @@ package report
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -11,8 +10,10 @@ import (
 	"sync/atomic"
 
 	"ee/kovmon/i18n"
+	"ee/kovmon/kov"
 	"ee/kovmon/metrics"
 	"ee/kovmon/web/compress"
+	"ee/kovmon/web/httperr"
 )
 
 // Handler serves GET /report?year=Y&lang=et|en[&format=html|pdf]. The year must be
@@ -59,39 +60,36 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := r.URL.Query()
-	year, err := strconv.Atoi(q.Get("year"))
-	if err != nil || year < minYear || year > maxYear {
-		http.Error(w, fmt.Sprintf("year must be a year between %d and %d, e.g. ?year=2018", minYear, maxYear), http.StatusBadRequest)
-		return
-	}
 	lang := q.Get("lang")
 	if lang == "" {
 		lang = i18n.Default
 	}
+	year, err := strconv.Atoi(q.Get("year"))
 	format := q.Get("format")
 	if format == "" {
 		format = "html"
 	}
-	if lang != i18n.ET && lang != i18n.EN {
-		http.Error(w, "lang must be et or en", http.StatusBadRequest)
-		return
-	}
-	if format != "html" && format != "pdf" {
-		http.Error(w, "format must be html or pdf", http.StatusBadRequest)
-		return
-	}
-	entry, hash, err := h.get(r.Context(), year, lang, format)
-	var noData *NoDataError
 	switch {
-	case errors.As(err, &noData):
-		http.Error(w, noData.Error(), http.StatusNotFound)
-		return
-	case errors.Is(err, ErrBadRequest):
-		http.Error(w, err.Error(), http.StatusBadRequest)
-		return
-	case err != nil:
-		h.log.Error("report", "year", year, "lang", lang, "format", format, "err", err)
-		http.Error(w, "the report could not be built; see the service log", http.StatusInternalServerError)
+	case err != nil || year < minYear || year > maxYear:
+		err = kov.Errorf(kov.Invalid, "year must be a year between %d and %d, e.g. ?year=2018", minYear, maxYear)
+	case lang != i18n.ET && lang != i18n.EN:
+		lang, err = i18n.Default, kov.Errorf(kov.Invalid, "lang must be et or en")
+	case format != "html" && format != "pdf":
+		err = kov.Errorf(kov.Invalid, "format must be html or pdf")
+	}
+	var (
+		entry *compress.Entry
+		hash  string
+	)
+	if err == nil {
+		entry, hash, err = h.get(r.Context(), year, lang, format)
+	}
+	if err != nil {
+		// The status is the error code's, as for the API and the pages (httperr).
+		if httperr.Logged(err) {
+			h.log.Error("report", "year", year, "lang", lang, "format", format, "err", err)
+		}
+		http.Error(w, httperr.Message(err, lang), httperr.Status(err))
 		return
 	}
 	w.Header().Set("ETag", `"`+hash+`"`)

@@ -5,8 +5,7 @@ import (
 	"strings"
 
 	"ee/kovmon/i18n"
-	"ee/kovmon/metrics"
-	"ee/kovmon/metrics/catalogue"
+	"ee/kovmon/kov"
 )
 
 // The sentences of a goal chapter are written from the figures with the templates of
@@ -19,7 +18,7 @@ const namesListed = 5
 // narrative writes the paragraph about one indicator in the report year: how the
 // figure moved, what it counts, whether the target was met, who lags most and, in the
 // last year with data, where the forecast points.
-func (c *composer) narrative(ind *catalogue.Indicator) string {
+func (c *composer) narrative(ind *kov.Indicator) string {
 	lang, year := c.lang, c.in.year
 	cur, ok := c.in.national[ind.ID][c.in.year]
 	if !ok || cur.Value == nil {
@@ -41,7 +40,7 @@ func (c *composer) narrative(ind *catalogue.Indicator) string {
 }
 
 // movement compares the year with the one before.
-func (c *composer) movement(id string, cur metrics.Figure) string {
+func (c *composer) movement(id string, cur kov.Figure) string {
 	lang, year := c.lang, c.in.year
 	value := i18n.Percent(lang, *cur.Value, 1)
 	prev, ok := c.in.national[id][year-1]
@@ -60,10 +59,10 @@ func (c *composer) movement(id string, cur metrics.Figure) string {
 }
 
 // targetSentence judges the year's figure as its status says.
-func (c *composer) targetSentence(ind *catalogue.Indicator, cur metrics.Figure) string {
+func (c *composer) targetSentence(ind *kov.Indicator, cur kov.Figure) string {
 	lang := c.lang
-	switch catalogue.Status(cur.Status) {
-	case catalogue.StatusAchieved, catalogue.StatusNotAchieved:
+	switch kov.Status(cur.Status) {
+	case kov.StatusAchieved, kov.StatusNotAchieved:
 		target, ok := ind.Target(c.in.year)
 		if cur.Target != nil {
 			target, ok = *cur.Target, true
@@ -71,18 +70,18 @@ func (c *composer) targetSentence(ind *catalogue.Indicator, cur metrics.Figure) 
 		if !ok {
 			return ""
 		}
-		if cur.Status == string(catalogue.StatusAchieved) {
+		if cur.Status == kov.StatusAchieved {
 			return i18n.T(lang, "report.text.achieved", targetPercent(lang, target))
 		}
 		return i18n.T(lang, "report.text.not_achieved", targetPercent(lang, target), i18n.Number(lang, target-*cur.Value, 1))
-	case catalogue.StatusOnTrack, catalogue.StatusOffTrack, catalogue.StatusBaseline:
+	case kov.StatusOnTrack, kov.StatusOffTrack, kov.StatusBaseline:
 		for _, y := range ind.TargetYears() {
 			if y > c.in.year {
 				t, _ := ind.Target(y)
-				return i18n.T(lang, "report.text."+cur.Status, y, targetPercent(lang, t))
+				return i18n.T(lang, "report.text."+string(cur.Status), y, targetPercent(lang, t))
 			}
 		}
-	case catalogue.StatusNoTarget:
+	case kov.StatusNoTarget:
 		return i18n.T(lang, "report.text.no_target")
 	}
 	return ""
@@ -91,7 +90,7 @@ func (c *composer) targetSentence(ind *catalogue.Indicator, cur metrics.Figure) 
 // laggards names who lags most: for a share of municipalities, those that do not
 // meet the condition; for a rate, the lowest value (small samples left aside when
 // there are others) and how many reached the target.
-func (c *composer) laggards(ind *catalogue.Indicator, cur metrics.Figure) []string {
+func (c *composer) laggards(ind *kov.Indicator, cur kov.Figure) []string {
 	lang := c.lang
 	municipal := c.in.municipal[ind.ID]
 	if len(municipal) == 0 {
@@ -105,7 +104,7 @@ func (c *composer) laggards(ind *catalogue.Indicator, cur metrics.Figure) []stri
 			switch {
 			case f.Value == nil:
 				noData++
-			case *f.Value < 100-catalogue.Tolerance:
+			case *f.Value < 100-kov.Tolerance:
 				failing = append(failing, f.Name)
 			}
 		}
@@ -124,7 +123,7 @@ func (c *composer) laggards(ind *catalogue.Indicator, cur metrics.Figure) []stri
 	if cur.Target != nil {
 		reached := 0
 		for _, f := range ranked {
-			if *f.Value >= *cur.Target-catalogue.Tolerance {
+			if *f.Value >= *cur.Target-kov.Tolerance {
 				reached++
 			}
 		}
@@ -142,7 +141,7 @@ func (c *composer) laggards(ind *catalogue.Indicator, cur metrics.Figure) []stri
 
 // forecastSentence gives the first projected year, but only in a report on the last
 // year with data: a projection made from later years says nothing about an earlier one.
-func (c *composer) forecastSentence(ind *catalogue.Indicator) string {
+func (c *composer) forecastSentence(ind *kov.Indicator) string {
 	if c.in.lastYear[ind.ID] != c.in.year {
 		return ""
 	}

@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"ee/kovmon/i18n"
+	"ee/kovmon/kov"
 	"ee/kovmon/metrics"
 	"ee/kovmon/metrics/catalogue"
 	"ee/kovmon/store"
@@ -67,6 +68,10 @@ type NoDataError struct {
 	HaveData []int
 }
 
+// ErrorCode: a report of a year without figures is not found (404), naming the years
+// that have them.
+func (e *NoDataError) ErrorCode() kov.Code { return kov.NotFound }
+
 func (e *NoDataError) Error() string {
 	if len(e.HaveData) == 0 {
 		return fmt.Sprintf("no indicator figures for %d: nothing has been computed yet; load data with `kovmon ingest` (or `kovmon demo`) first", e.Year)
@@ -79,8 +84,8 @@ func (e *NoDataError) Error() string {
 }
 
 // ErrBadRequest marks options that can never build a report (a language or year
-// outside the closed lists); the HTTP handler answers 400 for it.
-var ErrBadRequest = errors.New("bad report request")
+// outside the closed lists): kov.Invalid, 400 over HTTP.
+var ErrBadRequest error = &kov.Error{Code: kov.Invalid, Message: "bad report request"}
 
 // Years outside this range are typos, not years of the strategy's data.
 const (
@@ -125,10 +130,10 @@ func Build(ctx context.Context, opts Options) (*Report, error) {
 
 // yearsWithData lists, ascending, the years in which at least one national figure
 // has a value: the closed list of years a report can be built for.
-func yearsWithData(figures []metrics.Figure) []int {
+func yearsWithData(figures []kov.Figure) []int {
 	seen := map[int]bool{}
 	for _, f := range figures {
-		if f.Level == metrics.LevelNational && f.Value != nil {
+		if f.Level == kov.LevelNational && f.Value != nil {
 			seen[f.Year] = true
 		}
 	}

@@ -1,9 +1,7 @@
 -- Figures of the latest complete refresh, filtered; empty/zero parameters mean all.
 -- Sorted as spec/indicators.md asks; the indicator order comes from the catalogue.
 SELECT indicator_id, year, level, ehak_code, name, value, numerator, denominator, coverage,
-       target, status, flags, ci_low, ci_high, county_code, unit_type, catalogue_version,
-       isNull(value) AS value_null, isNull(coverage) AS coverage_null, isNull(target) AS target_null,
-       isNull(ci_low) AS ci_null
+       target, status, flags, ci_low, ci_high, county_code, unit_type, catalogue_version
 FROM indicator_values
 WHERE refresh_id = (SELECT argMax(refresh_id, finished_at) FROM indicator_refreshes)
   AND boundaries = {boundaries:String}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/ClickHouse/clickhouse-go/v2"
 
+	"ee/kovmon/kov"
 	kovsql "ee/kovmon/sql"
 )
 
@@ -273,12 +274,23 @@ func openCluster(ctx context.Context, srv *server, opts *clickhouse.Options, cfg
 	if err != nil {
 		return nil, fmt.Errorf("cluster %s: %w", cfg.Cluster, err)
 	}
-	if len(res.Rows) == 0 {
-		known, _ := srv.Query(ctx, "SELECT DISTINCT cluster FROM system.clusters ORDER BY cluster", nil)
+	hosts, err := Scan[struct {
+		Shard   int    `ch:"shard_num"`
+		Replica int    `ch:"replica_num"`
+		Address string `ch:"host_address"`
+		Port    string `ch:"port"`
+	}](res, "system.clusters")
+	if err != nil {
+		return nil, fmt.Errorf("cluster %s: %w", cfg.Cluster, err)
+	}
+	if len(hosts) == 0 {
 		var names []string
-		if known != nil {
-			for _, row := range known.Rows {
-				names = append(names, row[0])
+		if known, err := srv.Query(ctx, "SELECT DISTINCT cluster FROM system.clusters ORDER BY cluster", nil); err == nil {
+			clusters, _ := Scan[struct {
+				Name string `ch:"cluster"`
+			}](known, "system.clusters")
+			for _, c := range clusters {
+				names = append(names, c.Name)
 			}
 		}
 		has := "has none"
@@ -288,10 +300,8 @@ func openCluster(ctx context.Context, srv *server, opts *clickhouse.Options, cfg
 		return nil, fmt.Errorf("%w: ClickHouse server %s has no cluster %q in its remote_servers (it %s); name one of those with --cluster, or add %s to the server's configuration",
 			ErrUnavailable, srv.addr, cfg.Cluster, has, cfg.Cluster)
 	}
-	for _, row := range res.Rows {
-		shard, _ := strconv.Atoi(row[0])
-		replica, _ := strconv.Atoi(row[1])
-		c.hosts = append(c.hosts, &clusterHost{shard: shard, replica: replica, addr: joinHostPort(row[2], row[3])})
+	for _, h := range hosts {
+		c.hosts = append(c.hosts, &clusterHost{shard: h.Shard, replica: h.Replica, addr: joinHostPort(h.Address, h.Port)})
 	}
 	refs, err := referenceTables()
 	if err != nil {
@@ -329,8 +339,14 @@ func joinHostPort(host, port string) string {
 // one (or without the table, as in the embedded engine's server mode) there is no
 // replication and no ON CLUSTER.
 func hasKeeper(ctx context.Context, s *server) bool {
-	res, err := s.Query(ctx, "SELECT count() FROM system.zookeeper_connection", nil)
-	return err == nil && len(res.Rows) == 1 && res.Rows[0][0] != "0"
+	res, err := s.Query(ctx, "SELECT count() AS sessions FROM system.zookeeper_connection", nil)
+	if err != nil {
+		return false
+	}
+	n, err := Scan[struct {
+		Sessions uint64 `ch:"sessions"`
+	}](res, "system.zookeeper_connection")
+	return err == nil && len(n) == 1 && n[0].Sessions > 0
 }
 
 // hostServer is h's connection, opened with the DSN's user, password, database and
@@ -462,11 +478,21 @@ func (c *clusterStore) syncReferences(ctx context.Context) error {
 	}
 	slices.Sort(tables)
 	digest := func(s *server, table string) (string, error) {
-		res, err := s.Query(ctx, "SELECT count(), sum(cityHash64(*)) FROM "+table, nil)
+		res, err := s.Query(ctx, "SELECT count() AS rows, sum(cityHash64(*)) AS hash FROM "+table, nil)
 		if err != nil {
 			return "", err
 		}
-		return strings.Join(res.Rows[0], " "), nil
+		d, err := Scan[struct {
+			Rows uint64  `ch:"rows"`
+			Hash *uint64 `ch:"hash"` // NULL for a table without rows
+		}](res, "digest of "+table)
+		if err != nil || len(d) != 1 {
+			return "", fmt.Errorf("%d rows, %v", len(d), err)
+		}
+		if d[0].Hash == nil {
+			return fmt.Sprintf("%d -", d[0].Rows), nil
+		}
+		return fmt.Sprintf("%d %d", d[0].Rows, *d[0].Hash), nil
 	}
 	for _, table := range tables {
 		home, err := c.hostServer(ctx, c.hosts[0])
@@ -512,6 +538,15 @@ func (e *ShardsDownError) Error() string {
 }
 
 func (e *ShardsDownError) Unwrap() []error { return []error{ErrUnavailable, e.Err} }
+
+// ErrorCode: the store does not answer (503 over HTTP).
+func (e *ShardsDownError) ErrorCode() kov.Code { return kov.Unavailable }
+
+// MessageKey is the text that names the shards, without their addresses (the log
+// has those), for messages that the public reads.
+func (e *ShardsDownError) MessageKey() (string, []any) {
+	return "common.shard_down", []any{e.ShardNumbers()}
+}
 
 // ShardNumbers is "2" or "2, 3": the shards, without their addresses, for messages
 // that the public reads.
@@ -685,8 +720,14 @@ func DropPartitionsExcept(ctx context.Context, s Store, table, keep string) erro
 	if err != nil {
 		return err
 	}
-	for _, row := range res.Rows {
-		if err := s.Exec(ctx, AlterStatement(s, table, "DROP PARTITION ID "+quoteString(row[0])), nil); err != nil {
+	old, err := Scan[struct {
+		ID string `ch:"partition_id"`
+	}](res, "system.parts of "+table)
+	if err != nil {
+		return err
+	}
+	for _, p := range old {
+		if err := s.Exec(ctx, AlterStatement(s, table, "DROP PARTITION ID "+quoteString(p.ID)), nil); err != nil {
 			return err
 		}
 	}

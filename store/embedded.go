@@ -131,7 +131,7 @@ func checkNotLocked(dir string) error {
 // runLocked sends one statement; engineMu must be held.
 func (e *embedded) runLocked(query, format string) ([]byte, error) {
 	if e.closed {
-		return nil, errors.New("store is closed")
+		return nil, fmt.Errorf("%w: the store is closed", ErrUnavailable)
 	}
 	if engineDB != e.db {
 		if _, err := engineSession.Query("USE "+e.db, "TabSeparated"); err != nil {
@@ -193,6 +193,9 @@ func (e *embedded) do(ctx context.Context, query string, params Params, format s
 	}
 	engineMu.Lock()
 	defer engineMu.Unlock()
+	if e.closed {
+		return nil, fmt.Errorf("%w: the store is closed", ErrUnavailable)
+	}
 	engineBusySince.Store(time.Now().UnixNano())
 	defer engineBusySince.Store(0)
 	if err := e.bindLocked(params); err != nil {

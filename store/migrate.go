@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"fmt"
-	"strconv"
 	"strings"
 	"sync"
 
@@ -73,10 +72,15 @@ func migrate(ctx context.Context, s Store, cluster string, mode ClusterMode) err
 	if err != nil {
 		return fmt.Errorf("schema: %w", err)
 	}
+	versions, err := Scan[struct {
+		Version int `ch:"version"`
+	}](res, "schema_migrations")
+	if err != nil {
+		return fmt.Errorf("schema: %w", err)
+	}
 	applied := map[int]bool{}
-	for _, row := range res.Rows {
-		v, _ := strconv.Atoi(row[0])
-		applied[v] = true
+	for _, v := range versions {
+		applied[v.Version] = true
 	}
 	for _, m := range migrations {
 		if applied[m.Version] {

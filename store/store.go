@@ -8,12 +8,14 @@ package store
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
+
+	"ee/kovmon/kov"
 )
 
 // Store runs ClickHouse SQL. Parameters are bound by the engine ({name:Type} in the
@@ -36,8 +38,8 @@ type Store interface {
 	Close() error
 }
 
-// Params are named query parameters: string, integer, float, bool and time.Time
-// values, and []string for Array(String) parameters.
+// Params are named query parameters: string (or a named string type), integer,
+// float, bool and time.Time values, and []string for Array(String) parameters.
 type Params map[string]any
 
 // Result is the answer of a query: the column names and the rows as text. Read it
@@ -86,8 +88,9 @@ type Config struct {
 }
 
 // ErrUnavailable marks faults of the environment (no library, no server, a locked data
-// folder): the command line prints them as one line, without a stack trace.
-var ErrUnavailable = errors.New("store unavailable")
+// folder, a closed store): the command line prints them as one line, without a stack
+// trace, and the HTTP layer answers them 503 (their code is kov.Unavailable).
+var ErrUnavailable error = &kov.Error{Code: kov.Unavailable, Message: "store unavailable"}
 
 // Open opens the store that cfg names and applies the schema migrations.
 func Open(ctx context.Context, cfg Config) (Store, error) {
@@ -119,12 +122,22 @@ func Open(ctx context.Context, cfg Config) (Store, error) {
 // paramText renders a parameter value as ClickHouse reads a query parameter: the
 // value's text form in TabSeparated escaping (not a quoted SQL literal).
 func paramText(v any) (string, error) {
+	v = plainString(v)
 	text, err := plainParamText(v)
 	if _, isString := v.(string); isString {
 		// Arrays are already in quoted form, which the engine reads as it is.
 		text = string(EscapeTSV(nil, text))
 	}
 	return text, err
+}
+
+// plainString turns a value of a named string type (kov.Boundaries, kov.Level) into
+// its string, so that the vocabulary's types bind as the strings they are.
+func plainString(v any) any {
+	if rv := reflect.ValueOf(v); rv.Kind() == reflect.String && rv.Type() != reflect.TypeFor[string]() {
+		return rv.String()
+	}
+	return v
 }
 
 func plainParamText(v any) (string, error) {

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"ee/kovmon/ingest"
-	kovsql "ee/kovmon/sql"
+	"ee/kovmon/ledger"
 	"ee/kovmon/store"
 )
 
@@ -96,14 +96,13 @@ func quarantineWide(ctx context.Context, s store.Store, r *ingest.FileResult, pr
 	if len(problems) == 0 || r.FileID == "" {
 		return nil
 	}
-	done, err := s.Query(ctx, kovsql.Query("surveys.QuarantinedCells"), store.Params{"fid": r.FileID})
+	done, err := ledger.CellsOf(ctx, s, r.FileID)
 	if err != nil {
 		return fmt.Errorf("%s: quarantine: %w", r.File, err)
 	}
-	type cell struct{ line, column string }
-	stored := map[cell]bool{}
-	for _, row := range done.Rows {
-		stored[cell{row[0], row[1]}] = true
+	stored := map[ledger.Cell]bool{}
+	for _, c := range done {
+		stored[c] = true
 	}
 	now := time.Now().UTC().Format("2006-01-02 15:04:05.000")
 	var (
@@ -116,11 +115,11 @@ func quarantineWide(ctx context.Context, s store.Store, r *ingest.FileResult, pr
 		r.Quarantined++
 		r.RowsRead++
 		counts.Add(p.Column, p.Reason)
-		line := strconv.FormatInt(p.Line, 10)
-		if i >= ingest.QuarantineSample || stored[cell{line, p.Column}] {
+		at := ledger.Cell{Line: p.Line, Column: p.Column}
+		if i >= ingest.QuarantineSample || stored[at] {
 			continue // the quarantine keeps a sample of a file's rows, and counts them all
 		}
-		stored[cell{line, p.Column}] = true
+		stored[at] = true
 		// Named as the ledger names files (ingest_files.file_name): by base name.
 		tsv = ingest.AppendQuarantineRow(tsv, r.RunID, r.FileID, filepath.Base(r.File), "survey", p, now)
 	}

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"ee/kovmon/kov"
 	"ee/kovmon/registry"
 	"ee/kovmon/surveys"
 )
@@ -32,7 +33,7 @@ var questions = []string{"network_standard", "security_policy", "asset_register"
 type survey79 struct {
 	export         []byte
 	latest         map[string]map[string]string // unit -> question -> normalised answer
-	active, merged []registry.Municipality
+	active, merged []kov.Municipality
 	nonRespondents []string
 }
 
@@ -45,7 +46,7 @@ type survey79 struct {
 func generate79(reg *registry.Registry) survey79 {
 	rng := rand.New(rand.NewPCG(2018, 79))
 	g := survey79{latest: map[string]map[string]string{},
-		active: reg.ActiveUnits(registry.BoundariesAsOf, 2018), merged: reg.MergedUnits(registry.BoundariesAsOf, 2018)}
+		active: reg.ActiveUnits(kov.BoundariesAsOf, 2018), merged: reg.MergedUnits(kov.BoundariesAsOf, 2018)}
 	isMerged := map[string]bool{}
 	for _, u := range g.merged {
 		isMerged[u.Code] = true
@@ -71,7 +72,7 @@ func generate79(reg *registry.Registry) survey79 {
 	w.Write(limeHeader)
 	id := 0
 	start := time.Date(2018, 3, 1, 0, 0, 0, 0, time.UTC)
-	row := func(u registry.Municipality, code string, at time.Time, answers map[string][2]string) {
+	row := func(u kov.Municipality, code string, at time.Time, answers map[string][2]string) {
 		id++
 		rec := []string{strconv.Itoa(id), at.Format("2006-01-02 15:04:05"), code, u.Name}
 		for _, q := range questions {
@@ -125,7 +126,7 @@ func generate79(reg *registry.Registry) survey79 {
 		code := u.Code
 		switch u.Code {
 		case "0714": // Saaremaa vald, under the code of one of the units it was formed from
-			code = reg.PredecessorsOf(u.Code, registry.YearEnd(2018))[0]
+			code = reg.PredecessorsOf(u.Code, kov.YearEnd(2018))[0]
 		case "0784": // Tallinn first says yes, and corrects itself below
 			answers["network_standard"] = [2]string{"yes", "Jah"}
 		case "0296": // Keila linn: not an admissible yes/no answer, quarantined
@@ -146,7 +147,7 @@ func generate79(reg *registry.Registry) survey79 {
 
 // expected counts a share-of-municipalities figure from the generated answers, as
 // "numerator/denominator".
-func (g survey79) expected(question string, units []registry.Municipality, meets func(string) bool, answeredOnly bool) string {
+func (g survey79) expected(question string, units []kov.Municipality, meets func(string) bool, answeredOnly bool) string {
 	num, den := 0, 0
 	for _, u := range units {
 		a, ok := g.latest[u.Code][question]
@@ -217,8 +218,8 @@ func TestSurveyOf79(t *testing.T) {
 		t.Errorf("responded %d of %d, %d non-respondents, outside %v", report.Responded, report.Active, len(report.NonRespondents), report.OutsideActive)
 	}
 	for _, m := range report.NonRespondents {
-		if len(g.latest[m.EhakCode]) > 0 {
-			t.Errorf("%s %s answered but is listed as a non-respondent", m.EhakCode, m.Name)
+		if len(g.latest[m.Code]) > 0 {
+			t.Errorf("%s %s answered but is listed as a non-respondent", m.Code, m.Name)
 		}
 	}
 	rates, non, dist, js := reportOutputs(t, report)

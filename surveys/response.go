@@ -7,14 +7,9 @@ import (
 	"sort"
 	"strconv"
 
+	"ee/kovmon/kov"
 	"ee/kovmon/spreadsheet"
 )
-
-// Municipality is an active unit of the survey year.
-type Municipality struct {
-	EhakCode string `json:"ehak_code"`
-	Name     string `json:"name"`
-}
 
 // ResponseReport says how many municipalities answered a year's survey, who did
 // not, and how the answers are distributed. Percentages are 0-100 with full
@@ -32,7 +27,7 @@ type ResponseReport struct {
 	RateLow        *float64           `json:"rate_low"`
 	RateHigh       *float64           `json:"rate_high"`
 	Questions      []QuestionResponse `json:"questions"`
-	NonRespondents []Municipality     `json:"non_respondents"`
+	NonRespondents []kov.Municipality `json:"non_respondents"`
 	// OutsideActive lists codes that answered but are not active in the year. After
 	// attribution there should be none; they are left out of every count.
 	OutsideActive []string `json:"outside_active"`
@@ -61,17 +56,17 @@ type ValueCount struct {
 }
 
 // Track computes the response report of a survey year from the year's active
-// municipalities and the answers, with attribution and latest-wins already applied
+// municipalities (their codes and names) and the answers, with attribution and latest-wins already applied
 // (LatestWins). def, which may be nil, gives the questions in their order, so that a
 // question nobody answered is reported with a rate of 0 rather than left out.
-func Track(year int, def *Definition, active []Municipality, answers []Answer) *ResponseReport {
-	report := &ResponseReport{Year: year, Active: len(active), Questions: []QuestionResponse{}, NonRespondents: []Municipality{}, OutsideActive: []string{}}
+func Track(year int, def *Definition, active []kov.Municipality, answers []Answer) *ResponseReport {
+	report := &ResponseReport{Year: year, Active: len(active), Questions: []QuestionResponse{}, NonRespondents: []kov.Municipality{}, OutsideActive: []string{}}
 	if def != nil {
 		report.SurveyID = def.ID
 	}
 	isActive := map[string]bool{}
 	for _, m := range active {
-		isActive[m.EhakCode] = true
+		isActive[m.Code] = true
 	}
 
 	responded := map[string]bool{}
@@ -94,11 +89,11 @@ func Track(year int, def *Definition, active []Municipality, answers []Answer) *
 	report.Responded = len(responded)
 	report.ResponseRate, report.RateLow, report.RateHigh = rateWithInterval(report.Responded, report.Active)
 	for _, m := range active {
-		if !responded[m.EhakCode] {
+		if !responded[m.Code] {
 			report.NonRespondents = append(report.NonRespondents, m)
 		}
 	}
-	sort.Slice(report.NonRespondents, func(i, j int) bool { return report.NonRespondents[i].EhakCode < report.NonRespondents[j].EhakCode })
+	sort.Slice(report.NonRespondents, func(i, j int) bool { return report.NonRespondents[i].Code < report.NonRespondents[j].Code })
 	for code := range outside {
 		report.OutsideActive = append(report.OutsideActive, code)
 	}
@@ -235,7 +230,7 @@ func (r *ResponseReport) WriteCSV(w io.Writer) error {
 func (r *ResponseReport) WriteNonRespondentsCSV(w io.Writer) error {
 	rows := [][]string{{"year", "survey_id", "ehak_code", "name"}}
 	for _, m := range r.NonRespondents {
-		rows = append(rows, []string{strconv.Itoa(r.Year), r.SurveyID, m.EhakCode, m.Name})
+		rows = append(rows, []string{strconv.Itoa(r.Year), r.SurveyID, m.Code, m.Name})
 	}
 	return writeAll(spreadsheet.NewWriter(w), rows, "non-respondents")
 }

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"ee/kovmon/kov"
 )
 
 // TestWilsonPublished checks the interval against published values rather than
@@ -44,14 +46,14 @@ func TestWilsonPublished(t *testing.T) {
 
 // exampleActive is a small registry extract: the example export's respondents and
 // two municipalities that did not answer.
-var exampleActive = []Municipality{
-	{"0198", "Harku vald"},
-	{"0296", "Keila linn"},
-	{"0624", "Rae vald"},
-	{"0726", "Saue vald"},
-	{"0784", "Tallinn"},
-	{"0795", "Tartu linn"},
-	{"0387", "Kose vald"},
+var exampleActive = []kov.Municipality{
+	{Code: "0198", Name: "Harku vald"},
+	{Code: "0296", Name: "Keila linn"},
+	{Code: "0624", Name: "Rae vald"},
+	{Code: "0726", Name: "Saue vald"},
+	{Code: "0784", Name: "Tallinn"},
+	{Code: "0795", Name: "Tartu linn"},
+	{Code: "0387", Name: "Kose vald"},
 }
 
 // TestExamplePipeline runs the whole path the lead's ingest and tracking will take:
@@ -131,7 +133,7 @@ func TestTrack(t *testing.T) {
 		{ID: "it_staff_fte", Type: Number},
 		{ID: "comments", Type: Text},
 	}}
-	active := []Municipality{{"0002", "B"}, {"0001", "A"}, {"0003", "C"}, {"0004", "D"}}
+	active := []kov.Municipality{{Code: "0002", Name: "B"}, {Code: "0001", Name: "A"}, {Code: "0003", Name: "C"}, {Code: "0004", Name: "D"}}
 	answers := []Answer{
 		{EhakCode: "0001", QuestionID: "network_standard", Answer: "yes"},
 		{EhakCode: "0002", QuestionID: "network_standard", Answer: "no"},
@@ -148,7 +150,7 @@ func TestTrack(t *testing.T) {
 	if r.Responded != 3 || *r.ResponseRate != 75 {
 		t.Errorf("responded %d, rate %v; want 3, 75", r.Responded, *r.ResponseRate)
 	}
-	if got := fmt.Sprint(r.NonRespondents); got != "[{0004 D}]" {
+	if got := fmt.Sprint(r.NonRespondents); got != "[0004 D]" {
 		t.Errorf("non-respondents %s", got)
 	}
 	if got := fmt.Sprint(r.OutsideActive); got != "[9999]" {

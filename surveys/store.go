@@ -5,11 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"sort"
-	"strconv"
 	"time"
 
+	"ee/kovmon/kov"
 	"ee/kovmon/registry"
-	kovsql "ee/kovmon/sql"
 	"ee/kovmon/store"
 )
 
@@ -41,29 +40,25 @@ func Responses(ctx context.Context, s store.Store, set *Set, year int) (*Respons
 	if err := CheckYear(year); err != nil {
 		return nil, err
 	}
-	res, err := s.Query(ctx, kovsql.Query("surveys.Answers"), store.Params{"year": year})
+	rows, err := store.Select[storedAnswer](ctx, s, "surveys.Answers", store.Params{"year": year})
 	if err != nil {
 		return nil, fmt.Errorf("survey responses %d: %w", year, err)
 	}
-	answers := make([]Answer, 0, len(res.Rows))
+	answers := make([]Answer, len(rows))
 	rowsBySurvey := map[string]int{}
-	for _, row := range res.Rows {
-		ms, err := strconv.ParseInt(row[4], 10, 64)
-		if err != nil {
-			return nil, fmt.Errorf("survey responses %d: submitted_at %q: %w", year, row[4], err)
-		}
-		rowsBySurvey[row[1]]++
-		answers = append(answers, Answer{EhakCode: row[0], SurveyID: row[1], QuestionID: row[2], RespondentID: row[3],
-			SubmittedAt: time.UnixMilli(ms).UTC(), Answer: row[5]})
+	for i, row := range rows {
+		rowsBySurvey[row.SurveyID]++
+		answers[i] = Answer{EhakCode: row.Unit, SurveyID: row.SurveyID, QuestionID: row.QuestionID, RespondentID: row.RespondentID,
+			SubmittedAt: time.UnixMilli(row.SubmittedMs).UTC(), Answer: row.Answer}
 	}
 	reg, err := registry.Load(ctx, s)
 	if err != nil {
 		return nil, err
 	}
-	units := reg.ActiveUnits(registry.BoundariesAsOf, year)
-	active := make([]Municipality, len(units))
+	units := reg.ActiveUnits(kov.BoundariesAsOf, year)
+	active := make([]kov.Municipality, len(units))
 	for i, u := range units {
-		active[i] = Municipality{EhakCode: u.Code, Name: u.Name}
+		active[i] = kov.Municipality{Code: u.Code, Name: u.Name} // the report names them by code and name only
 	}
 	def := definitionFor(set, year, rowsBySurvey)
 	report := Track(year, def, active, LatestWins(answers))
@@ -75,6 +70,16 @@ func Responses(ctx context.Context, s store.Store, set *Set, year int) (*Respons
 		report.SurveyID = report.SurveyIDs[0]
 	}
 	return report, nil
+}
+
+// storedAnswer is an answer as surveys.Answers reads it, attributed to its unit.
+type storedAnswer struct {
+	Unit         string `ch:"unit"`
+	SurveyID     string `ch:"survey_id"`
+	QuestionID   string `ch:"question_id"`
+	RespondentID string `ch:"respondent_id"`
+	SubmittedMs  int64  `ch:"submitted_ms"`
+	Answer       string `ch:"answer"`
 }
 
 // definitionFor picks the definition whose questions a year's report lists: of the
@@ -95,17 +100,15 @@ func definitionFor(set *Set, year int, rowsBySurvey map[string]int) *Definition 
 
 // ResponseYears lists the years that have survey answers, oldest first.
 func ResponseYears(ctx context.Context, s store.Store) ([]int, error) {
-	res, err := s.Query(ctx, kovsql.Query("surveys.Years"), nil)
+	rows, err := store.Select[struct {
+		Year int `ch:"year"`
+	}](ctx, s, "surveys.Years", nil)
 	if err != nil {
 		return nil, fmt.Errorf("survey years: %w", err)
 	}
-	years := make([]int, 0, len(res.Rows))
-	for _, row := range res.Rows {
-		y, err := strconv.Atoi(row[0])
-		if err != nil {
-			return nil, fmt.Errorf("survey years: %q: %w", row[0], err)
-		}
-		years = append(years, y)
+	years := make([]int, len(rows))
+	for i, r := range rows {
+		years[i] = r.Year
 	}
 	return years, nil
 }

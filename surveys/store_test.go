@@ -166,7 +166,7 @@ func TestLongAnswersOnTheEngine(t *testing.T) {
 	if report.SurveyID != "kov-ikt-2018" || strings.Join(report.SurveyIDs, ",") != "kov-ikt-2018,kov-ikt-2018-kordus" {
 		t.Errorf("survey %q, ids %q", report.SurveyID, report.SurveyIDs)
 	}
-	if report.Active != 4 || report.Responded != 3 || fmt.Sprint(report.NonRespondents) != "[{0050 Vana-kood vald}]" || len(report.OutsideActive) != 0 {
+	if report.Active != 4 || report.Responded != 3 || fmt.Sprint(report.NonRespondents) != "[0050 Vana-kood vald]" || len(report.OutsideActive) != 0 {
 		t.Errorf("responded %d of %d, non-respondents %v, outside %v", report.Responded, report.Active, report.NonRespondents, report.OutsideActive)
 	}
 	byQuestion := map[string]surveys.QuestionResponse{}

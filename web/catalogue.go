@@ -7,7 +7,8 @@ import (
 	"net/http"
 
 	"ee/kovmon/auth"
-	"ee/kovmon/ingest"
+	"ee/kovmon/kov"
+	"ee/kovmon/ledger"
 	"ee/kovmon/metrics"
 	"ee/kovmon/metrics/catalogue"
 	"ee/kovmon/store"
@@ -32,7 +33,7 @@ type live struct {
 	cat     *catalogue.Catalogue
 	views   Views
 	figures *metrics.Reader // the computed table, cached between refreshes: the API's hot path
-	// ledger is the ledger version (ingest.LedgerVersion) the state's pages are
+	// ledger is the ledger version (ledger.Version) the state's pages are
 	// built on: the writer moves it on once it has warmed them (warm.go).
 	ledger uint64
 	// surveys are the survey definitions checked against the catalogue, which says
@@ -59,7 +60,7 @@ func (s *Server) newLive(cat *catalogue.Catalogue) (*live, error) {
 	}
 	figures := metrics.NewReader(s.opts.Store, cat)
 	figures.Pinned = store.Embedded(s.opts.Store)
-	l := &live{cat: cat, figures: figures, ledger: ingest.LedgerVersion(), surveys: s.opts.Surveys}
+	l := &live{cat: cat, figures: figures, ledger: ledger.Version(), surveys: s.opts.Surveys}
 	var err error
 	if s.opts.Surveys != nil {
 		var set *surveys.Set
@@ -114,7 +115,7 @@ func (s *Server) catalogueHistory(w http.ResponseWriter, r *http.Request) {
 func (s *Server) putCatalogue(w http.ResponseWriter, r *http.Request) {
 	data, err := io.ReadAll(r.Body)
 	if err != nil {
-		s.fail(w, r, &httpError{http.StatusRequestEntityTooLarge, fmt.Sprintf("a catalogue is at most %d bytes", maxCatalogue)})
+		s.fail(w, r, kov.Errorf(kov.TooLarge, "a catalogue is at most %d bytes", maxCatalogue))
 		return
 	}
 	change, err := s.changeCatalogue(r, data)
@@ -131,7 +132,7 @@ func (s *Server) changeCatalogue(r *http.Request, data []byte) (*metrics.Catalog
 	if pinned := s.opts.CataloguePinned; pinned != "" {
 		msg := fmt.Sprintf("the catalogue is pinned to %s (KOVMON_CATALOGUE): edit that file, or unset the variable to change the catalogue here", pinned)
 		s.record(r, auth.ActionCatalogueChange, "catalogue", "refused", msg)
-		return nil, &httpError{http.StatusConflict, msg}
+		return nil, kov.Errorf(kov.Conflict, "%s", msg)
 	}
 	cat, err := catalogue.Parse(data, "the new catalogue")
 	if err != nil {

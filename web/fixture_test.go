@@ -13,6 +13,7 @@ import (
 	"ee/kovmon/auth"
 	"ee/kovmon/dashboards"
 	kovfixture "ee/kovmon/internal/fixture"
+	"ee/kovmon/kov"
 	"ee/kovmon/metrics"
 	"ee/kovmon/metrics/catalogue"
 	"ee/kovmon/report"
@@ -144,7 +145,7 @@ func snapshot(t testing.TB, s store.Store) string {
 		}
 		b.WriteString(strings.Join(r, "=") + "\n")
 	}
-	figures, err := metrics.Figures(ctx, s, catalogue.Default(), metrics.Filter{Boundaries: metrics.BoundariesAsOf})
+	figures, err := metrics.Figures(ctx, s, catalogue.Default(), metrics.Filter{Boundaries: kov.BoundariesAsOf})
 	if err != nil {
 		t.Fatal(err)
 	}

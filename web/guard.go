@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"ee/kovmon/auth"
+	"ee/kovmon/kov"
 	"ee/kovmon/web/compress"
 )
 
@@ -211,7 +212,7 @@ func (s *Server) guard(rt Route, h http.Handler) http.Handler {
 		p, res := s.who(r)
 		if res == authBadToken {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="kovmon", error="invalid_token"`)
-			http.Error(w, "the API token is not valid", http.StatusUnauthorized)
+			s.fail(w, r, kov.Errorf(kov.Unauthorized, "the API token is not valid"))
 			return
 		}
 		if p.role < rt.Role {
@@ -220,13 +221,13 @@ func (s *Server) guard(rt Route, h http.Handler) http.Handler {
 		}
 		if unsafeMethod(r.Method) && p.session != nil && !rt.OwnCSRF {
 			if !auth.Equal(csrfToken(r), p.session.CSRF) {
-				http.Error(w, "missing or wrong CSRF token: reload the page and try again", http.StatusForbidden)
+				s.fail(w, r, kov.Errorf(kov.Forbidden, "missing or wrong CSRF token: reload the page and try again"))
 				return
 			}
 		}
 		if l := s.limiters[rt.Limit]; l != nil && !l.Allow(s.clientIP(r)) {
 			w.Header().Set("Retry-After", "60")
-			http.Error(w, "too many requests from this address; wait a minute", http.StatusTooManyRequests)
+			s.fail(w, r, kov.Errorf(kov.TooMany, "too many requests from this address; wait a minute"))
 			return
 		}
 		r = r.WithContext(context.WithValue(r.Context(), principalKey{}, p))
@@ -258,12 +259,12 @@ func (s *Server) refuse(w http.ResponseWriter, r *http.Request, rt Route, p prin
 			return
 		}
 		w.Header().Set("WWW-Authenticate", `Bearer realm="kovmon"`)
-		http.Error(w, "sign in first: /login, or an API token in Authorization: Bearer", http.StatusUnauthorized)
+		s.fail(w, r, kov.Errorf(kov.Unauthorized, "sign in first: /login, or an API token in Authorization: Bearer"))
 		return
 	}
 	s.audit.Record(r.Context(), auth.Entry{Actor: p.name, Role: p.role.String(), Client: s.clientIP(r), Action: "denied",
 		Object: r.Method + " " + r.URL.Path, Outcome: "forbidden", Detail: "needs " + rt.Role.String()})
-	http.Error(w, "your role ("+p.role.String()+") may not use this; it needs "+rt.Role.String(), http.StatusForbidden)
+	s.fail(w, r, kov.Errorf(kov.Forbidden, "your role (%s) may not use this; it needs %s", p.role, rt.Role))
 }
 
 func unsafeMethod(m string) bool {

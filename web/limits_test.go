@@ -12,6 +12,7 @@ import (
 
 	"ee/kovmon/auth"
 	"ee/kovmon/ingest"
+	"ee/kovmon/ledger"
 )
 
 // TestSurveyYearsOutsideTheSurveysAre400: the web layer and the surveys agree on the
@@ -42,9 +43,9 @@ func TestUploadNameIsOneSafeLine(t *testing.T) {
 		t.Errorf("the answer names the file %q, want a_b_c_.csv (not a temporary path)", res.File)
 	}
 	_, files, _ := f.do(t, auth.Admin, "GET", "/api/files?limit=1", nil)
-	var ledger []ingest.LedgerFile
-	if err := json.Unmarshal([]byte(files), &ledger); err != nil || len(ledger) != 1 || ledger[0].FileName != "a_b_c_.csv" {
-		t.Errorf("the ledger names the upload %+v (%v), want a_b_c_.csv", ledger, err)
+	var listed []ledger.File
+	if err := json.Unmarshal([]byte(files), &listed); err != nil || len(listed) != 1 || listed[0].FileName != "a_b_c_.csv" {
+		t.Errorf("the ledger names the upload %+v (%v), want a_b_c_.csv", listed, err)
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 
 	"ee/kovmon/auth"
 	"ee/kovmon/i18n"
+	"ee/kovmon/kov"
 )
 
 // The login form is the service's own page, in both languages at once (it is the one
@@ -109,12 +110,12 @@ func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) {
 // nothing) and is recorded, and so is a failure.
 func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	if s.opts.Users == nil {
-		http.Error(w, "this kovmon has no users file: there is nobody to sign in as", http.StatusNotFound)
+		s.fail(w, r, kov.Errorf(kov.NotFound, "this kovmon has no users file: there is nobody to sign in as"))
 		return
 	}
 	c, err := r.Cookie(loginCSRF)
 	if err != nil || c.Value == "" || !auth.Equal(c.Value, r.PostFormValue(csrfField)) {
-		http.Error(w, "missing or wrong CSRF token: open /login again", http.StatusForbidden)
+		s.fail(w, r, kov.Errorf(kov.Forbidden, "missing or wrong CSRF token: open /login again"))
 		return
 	}
 	name := r.PostFormValue("name")

@@ -9,6 +9,7 @@ import (
 
 	"ee/kovmon/auth"
 	kovfixture "ee/kovmon/internal/fixture"
+	"ee/kovmon/kov"
 	"ee/kovmon/metrics"
 )
 
@@ -51,7 +52,7 @@ func TestMinistryIndicatorOnEverySurface(t *testing.T) {
 		Query        string
 		Params       map[string]any
 		Rule         struct{ EN string }
-		Contributors []metrics.Contribution
+		Contributors []kov.Contribution
 	}
 	if err := json.Unmarshal([]byte(get(auth.Analyst, "/api/explain?indicator=I.5&year=2018&ehak=0784")), &ex); err != nil {
 		t.Fatal(err)

@@ -5,7 +5,7 @@ import (
 	"time"
 
 	"ee/kovmon/auth"
-	"ee/kovmon/ingest"
+	"ee/kovmon/ledger"
 )
 
 // Route is one entry of the access table: a ServeMux pattern, the least role that may
@@ -61,7 +61,7 @@ func routes() []Route {
 		return func(s *Server) http.Handler {
 			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				l := s.liveOf(r)
-				of(l.views).ServeHTTP(w, r.WithContext(ingest.WithLedgerVersion(r.Context(), l.ledger)))
+				of(l.views).ServeHTTP(w, r.WithContext(ledger.WithVersion(r.Context(), l.ledger)))
 			})
 		}
 	}

@@ -8,7 +8,7 @@ import (
 	"sync"
 	"time"
 
-	"ee/kovmon/ingest"
+	"ee/kovmon/ledger"
 	"ee/kovmon/metrics"
 	"ee/kovmon/store"
 	"ee/kovmon/web/compress"
@@ -127,9 +127,9 @@ func (s *Server) warmLocked() {
 			next, _ = s.newLive(current.cat)
 		}
 	}
-	if ledger := ingest.LedgerVersion(); next == current && current.ledger != ledger {
+	if version := ledger.Version(); next == current && current.ledger != version {
 		moved := *current
-		moved.ledger = ledger
+		moved.ledger = version
 		next = &moved
 	}
 	gen, err := generationOf(ctx, next)

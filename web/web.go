@@ -29,10 +29,13 @@ import (
 	"ee/kovmon/auth"
 	"ee/kovmon/i18n"
 	"ee/kovmon/ingest"
+	"ee/kovmon/kov"
+	"ee/kovmon/ledger"
 	"ee/kovmon/metrics"
 	"ee/kovmon/metrics/catalogue"
 	"ee/kovmon/store"
 	"ee/kovmon/surveys"
+	"ee/kovmon/web/httperr"
 )
 
 // Options wire the server.
@@ -173,7 +176,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if s.opts.Users == nil && unsafeMethod(r.Method) && !sameOrigin(r) {
-		http.Error(w, "this kovmon has no users file and takes changes only from its own pages or from scripts", http.StatusForbidden)
+		s.fail(w, r, kov.Errorf(kov.Forbidden, "this kovmon has no users file and takes changes only from its own pages or from scripts"))
 		return
 	}
 	crossOrigin.Handler(s.mux).ServeHTTP(w, r)
@@ -201,17 +204,8 @@ func (s *Server) refreshLocked(ctx context.Context) error {
 	return metrics.EnsureFresh(ctx, s.opts.Store, s.cat())
 }
 
-// httpError carries a status to the one place that writes errors.
-type httpError struct {
-	status int
-	msg    string
-}
-
-func (e *httpError) Error() string { return e.msg }
-
-func badRequest(format string, args ...any) error {
-	return &httpError{http.StatusBadRequest, fmt.Sprintf(format, args...)}
-}
+// badRequest is a request's parameter outside its closed list.
+func badRequest(format string, args ...any) error { return kov.Errorf(kov.Invalid, format, args...) }
 
 // fail answers an error with its status and message (statusOf).
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
@@ -219,29 +213,19 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	http.Error(w, msg, status)
 }
 
-// statusOf maps an error to a status and the message shown: bad parameters 400, a
-// missing figure 404, a store that does not answer 503, anything else 500 (logged,
-// not shown).
+// statusOf is the status of an error (its code's, httperr.Status: the pages and the
+// report answer the same) and the message shown, in English unless the request asks
+// for Estonian (?lang=et). A fault of the service or the store is logged; the reader
+// is told which shard does not answer, not where, and nothing of an internal error.
 func (s *Server) statusOf(r *http.Request, err error) (int, string) {
-	var (
-		he   *httpError
-		down *store.ShardsDownError
-	)
-	switch {
-	case errors.As(err, &he):
-		return he.status, he.msg
-	case errors.Is(err, metrics.ErrNotFound):
-		return http.StatusNotFound, err.Error()
-	case errors.As(err, &down):
-		// Which shard, not where: the address is in the log.
+	if httperr.Logged(err) {
 		s.opts.Log.Error("request failed", "path", r.URL.Path, "err", err)
-		return http.StatusServiceUnavailable, i18n.T(i18n.Normalize(r.URL.Query().Get("lang")), "common.shard_down", down.ShardNumbers())
-	case errors.Is(err, store.ErrUnavailable):
-		return http.StatusServiceUnavailable, "the store does not answer"
-	default:
-		s.opts.Log.Error("request failed", "path", r.URL.Path, "err", err)
-		return http.StatusInternalServerError, "internal error; see the server log"
 	}
+	lang := i18n.EN
+	if r.URL.Query().Get("lang") == i18n.ET {
+		lang = i18n.ET
+	}
+	return httperr.Status(err), httperr.Message(err, lang)
 }
 
 // healthz says whether the store answers. A store that answered in the last second
@@ -253,7 +237,7 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
 		defer cancel()
 		if err := s.opts.Store.Ping(ctx); err != nil {
-			http.Error(w, "store does not answer", http.StatusServiceUnavailable)
+			s.fail(w, r, kov.Errorf(kov.Unavailable, "the store does not answer: %w", err))
 			return
 		}
 		s.pinged.Store(time.Now().UnixNano())
@@ -265,7 +249,7 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 // a closed list before it reaches a query.
 func (s *Server) filterFrom(r *http.Request) (metrics.Filter, error) {
 	q := r.URL.Query()
-	f := metrics.Filter{Level: q.Get("level"), Boundaries: q.Get("boundaries"), Indicator: q.Get("indicator"),
+	f := metrics.Filter{Level: kov.Level(q.Get("level")), Boundaries: kov.Boundaries(q.Get("boundaries")), Indicator: q.Get("indicator"),
 		EhakCode: q.Get("ehak"), County: q.Get("county"), UnitType: q.Get("type")}
 	if y := q.Get("year"); y != "" {
 		year, err := strconv.Atoi(y)
@@ -275,7 +259,7 @@ func (s *Server) filterFrom(r *http.Request) (metrics.Filter, error) {
 		f.Year = year
 	}
 	if err := f.Validate(s.cat()); err != nil {
-		return f, badRequest("%v", err)
+		return f, err // kov.Invalid
 	}
 	return f, nil
 }
@@ -310,7 +294,7 @@ func (s *Server) indicators(w http.ResponseWriter, r *http.Request) {
 func (s *Server) explain(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	code := q.Get("ehak")
-	if code == metrics.NationalCode {
+	if code == kov.NationalCode {
 		// A municipality's code is checked with the rest of the filter; EE is not one.
 		q.Del("ehak")
 		r.URL.RawQuery = q.Encode()
@@ -398,7 +382,7 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) tooLarge() error {
-	return &httpError{http.StatusRequestEntityTooLarge, fmt.Sprintf("the file is larger than %d bytes", s.opts.MaxUpload)}
+	return kov.Errorf(kov.TooLarge, "the file is larger than %d bytes", s.opts.MaxUpload)
 }
 
 // uploadName is the name an upload is stored and listed under: the base name the
@@ -468,7 +452,7 @@ func (s *Server) record(r *http.Request, action, object, outcome, detail string)
 // kind, or ?kind=), instead of at the next tick.
 func (s *Server) runInbox(w http.ResponseWriter, r *http.Request) {
 	if s.inbox == nil {
-		s.fail(w, r, &httpError{http.StatusNotFound, "this server has no inbox"})
+		s.fail(w, r, kov.Errorf(kov.NotFound, "this server has no inbox"))
 		return
 	}
 	kinds := ingest.AllKindNames()
@@ -478,6 +462,11 @@ func (s *Server) runInbox(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		kinds = []string{k}
+	}
+	// With the store down every file would fail: they wait in the inbox instead.
+	if err := s.opts.Store.Ping(r.Context()); err != nil {
+		s.fail(w, r, kov.Errorf(kov.Unavailable, "the inbox is left as it is: %w", err))
+		return
 	}
 	results := s.inbox.RunOnce(context.WithoutCancel(r.Context()), kinds)
 	loaded := 0
@@ -545,20 +534,20 @@ func intParam(r *http.Request, name string, fallback, max int) (int, error) {
 
 func (s *Server) quarantine(w http.ResponseWriter, r *http.Request) {
 	file, run := r.URL.Query().Get("file"), r.URL.Query().Get("run")
-	listJSON(s, w, r, 100, func(ctx context.Context, limit int) ([]ingest.QuarantinedRow, error) {
-		return ingest.Quarantine(ctx, s.opts.Store, file, run, limit)
+	listJSON(s, w, r, 100, func(ctx context.Context, limit int) ([]ledger.QuarantinedRow, error) {
+		return ledger.Quarantine(ctx, s.opts.Store, file, run, limit)
 	})
 }
 
 func (s *Server) files(w http.ResponseWriter, r *http.Request) {
-	listJSON(s, w, r, 100, func(ctx context.Context, limit int) ([]ingest.LedgerFile, error) {
-		return ingest.Files(ctx, s.opts.Store, limit)
+	listJSON(s, w, r, 100, func(ctx context.Context, limit int) ([]ledger.File, error) {
+		return ledger.Files(ctx, s.opts.Store, limit)
 	})
 }
 
 func (s *Server) runs(w http.ResponseWriter, r *http.Request) {
-	listJSON(s, w, r, 50, func(ctx context.Context, limit int) ([]ingest.RunInfo, error) {
-		return ingest.Runs(ctx, s.opts.Store, limit)
+	listJSON(s, w, r, 50, func(ctx context.Context, limit int) ([]ledger.Run, error) {
+		return ledger.Runs(ctx, s.opts.Store, limit)
 	})
 }
 

@@ -17,6 +17,7 @@ import (
 	"unicode"
 
 	"ee/kovmon/ingest"
+	"ee/kovmon/ledger"
 	"ee/kovmon/metrics"
 	"ee/kovmon/metrics/catalogue"
 	"ee/kovmon/report"
@@ -181,7 +182,7 @@ func cmdQuarantine(ctx context.Context, m *Main, args []string) error {
 	if err != nil {
 		return err
 	}
-	rows, err := ingest.Quarantine(ctx, s, *file, *run, *limit)
+	rows, err := ledger.Quarantine(ctx, s, *file, *run, *limit)
 	if err != nil {
 		return err
 	}
@@ -203,7 +204,7 @@ func cmdRuns(ctx context.Context, m *Main, args []string) error {
 	if err != nil {
 		return err
 	}
-	files, err := ingest.Files(ctx, s, *limit)
+	files, err := ledger.Files(ctx, s, *limit)
 	if err != nil {
 		return err
 	}

@@ -13,6 +13,7 @@ import (
 
 	"ee/kovmon/demo"
 	"ee/kovmon/ingest"
+	"ee/kovmon/kov"
 	"ee/kovmon/metrics"
 	"ee/kovmon/metrics/catalogue"
 	"ee/kovmon/refdata"
@@ -37,8 +38,8 @@ func cmdIndicators(ctx context.Context, m *Main, args []string) error {
 	fs := m.newFlags("indicators")
 	var f metrics.Filter
 	fs.IntVar(&f.Year, "year", 0, "only this year (default: every year with data)")
-	fs.StringVar(&f.Level, "level", "all", "national, municipality or all")
-	fs.StringVar(&f.Boundaries, "boundaries", metrics.BoundariesAsOf, "asof (units of each year) or current (today's units)")
+	level := fs.String("level", "all", "national, municipality or all")
+	boundaries := fs.String("boundaries", string(kov.BoundariesAsOf), "asof (units of each year) or current (today's units)")
 	format := fs.String("format", "csv", "csv or json")
 	if _, err := parseFlags(fs, args); err != nil {
 		return err
@@ -46,9 +47,10 @@ func cmdIndicators(ctx context.Context, m *Main, args []string) error {
 	if *format != "csv" && *format != "json" {
 		return usageError{fmt.Sprintf("--format must be csv or json, not %q", *format)}
 	}
+	f.Level, f.Boundaries = kov.Level(*level), kov.Boundaries(*boundaries)
 	s, cat, err := m.openFresh(ctx)
 	if err != nil {
-		q := url.Values{"level": {f.Level}, "boundaries": {f.Boundaries}, "format": {*format}}
+		q := url.Values{"level": {*level}, "boundaries": {*boundaries}, "format": {*format}}
 		if f.Year != 0 {
 			q.Set("year", strconv.Itoa(f.Year))
 		}
@@ -156,7 +158,7 @@ func demoRegistry(dir string) iofs.FS {
 
 func cmdExplain(ctx context.Context, m *Main, args []string) error {
 	fs := m.newFlags("explain")
-	boundaries := fs.String("boundaries", metrics.BoundariesAsOf, "asof or current")
+	boundaries := fs.String("boundaries", string(kov.BoundariesAsOf), "asof or current")
 	lang := fs.String("lang", "en", "language of the rule: et or en")
 	asJSON := fs.Bool("json", false, "print JSON")
 	pos, err := parseFlags(fs, args)
@@ -170,12 +172,12 @@ func cmdExplain(ctx context.Context, m *Main, args []string) error {
 	if err != nil {
 		return usageError{fmt.Sprintf("YEAR %q is not a year", pos[1])}
 	}
-	var ex *metrics.Explanation
+	var ex *kov.Explanation
 	s, cat, err := m.openFresh(ctx)
 	if err != nil {
 		q := url.Values{"indicator": {pos[0]}, "year": {pos[1]}, "ehak": {pos[2]}, "boundaries": {*boundaries}}
 		handled, ferr := m.askRunningServer(ctx, err, http.MethodGet, "/api/explain", q, nil, func(resp *http.Response) error {
-			ex = &metrics.Explanation{}
+			ex = &kov.Explanation{}
 			return json.NewDecoder(resp.Body).Decode(ex)
 		})
 		if !handled {
@@ -184,7 +186,7 @@ func cmdExplain(ctx context.Context, m *Main, args []string) error {
 		if ferr != nil {
 			return asUsage(ferr)
 		}
-	} else if ex, err = metrics.Explain(ctx, s, cat, pos[0], year, pos[2], *boundaries); err != nil {
+	} else if ex, err = metrics.Explain(ctx, s, cat, pos[0], year, pos[2], kov.Boundaries(*boundaries)); err != nil {
 		return err
 	}
 	if *asJSON {
@@ -192,7 +194,7 @@ func cmdExplain(ctx context.Context, m *Main, args []string) error {
 		enc.SetIndent("", "  ")
 		return enc.Encode(ex)
 	}
-	ex.WriteText(m.Stdout, *lang)
+	metrics.WriteExplanation(m.Stdout, ex, *lang)
 	return nil
 }
 

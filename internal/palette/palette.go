@@ -5,6 +5,8 @@
 // symbol and a word wherever it is shown, so that colour is never the only cue.
 package palette
 
+import "ee/kovmon/kov"
+
 // Style is how one status is drawn.
 type Style struct {
 	Color  string // fill, line and badge border
@@ -14,28 +16,33 @@ type Style struct {
 // The statuses of spec/indicators.md. The four judgements get the four distinct hues;
 // the statuses that judge nothing (baseline, no target) are greys, and "no data" is a
 // pale grey that charts also hatch, so that it never reads as a value of 0.
-var statuses = map[string]Style{
-	"achieved":     {"#009E73", "✔"},
-	"on_track":     {"#56B4E9", "▲"},
-	"off_track":    {"#E69F00", "▼"},
-	"not_achieved": {"#D55E00", "✘"},
-	"baseline":     {"#7A7A7A", "●"},
-	"no_target":    {"#4D4D4D", "○"},
-	"no_data":      {NoData, "–"},
+var statuses = map[kov.Status]Style{
+	kov.StatusAchieved:    {"#009E73", "✔"},
+	kov.StatusOnTrack:     {"#56B4E9", "▲"},
+	kov.StatusOffTrack:    {"#E69F00", "▼"},
+	kov.StatusNotAchieved: {"#D55E00", "✘"},
+	kov.StatusBaseline:    {"#7A7A7A", "●"},
+	kov.StatusNoTarget:    {"#4D4D4D", "○"},
+	kov.StatusNoData:      {NoData, "–"},
 }
 
+// Legend is the order the statuses are listed in wherever a legend names them: the
+// judgements from best to worst, then those that judge nothing, then no data.
+var Legend = []kov.Status{kov.StatusAchieved, kov.StatusOnTrack, kov.StatusOffTrack, kov.StatusNotAchieved,
+	kov.StatusBaseline, kov.StatusNoTarget, kov.StatusNoData}
+
 // Of returns the style of a status; an unknown one is drawn as no data.
-func Of(status string) Style {
+func Of(status kov.Status) Style {
 	if st, ok := statuses[status]; ok {
 		return st
 	}
-	return statuses["no_data"]
+	return statuses[kov.StatusNoData]
 }
 
 // Judged tells the statuses that compare a value with a target or its path.
-func Judged(status string) bool {
+func Judged(status kov.Status) bool {
 	switch status {
-	case "achieved", "on_track", "off_track", "not_achieved":
+	case kov.StatusAchieved, kov.StatusOnTrack, kov.StatusOffTrack, kov.StatusNotAchieved:
 		return true
 	}
 	return false

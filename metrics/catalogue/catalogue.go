@@ -25,6 +25,8 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"ee/kovmon/kov"
 )
 
 //go:embed catalogue.yaml
@@ -39,178 +41,21 @@ const (
 	maxYear = 2100
 )
 
-// Source is a kind of measurement data an indicator is computed from.
-type Source string
-
-// The closed list of sources (spec/data-contract.md).
-const (
-	SourceFeedback  Source = "feedback"
-	SourceServices  Source = "services"
-	SourceUsage     Source = "usage"
-	SourceAudits    Source = "audits"
-	SourceSurvey    Source = "survey"
-	SourceTrainings Source = "trainings"
-	SourceOrgGoals  Source = "org_goals"
-)
-
-// sourceTables is the closed list of sources with the store table of each: the one
-// place that lists them (the years reported are asked of these tables).
-var sourceTables = []struct {
-	source Source
-	table  string
-}{
-	{SourceFeedback, "feedback"}, {SourceServices, "services"}, {SourceUsage, "usage"}, {SourceAudits, "audits"},
-	{SourceSurvey, "survey_answers"}, {SourceTrainings, "trainings"}, {SourceOrgGoals, "org_goals"},
-}
-
-var knownSources = func() []Source {
-	out := make([]Source, len(sourceTables))
-	for i, st := range sourceTables {
-		out[i] = st.source
-	}
-	return out
-}()
-
-// SourceTables lists the store table of every source, in the closed list's order.
-func SourceTables() []string {
-	out := make([]string, len(sourceTables))
-	for i, st := range sourceTables {
-		out[i] = st.table
-	}
-	return out
-}
-
-// Denominator says what an indicator's denominator counts.
-type Denominator string
-
-// The denominator kinds of spec/indicators.md.
-const (
-	DenominatorRows                 Denominator = "rows"
-	DenominatorActiveMunicipalities Denominator = "active_municipalities"
-	DenominatorMergedMunicipalities Denominator = "merged_municipalities"
-	DenominatorGoals                Denominator = "goals"
-	DenominatorRespondents          Denominator = "respondents"
-)
-
-var knownDenominators = []Denominator{DenominatorRows, DenominatorActiveMunicipalities,
-	DenominatorMergedMunicipalities, DenominatorGoals, DenominatorRespondents}
-
-// Level is the level a figure is reported at.
-type Level string
-
-// Levels of the output table.
-const (
-	LevelNational     Level = "national"
-	LevelMunicipality Level = "municipality"
-)
-
-// UnitPercent is the only unit the strategy's indicators use: 0–100.
-const UnitPercent = "percent"
-
-// Text is one text in Estonian and English.
-type Text struct {
-	ET string `yaml:"et"`
-	EN string `yaml:"en"`
-}
-
-// In returns the text in lang ("et" or "en"); any other language gets Estonian, the
-// strategy's own language.
-func (t Text) In(lang string) string {
-	if lang == "en" {
-		return t.EN
-	}
-	return t.ET
-}
-
-// Goal is one of the strategy's four goals.
-type Goal struct {
-	ID   string `yaml:"id"`
-	Name Text   `yaml:"name"`
-}
-
-// Baseline is the strategy's statement of the starting level. The strategy gives no
-// number for any indicator ("Teadmata", "Puudub", older audit data), so Value is
-// usually nil and Note carries its words; it is informational and feeds no status.
-type Baseline struct {
-	Year  int      `yaml:"year"`
-	Value *float64 `yaml:"value"`
-	Note  Text     `yaml:"note"`
-}
-
-// Indicator is one result indicator.
-type Indicator struct {
-	ID          string      `yaml:"id"`
-	Goal        string      `yaml:"goal"`
-	Name        Text        `yaml:"name"`
-	Description Text        `yaml:"description"`
-	Source      Source      `yaml:"source"`
-	Denominator Denominator `yaml:"denominator"`
-	Unit        string      `yaml:"unit"`
-	Levels      []Level     `yaml:"levels"`
-	// Query names the definition: kovmon's sql/<query>.sql or <query>.sql beside the
-	// catalogue file; default indicator.<ID without dots>.
-	Query string `yaml:"query,omitempty"`
-	// SQL is the definition's text when the catalogue carries it.
-	SQL string `yaml:"sql,omitempty"`
-	// Params are the values the definition reads as {name:Type}: the only place a
-	// rule's systems, channels, events, survey question, answers, windows and
-	// thresholds are stated.
-	Params map[string]any `yaml:"params,omitempty"`
-	// QuestionType is the answer type a survey indicator's rule relies on (surveys:
-	// yes_no, choice, scale_1_5, …); the question itself is params.question.
-	QuestionType string `yaml:"question_type,omitempty"`
-	// UnitWithoutRows says what a unit with no row of a year with source data is:
-	// no_data (the default) or not_met (II.1, IV.2).
-	UnitWithoutRows string `yaml:"unit_without_rows,omitempty"`
-	// SurveyQuestion is the old name of params.question (catalogues of version
-	// 2026-12-01.1 and earlier); it is read as that param.
-	SurveyQuestion string    `yaml:"survey_question,omitempty"`
-	Baseline       *Baseline `yaml:"baseline,omitempty"`
-	// Targets by year. A year present with a null value is a placeholder for a target
-	// not yet set (2019–2021 in the shipped file) and counts as no target.
-	Targets map[int]*float64 `yaml:"targets"`
-	// Revisions are the years from which the indicator's definition changed. The
-	// engine applies the current rule to every year and flags the first year of each
-	// revision `definition_changed`, so that charts and readers see the series break
-	// where earlier publications used another definition.
-	Revisions []Revision `yaml:"revisions,omitempty"`
-
-	definition string         // the SQL text, resolved
-	bound      map[string]any // Params converted for the placeholders' types
-}
-
-// Revision is a change of an indicator's definition, in force from Year.
-type Revision struct {
-	Year    int    `yaml:"year"`
-	Version string `yaml:"version"` // the catalogue version that brought the change
-	Note    Text   `yaml:"note"`
-}
-
-// DefinitionChangedIn reports whether a revision of the definition starts in year.
-func (i *Indicator) DefinitionChangedIn(year int) bool {
-	for _, r := range i.Revisions {
-		if r.Year == year {
-			return true
-		}
-	}
-	return false
-}
-
 // ForecastMethod documents the forecast shown beside the indicators.
 type ForecastMethod struct {
-	Method      string  `yaml:"method"`
-	Interval    float64 `yaml:"interval"`
-	MinPoints   int     `yaml:"min_points"`
-	Description Text    `yaml:"description"`
+	Method      string   `yaml:"method"`
+	Interval    float64  `yaml:"interval"`
+	MinPoints   int      `yaml:"min_points"`
+	Description kov.Text `yaml:"description"`
 }
 
 // Catalogue is a parsed and validated catalogue file.
 type Catalogue struct {
-	Version    string         `yaml:"version"`
-	Goals      []Goal         `yaml:"goals"`
-	Sources    []Source       `yaml:"sources"`
-	Indicators []Indicator    `yaml:"indicators"`
-	Forecast   ForecastMethod `yaml:"forecast"`
+	Version    string          `yaml:"version"`
+	Goals      []kov.Goal      `yaml:"goals"`
+	Sources    []kov.Source    `yaml:"sources"`
+	Indicators []kov.Indicator `yaml:"indicators"`
+	Forecast   ForecastMethod  `yaml:"forecast"`
 
 	name   string
 	hash   string
@@ -293,7 +138,7 @@ func (c *Catalogue) Hash() string { return c.hash }
 func (c *Catalogue) Source() []byte { return bytes.Clone(c.source) }
 
 // Indicator returns the indicator with the given id.
-func (c *Catalogue) Indicator(id string) (*Indicator, bool) {
+func (c *Catalogue) Indicator(id string) (*kov.Indicator, bool) {
 	for i := range c.Indicators {
 		if c.Indicators[i].ID == id {
 			return &c.Indicators[i], true
@@ -323,48 +168,6 @@ func (c *Catalogue) IDs() []string {
 	return ids
 }
 
-// Target returns the target for year, if one is set.
-func (i *Indicator) Target(year int) (float64, bool) {
-	v, ok := i.Targets[year]
-	if !ok || v == nil {
-		return 0, false
-	}
-	return *v, true
-}
-
-// TargetMap returns the set targets by year, without placeholders; it is the form
-// Statuses takes.
-func (i *Indicator) TargetMap() map[int]float64 {
-	m := make(map[int]float64, len(i.Targets))
-	for y, v := range i.Targets {
-		if v != nil {
-			m[y] = *v
-		}
-	}
-	return m
-}
-
-// TargetYears lists the years with a set target, ascending.
-func (i *Indicator) TargetYears() []int {
-	var years []int
-	for y, v := range i.Targets {
-		if v != nil {
-			years = append(years, y)
-		}
-	}
-	sort.Ints(years)
-	return years
-}
-
-// MunicipalYesNo tells the indicators whose municipal rows say whether a municipality
-// meets the condition (value 100 or 0, spec: "Municipal rows of the
-// share-of-municipalities indicators") from those whose rows are rates of records
-// (I.1, I.4) or that have no municipal rows (IV.1a). Charts show the first kind as who
-// meets, who does not and who has no data.
-func (i *Indicator) MunicipalYesNo() bool {
-	return i.Denominator != DenominatorRows && i.Denominator != DenominatorGoals
-}
-
 // TargetYearsOf lists, ascending, every year for which some indicator has a target.
 func (c *Catalogue) TargetYearsOf() []int {
 	seen := map[int]bool{}
@@ -381,16 +184,6 @@ func (c *Catalogue) TargetYearsOf() []int {
 	return years
 }
 
-// HasLevel tells whether the indicator is reported at level l.
-func (i *Indicator) HasLevel(l Level) bool {
-	for _, have := range i.Levels {
-		if have == l {
-			return true
-		}
-	}
-	return false
-}
-
 func (c *Catalogue) validate() []string {
 	var problems []string
 	add := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
@@ -398,7 +191,7 @@ func (c *Catalogue) validate() []string {
 	if strings.TrimSpace(c.Version) == "" {
 		add("version is missing")
 	}
-	checkText := func(where string, t Text) {
+	checkText := func(where string, t kov.Text) {
 		if strings.TrimSpace(t.ET) == "" {
 			add("%s: Estonian text (et) is missing", where)
 		}
@@ -427,10 +220,10 @@ func (c *Catalogue) validate() []string {
 		checkText(where+" name", g.Name)
 	}
 
-	declared := map[Source]bool{}
+	declared := map[kov.Source]bool{}
 	for _, s := range c.Sources {
-		if !slices.Contains(knownSources, s) {
-			add("sources: unknown source %q (known: %s)", s, joinAny(knownSources))
+		if !s.Known() {
+			add("sources: unknown source %q (known: %s)", s, joinAny(kov.Sources()))
 		}
 		declared[s] = true
 	}
@@ -454,22 +247,22 @@ func (c *Catalogue) validate() []string {
 		checkText(where+" name", ind.Name)
 		checkText(where+" description", ind.Description)
 		switch {
-		case !slices.Contains(knownSources, ind.Source):
-			add("%s: unknown source %q (known: %s)", where, ind.Source, joinAny(knownSources))
+		case !ind.Source.Known():
+			add("%s: unknown source %q (known: %s)", where, ind.Source, joinAny(kov.Sources()))
 		case len(c.Sources) > 0 && !declared[ind.Source]:
 			add("%s: source %q is not in the file's sources list", where, ind.Source)
 		}
-		if !slices.Contains(knownDenominators, ind.Denominator) {
-			add("%s: unknown denominator %q (known: %s)", where, ind.Denominator, joinAny(knownDenominators))
+		if !slices.Contains(kov.Denominators, ind.Denominator) {
+			add("%s: unknown denominator %q (known: %s)", where, ind.Denominator, joinAny(kov.Denominators))
 		}
-		if ind.Unit != UnitPercent {
-			add("%s: unit %q is not supported (only %q)", where, ind.Unit, UnitPercent)
+		if ind.Unit != kov.UnitPercent {
+			add("%s: unit %q is not supported (only %q)", where, ind.Unit, kov.UnitPercent)
 		}
 		if len(ind.Levels) == 0 {
 			add("%s: no levels", where)
 		}
 		for _, l := range ind.Levels {
-			if l != LevelNational && l != LevelMunicipality {
+			if l != kov.LevelNational && l != kov.LevelMunicipality {
 				add("%s: unknown level %q", where, l)
 			}
 		}

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"ee/kovmon/internal/golden"
+	"ee/kovmon/kov"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
@@ -35,25 +36,25 @@ func TestShippedCatalogueIsValid(t *testing.T) {
 func TestShippedCatalogueMatchesSpecTable(t *testing.T) {
 	type row struct {
 		id, goal    string
-		source      Source
-		denominator Denominator
+		source      kov.Source
+		denominator kov.Denominator
 		params      string // the params as %v prints them, keys sorted
 		targets     map[int]float64
 	}
 	spec := []row{
-		{"I.1", "I", SourceFeedback, DenominatorRows, "map[satisfied_score:4 systems:[KOVTP VOLIS RPIS KOVMEN]]", map[int]float64{2018: 50}},
-		{"I.2", "I", SourceServices, DenominatorActiveMunicipalities, "map[]", map[int]float64{2018: 50}},
-		{"I.3", "I", SourceServices, DenominatorActiveMunicipalities, "map[min_eservices:20]", map[int]float64{2018: 50}},
-		{"I.4", "I", SourceUsage, DenominatorRows, "map[channels:[web portal email xroad] events:[submit decision notification]]", map[int]float64{2018: 50}},
-		{"II.1", "II", SourceAudits, DenominatorActiveMunicipalities, "map[window_years:3]", map[int]float64{2018: 30}},
-		{"II.2", "II", SourceSurvey, DenominatorActiveMunicipalities, "map[answers:[yes] question:network_standard]", map[int]float64{2018: 50}},
-		{"II.3a", "II", SourceSurvey, DenominatorActiveMunicipalities, "map[answers:[yes] question:security_policy]", map[int]float64{2018: 50}},
-		{"II.3b", "II", SourceSurvey, DenominatorActiveMunicipalities, "map[answers:[yes] question:asset_register]", map[int]float64{2018: 50}},
-		{"III.1", "III", SourceSurvey, DenominatorMergedMunicipalities, "map[answers:[yes] question:eservices_unified]", map[int]float64{2018: 50}},
-		{"III.2", "III", SourceSurvey, DenominatorMergedMunicipalities, "map[answers:[done in_progress] question:lan_rebuild]", map[int]float64{2018: 50}},
-		{"IV.1a", "IV", SourceOrgGoals, DenominatorGoals, "map[]", map[int]float64{2018: 70}},
-		{"IV.1b", "IV", SourceSurvey, DenominatorRespondents, "map[question:competence_centre_satisfaction satisfied_score:4]", map[int]float64{2018: 60}},
-		{"IV.2", "IV", SourceTrainings, DenominatorActiveMunicipalities, "map[]", map[int]float64{2017: 50, 2018: 70}},
+		{"I.1", "I", kov.SourceFeedback, kov.DenominatorRows, "map[satisfied_score:4 systems:[KOVTP VOLIS RPIS KOVMEN]]", map[int]float64{2018: 50}},
+		{"I.2", "I", kov.SourceServices, kov.DenominatorActiveMunicipalities, "map[]", map[int]float64{2018: 50}},
+		{"I.3", "I", kov.SourceServices, kov.DenominatorActiveMunicipalities, "map[min_eservices:20]", map[int]float64{2018: 50}},
+		{"I.4", "I", kov.SourceUsage, kov.DenominatorRows, "map[channels:[web portal email xroad] events:[submit decision notification]]", map[int]float64{2018: 50}},
+		{"II.1", "II", kov.SourceAudits, kov.DenominatorActiveMunicipalities, "map[window_years:3]", map[int]float64{2018: 30}},
+		{"II.2", "II", kov.SourceSurvey, kov.DenominatorActiveMunicipalities, "map[answers:[yes] question:network_standard]", map[int]float64{2018: 50}},
+		{"II.3a", "II", kov.SourceSurvey, kov.DenominatorActiveMunicipalities, "map[answers:[yes] question:security_policy]", map[int]float64{2018: 50}},
+		{"II.3b", "II", kov.SourceSurvey, kov.DenominatorActiveMunicipalities, "map[answers:[yes] question:asset_register]", map[int]float64{2018: 50}},
+		{"III.1", "III", kov.SourceSurvey, kov.DenominatorMergedMunicipalities, "map[answers:[yes] question:eservices_unified]", map[int]float64{2018: 50}},
+		{"III.2", "III", kov.SourceSurvey, kov.DenominatorMergedMunicipalities, "map[answers:[done in_progress] question:lan_rebuild]", map[int]float64{2018: 50}},
+		{"IV.1a", "IV", kov.SourceOrgGoals, kov.DenominatorGoals, "map[]", map[int]float64{2018: 70}},
+		{"IV.1b", "IV", kov.SourceSurvey, kov.DenominatorRespondents, "map[question:competence_centre_satisfaction satisfied_score:4]", map[int]float64{2018: 60}},
+		{"IV.2", "IV", kov.SourceTrainings, kov.DenominatorActiveMunicipalities, "map[]", map[int]float64{2017: 50, 2018: 70}},
 	}
 	// For II.1 and IV.2 a unit without rows did not do the thing (spec: "every unit
 	// has data").
@@ -94,7 +95,7 @@ func TestShippedCatalogueMatchesSpecTable(t *testing.T) {
 				}
 			}
 			wantNational := want.id == "IV.1a"
-			if ind.HasLevel(LevelMunicipality) == wantNational || !ind.HasLevel(LevelNational) {
+			if ind.HasLevel(kov.LevelMunicipality) == wantNational || !ind.HasLevel(kov.LevelNational) {
 				t.Errorf("levels %v", ind.Levels)
 			}
 		})
@@ -246,7 +247,7 @@ func TestBadCatalogues(t *testing.T) {
 }
 
 func TestTextIn(t *testing.T) {
-	txt := Text{ET: "jah", EN: "yes"}
+	txt := kov.Text{ET: "jah", EN: "yes"}
 	for lang, want := range map[string]string{"et": "jah", "en": "yes", "": "jah", "fi": "jah"} {
 		if got := txt.In(lang); got != want {
 			t.Errorf("In(%q) = %q, want %q", lang, got, want)

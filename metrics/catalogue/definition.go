@@ -15,6 +15,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"ee/kovmon/kov"
 	kovsql "ee/kovmon/sql"
 )
 
@@ -46,65 +47,6 @@ var (
 	MeetsColumn  = "meets"
 )
 
-// What a unit of the year without any row of a share-of-municipalities indicator is.
-const (
-	WithoutRowsNoData = "no_data" // the default: no row of it decides the question
-	WithoutRowsNotMet = "not_met" // II.1, IV.2: no audit, no training means not done
-)
-
-// DefaultQuery is the SQL file of an indicator that names none: "I.1" → indicator.I1,
-// "II.3a" → indicator.II3a.
-func DefaultQuery(id string) string { return "indicator." + strings.ReplaceAll(id, ".", "") }
-
-// QueryName is the name of the indicator's definition.
-func (i *Indicator) QueryName() string {
-	if i.Query != "" {
-		return i.Query
-	}
-	return DefaultQuery(i.ID)
-}
-
-// Definition is the SQL text of the indicator's definition.
-func (i *Indicator) Definition() string { return i.definition }
-
-// BuiltIn tells whether the definition is kovmon's own sql/<query>.sql rather than text
-// the catalogue carries.
-func (i *Indicator) BuiltIn() bool { return i.SQL == "" }
-
-// QueryParams are the indicator's parameters as the definition binds them, converted to
-// the types its placeholders name; a new map on every call.
-func (i *Indicator) QueryParams() map[string]any {
-	out := make(map[string]any, len(i.bound))
-	for k, v := range i.bound {
-		out[k] = v
-	}
-	return out
-}
-
-// StringParam returns a string parameter, e.g. the survey question of a survey
-// indicator ("" when there is none).
-func (i *Indicator) StringParam(name string) string {
-	s, _ := i.bound[name].(string)
-	return s
-}
-
-// StringsParam returns a list-of-strings parameter, e.g. a survey indicator's answers.
-func (i *Indicator) StringsParam(name string) []string {
-	list, _ := i.bound[name].([]string)
-	return slices.Clone(list)
-}
-
-// UnitsWithoutRowsMeetNothing tells whether a unit of a year with source data but no row
-// of its own counts as not meeting the condition (II.1, IV.2) rather than as no data.
-func (i *Indicator) UnitsWithoutRowsMeetNothing() bool { return i.UnitWithoutRows == WithoutRowsNotMet }
-
-// SurveyQuestionParam is the param that names the question a survey indicator reads.
-const SurveyQuestionParam = "question"
-
-// SurveyAnswersParam is the param of a survey indicator that lists the answers meeting
-// its condition, when its rule has one.
-const SurveyAnswersParam = "answers"
-
 // resolveDefinitions finds every indicator's SQL, checks it and binds its params.
 func (c *Catalogue) resolveDefinitions(add func(string, ...any)) {
 	for n := range c.Indicators {
@@ -120,13 +62,14 @@ func (c *Catalogue) resolveDefinitions(add func(string, ...any)) {
 			}
 			text = builtin
 		}
-		ind.definition = text
 		placeholders, err := checkStatement(text)
 		if err != nil {
+			ind.Resolved = kov.Resolved{SQL: text}
 			add("%s: %s: %v", where, ind.QueryName(), err)
 			continue
 		}
-		ind.bound = map[string]any{}
+		bound := map[string]any{}
+		ind.Resolved = kov.Resolved{SQL: text, Params: bound}
 		for _, name := range slices.Sorted(maps.Keys(placeholders)) {
 			typ := placeholders[name]
 			if name == ModeParam {
@@ -145,7 +88,7 @@ func (c *Catalogue) resolveDefinitions(add func(string, ...any)) {
 				add("%s: param %s: %v", where, name, err)
 				continue
 			}
-			ind.bound[name] = v
+			bound[name] = v
 		}
 		for _, name := range slices.Sorted(maps.Keys(ind.Params)) {
 			if _, used := placeholders[name]; !used {
@@ -330,12 +273,12 @@ func integerParam(v any, typ string) (int, error) {
 
 // shippedDefinitions are the definitions of the shipped catalogue's indicators, for
 // entries of an earlier catalogue format that state none (see fillLegacy).
-var shippedDefinitions = sync.OnceValue(func() map[string]Indicator {
+var shippedDefinitions = sync.OnceValue(func() map[string]kov.Indicator {
 	var c Catalogue
 	if err := yaml.Unmarshal(shippedFile, &c); err != nil {
 		panic(err) // TestShippedCatalogueIsValid
 	}
-	out := map[string]Indicator{}
+	out := map[string]kov.Indicator{}
 	for _, ind := range c.Indicators {
 		out[ind.ID] = ind
 	}
@@ -359,29 +302,29 @@ func (c *Catalogue) fillLegacy() {
 				if ind.Params == nil {
 					ind.Params = map[string]any{}
 				}
-				ind.Params[SurveyQuestionParam] = ind.SurveyQuestion
+				ind.Params[kov.SurveyQuestionParam] = ind.SurveyQuestion
 			}
 			continue
 		}
-		if _, given := ind.Params[SurveyQuestionParam]; ind.SurveyQuestion != "" && !given {
+		if _, given := ind.Params[kov.SurveyQuestionParam]; ind.SurveyQuestion != "" && !given {
 			if ind.Params == nil {
 				ind.Params = map[string]any{}
 			}
-			ind.Params[SurveyQuestionParam] = ind.SurveyQuestion
+			ind.Params[kov.SurveyQuestionParam] = ind.SurveyQuestion
 		}
 	}
 }
 
 // validateDefinition checks the parts of an entry that say how it is computed, other
 // than its SQL (resolveDefinitions).
-func validateDefinition(ind *Indicator, where string, add func(string, ...any)) {
+func validateDefinition(ind *kov.Indicator, where string, add func(string, ...any)) {
 	if ind.SurveyQuestion != "" {
-		if q, ok := ind.Params[SurveyQuestionParam].(string); ok && q != ind.SurveyQuestion {
+		if q, ok := ind.Params[kov.SurveyQuestionParam].(string); ok && q != ind.SurveyQuestion {
 			add("%s: survey_question %q and params.question %q differ (survey_question is the old name: keep params.question)", where, ind.SurveyQuestion, q)
 		}
 	}
-	if ind.Source == SourceSurvey {
-		if q, _ := ind.Params[SurveyQuestionParam].(string); strings.TrimSpace(q) == "" {
+	if ind.Source == kov.SourceSurvey {
+		if q, _ := ind.Params[kov.SurveyQuestionParam].(string); strings.TrimSpace(q) == "" {
 			add("%s: a survey indicator names its question in params.question", where)
 		}
 		if ind.QuestionType == "" {
@@ -391,13 +334,13 @@ func validateDefinition(ind *Indicator, where string, add func(string, ...any)) 
 		add("%s: question_type %q on a %s indicator (only survey indicators read a question)", where, ind.QuestionType, ind.Source)
 	}
 	switch ind.UnitWithoutRows {
-	case "", WithoutRowsNoData:
-	case WithoutRowsNotMet:
-		if ind.Denominator != DenominatorActiveMunicipalities && ind.Denominator != DenominatorMergedMunicipalities {
-			add("%s: unit_without_rows: %s is for shares of active or merged municipalities, not %s", where, WithoutRowsNotMet, ind.Denominator)
+	case "", kov.WithoutRowsNoData:
+	case kov.WithoutRowsNotMet:
+		if ind.Denominator != kov.DenominatorActiveMunicipalities && ind.Denominator != kov.DenominatorMergedMunicipalities {
+			add("%s: unit_without_rows: %s is for shares of active or merged municipalities, not %s", where, kov.WithoutRowsNotMet, ind.Denominator)
 		}
 	default:
-		add("%s: unit_without_rows %q (known: %s, %s)", where, ind.UnitWithoutRows, WithoutRowsNoData, WithoutRowsNotMet)
+		add("%s: unit_without_rows %q (known: %s, %s)", where, ind.UnitWithoutRows, kov.WithoutRowsNoData, kov.WithoutRowsNotMet)
 	}
 }
 
@@ -423,7 +366,7 @@ func inlineBesideFiles(data []byte, dir string) ([]byte, error) {
 		if q := mappingValue(entry, "query"); q != nil {
 			query = q.Value
 		} else if id := mappingValue(entry, "id"); id != nil {
-			query = DefaultQuery(id.Value)
+			query = kov.DefaultQuery(id.Value)
 		}
 		if query == "" || strings.ContainsAny(query, `/\`) || strings.HasPrefix(query, ".") {
 			continue
@@ -477,11 +420,11 @@ func (c *Catalogue) SurveyFeeds() []SurveyFeed {
 	var out []SurveyFeed
 	for n := range c.Indicators {
 		ind := &c.Indicators[n]
-		if ind.Source != SourceSurvey {
+		if ind.Source != kov.SourceSurvey {
 			continue
 		}
-		out = append(out, SurveyFeed{Indicator: ind.ID, Question: ind.StringParam(SurveyQuestionParam),
-			AnswerType: ind.QuestionType, Answers: ind.StringsParam(SurveyAnswersParam)})
+		out = append(out, SurveyFeed{Indicator: ind.ID, Question: ind.StringParam(kov.SurveyQuestionParam),
+			AnswerType: ind.QuestionType, Answers: ind.StringsParam(kov.SurveyAnswersParam)})
 	}
 	sort.Slice(out, func(i, j int) bool { return c.Order(out[i].Indicator) < c.Order(out[j].Indicator) })
 	return out

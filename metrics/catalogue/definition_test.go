@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"ee/kovmon/kov"
 )
 
 // A catalogue loaded from a file reads an indicator's SQL from a file beside it and
@@ -102,8 +104,8 @@ func TestLegacyCatalogueReads(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ind, _ := moved.Indicator("II.2"); ind.StringParam(SurveyQuestionParam) != "network_policy" {
-		t.Errorf("II.2 reads %q, want the legacy survey_question", ind.StringParam(SurveyQuestionParam))
+	if ind, _ := moved.Indicator("II.2"); ind.StringParam(kov.SurveyQuestionParam) != "network_policy" {
+		t.Errorf("II.2 reads %q, want the legacy survey_question", ind.StringParam(kov.SurveyQuestionParam))
 	}
 	// In the new form, the two names must agree.
 	conflict := strings.Replace(string(Shipped()), "params: {question: network_standard,", "survey_question: network_policy\n    params: {question: network_standard,", 1)

@@ -5,42 +5,9 @@ import (
 	"math/big"
 	"sort"
 	"strconv"
+
+	"ee/kovmon/kov"
 )
-
-// Status is the judgement of one figure against the indicator's targets
-// (spec/indicators.md, "Status"). Higher is better for every indicator.
-type Status string
-
-// The statuses, spelt as they appear in the CSV/JSON output.
-const (
-	StatusNoData      Status = "no_data"
-	StatusAchieved    Status = "achieved"
-	StatusNotAchieved Status = "not_achieved"
-	StatusBaseline    Status = "baseline"
-	StatusOnTrack     Status = "on_track"
-	StatusOffTrack    Status = "off_track"
-	StatusNoTarget    Status = "no_target"
-)
-
-// AllStatuses lists every status, e.g. for a legend or a test that every one has a text.
-var AllStatuses = []Status{StatusAchieved, StatusNotAchieved, StatusOnTrack, StatusOffTrack,
-	StatusBaseline, StatusNoTarget, StatusNoData}
-
-// Point is one year of one indicator for one unit; Value is nil when there is no data.
-// A figure's Point also carries the fraction its value was computed from (Value =
-// 100·Numerator/Denominator, Denominator > 0), which Statuses compares exactly; a
-// Point without one (Denominator 0) is compared by the exact value of its float.
-type Point struct {
-	Year                   int
-	Value                  *float64
-	Numerator, Denominator int64
-}
-
-// Tolerance is how far, in percentage points, a computed floating-point value may fall
-// short of a bound and still count as reaching it, where no exact fraction is at hand
-// (a forecast's centre, the report's wording). Statuses do not use it: they compare
-// the fractions exactly.
-const Tolerance = 1e-9
 
 // Statuses returns the status of every point of one indicator's series for one unit,
 // in the order given, judged over the whole series: the same year gets the same status
@@ -71,7 +38,7 @@ const Tolerance = 1e-9
 //     it, and a value below by however little does not.
 //
 // Duplicate years are judged independently; series need not be sorted.
-func Statuses(series []Point, targets map[int]float64) []Status {
+func Statuses(series []kov.Point, targets map[int]float64) []kov.Status {
 	targetYears := make([]int, 0, len(targets))
 	exactTargets := make(map[int]*big.Rat, len(targets))
 	for y, t := range targets {
@@ -90,46 +57,46 @@ func Statuses(series []Point, targets map[int]float64) []Status {
 		}
 	}
 
-	out := make([]Status, len(series))
+	out := make([]kov.Status, len(series))
 	for i, p := range series {
 		out[i] = statusOf(p, exactTargets, targetYears, firstYear, firstValue)
 	}
 	return out
 }
 
-func statusOf(p Point, targets map[int]*big.Rat, targetYears []int, firstYear int, firstValue *big.Rat) Status {
+func statusOf(p kov.Point, targets map[int]*big.Rat, targetYears []int, firstYear int, firstValue *big.Rat) kov.Status {
 	if !hasValue(p) {
-		return StatusNoData
+		return kov.StatusNoData
 	}
 	v := exactValue(p)
 	if t, ok := targets[p.Year]; ok {
-		return judge(v, t, StatusAchieved, StatusNotAchieved)
+		return judge(v, t, kov.StatusAchieved, kov.StatusNotAchieved)
 	}
 	if len(targetYears) == 0 || p.Year > targetYears[len(targetYears)-1] {
-		return StatusNoTarget
+		return kov.StatusNoTarget
 	}
 	if first := targetYears[0]; p.Year < first {
 		if p.Year == firstYear {
-			return StatusBaseline
+			return kov.StatusBaseline
 		}
 		// firstYear < p.Year < first here, so the path is well defined.
 		path := pointOnLine(firstYear, firstValue, first, targets[first], p.Year)
-		return judge(v, path, StatusOnTrack, StatusOffTrack)
+		return judge(v, path, kov.StatusOnTrack, kov.StatusOffTrack)
 	}
 	// Between two target years: find the surrounding pair.
 	k := sort.SearchInts(targetYears, p.Year) // targetYears[k-1] < p.Year < targetYears[k]
 	before, after := targetYears[k-1], targetYears[k]
 	path := pointOnLine(before, targets[before], after, targets[after], p.Year)
-	return judge(v, path, StatusOnTrack, StatusOffTrack)
+	return judge(v, path, kov.StatusOnTrack, kov.StatusOffTrack)
 }
 
-func hasValue(p Point) bool {
+func hasValue(p kov.Point) bool {
 	return p.Value != nil && !math.IsNaN(*p.Value) && !math.IsInf(*p.Value, 0)
 }
 
 // exactValue is a point's value as a fraction: 100·Numerator/Denominator when the
 // point has them, else the exact value of its float.
-func exactValue(p Point) *big.Rat {
+func exactValue(p kov.Point) *big.Rat {
 	if p.Denominator > 0 {
 		return big.NewRat(100*p.Numerator, p.Denominator)
 	}
@@ -146,7 +113,7 @@ func decimal(t float64) *big.Rat {
 	return r
 }
 
-func judge(value, reference *big.Rat, reached, missed Status) Status {
+func judge(value, reference *big.Rat, reached, missed kov.Status) kov.Status {
 	if value.Cmp(reference) >= 0 {
 		return reached
 	}

@@ -24,11 +24,8 @@ import (
 	"math"
 	"sort"
 
-	"ee/kovmon/metrics/catalogue"
+	"ee/kovmon/kov"
 )
-
-// Point is one year of a series; a nil Value (no data) is left out of the fit.
-type Point = catalogue.Point
 
 // Methods, as recorded in Forecast.Method.
 const (
@@ -60,9 +57,9 @@ type Forecast struct {
 // Project projects the series to year. It returns false when there is no forecast:
 // fewer than 2 points with data, two points in the same year, or a year not after the
 // last year with data (that year has an observation, not a forecast).
-func Project(points []Point, year int, target *float64) (Forecast, bool) {
+func Project(points []kov.Point, year int, target *float64) (Forecast, bool) {
 	var xs, ys []float64
-	sorted := make([]Point, 0, len(points))
+	sorted := make([]kov.Point, 0, len(points))
 	for _, p := range points {
 		if p.Value != nil && !math.IsNaN(*p.Value) {
 			sorted = append(sorted, p)
@@ -156,7 +153,7 @@ func reachProbability(centre, scale, df, target float64) float64 {
 	case target > 100:
 		return 0
 	case scale == 0:
-		if centre >= target-catalogue.Tolerance {
+		if centre >= target-kov.Tolerance {
 			return 1
 		}
 		return 0

@@ -9,21 +9,22 @@ import (
 	"testing"
 
 	"ee/kovmon/internal/golden"
+	"ee/kovmon/kov"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
 
 func val(x float64) *float64 { return &x }
 
-func yearly(start int, values ...float64) []Point {
-	pts := make([]Point, len(values))
+func yearly(start int, values ...float64) []kov.Point {
+	pts := make([]kov.Point, len(values))
 	for i, v := range values {
-		pts[i] = Point{Year: start + i, Value: val(v)}
+		pts[i] = kov.Point{Year: start + i, Value: val(v)}
 	}
 	return pts
 }
 
-func pt(year int, v *float64) Point { return Point{Year: year, Value: v} }
+func pt(year int, v *float64) kov.Point { return kov.Point{Year: year, Value: v} }
 
 func near(a, b, tol float64) bool { return math.Abs(a-b) <= tol }
 
@@ -193,15 +194,15 @@ func TestTwoPointDrift(t *testing.T) {
 func TestNoForecast(t *testing.T) {
 	cases := []struct {
 		name   string
-		points []Point
+		points []kov.Point
 		year   int
 	}{
 		{"no points", nil, 2019},
 		{"one point", yearly(2018, 40), 2019},
-		{"one point among missing", []Point{pt(2016, nil), pt(2017, val(3)), pt(2018, nil)}, 2019},
+		{"one point among missing", []kov.Point{pt(2016, nil), pt(2017, val(3)), pt(2018, nil)}, 2019},
 		{"target year already observed", yearly(2015, 10, 20, 30), 2017},
 		{"target year equals the last", yearly(2015, 10, 20, 30), 2017},
-		{"duplicate years", []Point{pt(2016, val(10)), pt(2016, val(20))}, 2018},
+		{"duplicate years", []kov.Point{pt(2016, val(10)), pt(2016, val(20))}, 2018},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -213,8 +214,8 @@ func TestNoForecast(t *testing.T) {
 }
 
 func TestMissingValuesAreSkipped(t *testing.T) {
-	with, _ := Project([]Point{pt(2015, val(20)), pt(2016, nil), pt(2017, val(40)), pt(2018, val(50))}, 2019, nil)
-	without, _ := Project([]Point{pt(2018, val(50)), pt(2015, val(20)), pt(2017, val(40))}, 2019, nil)
+	with, _ := Project([]kov.Point{pt(2015, val(20)), pt(2016, nil), pt(2017, val(40)), pt(2018, val(50))}, 2019, nil)
+	without, _ := Project([]kov.Point{pt(2018, val(50)), pt(2015, val(20)), pt(2017, val(40))}, 2019, nil)
 	if with != without || with.N != 3 {
 		t.Errorf("with gap %+v, without %+v", with, without)
 	}
@@ -223,7 +224,7 @@ func TestMissingValuesAreSkipped(t *testing.T) {
 func TestForecastGolden(t *testing.T) {
 	cases := []struct {
 		name   string
-		points []Point
+		points []kov.Point
 		year   int
 		target float64
 	}{
@@ -231,7 +232,7 @@ func TestForecastGolden(t *testing.T) {
 		{"rising to 2021", yearly(2016, 31.2, 38.9, 44.1, 47.0), 2021, 60},
 		{"noisy flat", yearly(2016, 40, 35, 45, 38, 42), 2021, 50},
 		{"two points", yearly(2016, 12, 25), 2018, 30},
-		{"IV.2 with a gap", []Point{pt(2016, val(22)), pt(2017, nil), pt(2018, val(64)), pt(2019, val(71))}, 2021, 70},
+		{"IV.2 with a gap", []kov.Point{pt(2016, val(22)), pt(2017, nil), pt(2018, val(64)), pt(2019, val(71))}, 2021, 70},
 	}
 	var b strings.Builder
 	for _, tc := range cases {
