@@ -95,7 +95,10 @@ bench: deps build
 		-upload usage:1000000@10s -upload usage:1000000@30s -max-p95 50ms; \
 	status=$$?; uptime; exit $$status
 
+# lint: go.mod must be what `go mod tidy` makes of it (every module the code imports
+# listed, direct ones not marked indirect, nothing unused), then vet and gofmt.
 lint:
+	go mod tidy -diff
 	go vet ./...
 	@test -z "$$(gofmt -l .)" || { echo "gofmt would change:"; gofmt -l .; exit 1; }
 

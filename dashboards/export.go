@@ -3,7 +3,6 @@ package dashboards
 import (
 	"bytes"
 	"context"
-	"encoding/csv"
 	"io"
 	"net/http"
 	"net/url"
@@ -198,14 +197,44 @@ var (
 	spreadsheetCSV = csvStyle{comma: ';', decimal: ",", bom: true, crlf: true}
 )
 
-// localColumns are the columns of the page's extracts, by text key.
-var localColumns = []string{"col.indicator_id", "col.indicator_name", "col.year", "col.level", "col.ehak_code", "col.name",
-	"col.value", "col.unit", "col.numerator", "col.denominator", "col.coverage", "col.target", "col.status", "col.flags",
-	"col.ci_low", "col.ci_high"}
+// localRecord is one figure in the page's columns. Its csv tags are the columns' text
+// keys, which the page's CSV writes in the page's language (spreadsheet.Writer's
+// Header); the XLSX writes the same columns (cells).
+type localRecord struct {
+	IndicatorID   string      `csv:"col.indicator_id"`
+	IndicatorName string      `csv:"col.indicator_name"`
+	Year          int         `csv:"col.year"`
+	Level         string      `csv:"col.level"`
+	EhakCode      string      `csv:"col.ehak_code"`
+	Name          string      `csv:"col.name"`
+	Value         localNumber `csv:"col.value"`
+	Unit          string      `csv:"col.unit"`
+	Numerator     int64       `csv:"col.numerator"`
+	Denominator   int64       `csv:"col.denominator"`
+	Coverage      localNumber `csv:"col.coverage"`
+	Target        localNumber `csv:"col.target"`
+	Status        string      `csv:"col.status"`
+	Flags         string      `csv:"col.flags"`
+	CILow         localNumber `csv:"col.ci_low"`
+	CIHigh        localNumber `csv:"col.ci_high"`
+}
 
-// localRecord is one figure in the page's columns: text cells and, for the number
-// columns, the numbers (nil: empty).
-func (s *server) localRecord(v view, f kov.Figure) (text []string, numbers map[int]*float64) {
+// localNumber is a number cell of the page's extracts: at full precision with the
+// style's decimal separator in the CSV (MarshalCSV), a number cell in the XLSX; nil
+// is empty.
+type localNumber struct {
+	value   *float64
+	decimal string
+}
+
+// MarshalCSV writes the number for gocsv.
+func (n localNumber) MarshalCSV() (string, error) {
+	return strings.Replace(metrics.FormatNumber(n.value), ".", n.decimal, 1), nil
+}
+
+// localRecord is one figure in the page's columns and language, its numbers written
+// with the decimal separator given.
+func (s *server) localRecord(v view, f kov.Figure, decimal string) localRecord {
 	name := ""
 	if ind, ok := s.cat.Indicator(f.IndicatorID); ok {
 		name = ind.Name.In(v.Lang)
@@ -214,12 +243,26 @@ func (s *server) localRecord(v view, f kov.Figure) (text []string, numbers map[i
 	if f.Level == kov.LevelNational {
 		unitName = v.t("unit.national_name")
 	}
-	num, den := float64(f.Numerator), float64(f.Denominator)
-	text = []string{f.IndicatorID, spreadsheet.Cell(name), strconv.Itoa(f.Year), v.t("level." + string(f.Level)), f.EhakCode,
-		spreadsheet.Cell(unitName), "", v.t("col.unit_percent"), "", "", "", "", v.t("status." + string(f.Status)),
-		v.flagList(f.Flags), "", ""}
-	numbers = map[int]*float64{6: f.Value, 8: &num, 9: &den, 10: f.Coverage, 11: f.Target, 14: f.CILow, 15: f.CIHigh}
-	return text, numbers
+	number := func(x *float64) localNumber { return localNumber{x, decimal} }
+	return localRecord{IndicatorID: f.IndicatorID, IndicatorName: name, Year: f.Year, Level: v.t("level." + string(f.Level)),
+		EhakCode: f.EhakCode, Name: unitName, Value: number(f.Value), Unit: v.t("col.unit_percent"),
+		Numerator: f.Numerator, Denominator: f.Denominator, Coverage: number(f.Coverage), Target: number(f.Target),
+		Status: v.t("status." + string(f.Status)), Flags: v.flagList(f.Flags), CILow: number(f.CILow), CIHigh: number(f.CIHigh)}
+}
+
+// cells are the record as the XLSX's row: text cells through spreadsheet.Cell as in
+// the CSV, numbers as number cells shown to one decimal (whole for the counts).
+func (r localRecord) cells(oneDecimal, whole int) []any {
+	number := func(n localNumber) any {
+		if n.value == nil {
+			return nil
+		}
+		return excelize.Cell{StyleID: oneDecimal, Value: *n.value}
+	}
+	count := func(n int64) any { return excelize.Cell{StyleID: whole, Value: float64(n)} }
+	return []any{r.IndicatorID, spreadsheet.Cell(r.IndicatorName), r.Year, r.Level, r.EhakCode, spreadsheet.Cell(r.Name),
+		number(r.Value), r.Unit, count(r.Numerator), count(r.Denominator), number(r.Coverage), number(r.Target),
+		r.Status, r.Flags, number(r.CILow), number(r.CIHigh)}
 }
 
 // flagList is a figure's flags in words, ";"-separated like the standard CSV's codes.
@@ -238,24 +281,14 @@ func (s *server) writeLocalCSV(w io.Writer, v view, figures []kov.Figure, style 
 			return err
 		}
 	}
-	cw := csv.NewWriter(w)
+	cw := spreadsheet.NewWriter(w)
 	cw.Comma, cw.UseCRLF = style.comma, style.crlf
-	head := make([]string, len(localColumns))
-	for i, key := range localColumns {
-		head[i] = v.t(key)
+	cw.Header = func(key string) string { return v.t(key) }
+	records := make([]localRecord, len(figures))
+	for i, f := range figures {
+		records[i] = s.localRecord(v, f, style.decimal)
 	}
-	cw.Write(head)
-	for _, f := range figures {
-		text, numbers := s.localRecord(v, f)
-		for i, n := range numbers {
-			if n != nil {
-				text[i] = strings.Replace(metrics.FormatNumber(n), ".", style.decimal, 1)
-			}
-		}
-		cw.Write(text)
-	}
-	cw.Flush()
-	return cw.Error()
+	return cw.WriteRecords(records)
 }
 
 // extractXLSX answers the figures as a workbook: one sheet of figures with number
@@ -317,41 +350,27 @@ func (s *server) writeXLSX(ctx context.Context, w io.Writer, v view, figures []k
 	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
 		return err
 	}
-	head := make([]any, len(localColumns))
-	for i, key := range localColumns {
+	columns, err := spreadsheet.Columns[localRecord]()
+	if err != nil {
+		return err
+	}
+	head := make([]any, len(columns))
+	for i, key := range columns {
 		head[i] = excelize.Cell{StyleID: bold, Value: v.t(key)}
 	}
 	if err := sw.SetRow("A1", head, excelize.RowOpts{}); err != nil {
 		return err
 	}
 	for n, f := range figures {
-		text, numbers := s.localRecord(v, f)
-		row := make([]any, len(text))
-		for i, t := range text {
-			row[i] = t
-		}
-		for i, x := range numbers {
-			switch {
-			case x == nil:
-				row[i] = nil
-			case i == 8 || i == 9:
-				row[i] = excelize.Cell{StyleID: whole, Value: *x}
-			default:
-				row[i] = excelize.Cell{StyleID: oneDecimal, Value: *x}
-			}
-		}
-		if year, err := strconv.Atoi(text[2]); err == nil {
-			row[2] = year
-		}
 		cell, _ := excelize.CoordinatesToCellName(1, n+2)
-		if err := sw.SetRow(cell, row); err != nil {
+		if err := sw.SetRow(cell, s.localRecord(v, f, ".").cells(oneDecimal, whole)); err != nil {
 			return err
 		}
 	}
 	if err := sw.Flush(); err != nil {
 		return err
 	}
-	last, _ := excelize.CoordinatesToCellName(len(localColumns), len(figures)+1)
+	last, _ := excelize.CoordinatesToCellName(len(columns), len(figures)+1)
 	if err := book.AutoFilter(sheet, "A1:"+last, nil); err != nil {
 		return err
 	}
@@ -391,12 +410,9 @@ func (s *server) coverageCSV(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeCSVHeaders(w, "kovmon-coverage-"+string(v.Boundaries)+"-"+orAll(ehak)+".csv")
-	cw := spreadsheet.NewWriter(w)
-	cw.Write([]string{"indicator_id", "year", "rows"})
-	for _, c := range rows {
-		cw.Write([]string{c.Indicator, strconv.Itoa(c.Year), strconv.FormatInt(c.Rows, 10)})
+	if err := spreadsheet.NewWriter(w).WriteRecords(rows); err != nil {
+		s.log.Warn("writing coverage", "err", err)
 	}
-	cw.Flush()
 }
 
 func orAll(s string) string {

@@ -1,15 +1,18 @@
 package demo
 
 import (
+	"bytes"
 	"encoding/csv"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/gocarina/gocsv"
 )
 
 // day is a calendar date as days since 1970-01-01; comparisons of validity
@@ -99,76 +102,122 @@ func loadRegistry(dir fs.FS) (*registry, error) {
 	return reg, nil
 }
 
-// readTable reads a small comma-separated file into rows keyed by header.
-func readTable(name string, data []byte, required ...string) ([]map[string]string, error) {
-	r := csv.NewReader(strings.NewReader(strings.TrimPrefix(string(data), "\ufeff")))
-	header, err := r.Read()
+// The reference files' columns (refdata's, or those of a --registry folder), read by
+// gocsv by their csv tags. Text is trimmed; numbers are read strictly (gocsv's own
+// conversion reads "12.7" as 12 and "0x10" as 16); dates are parsed after, with the
+// default of their column.
+type municipalityRecord struct {
+	EhakCode   text        `csv:"ehak_code"`
+	Name       text        `csv:"name"`
+	Type       text        `csv:"type"`
+	CountyCode text        `csv:"county_code"`
+	CountyName text        `csv:"county_name"`
+	ValidFrom  text        `csv:"valid_from"`
+	ValidTo    text        `csv:"valid_to"`
+	Population wholeNumber `csv:"population,default=0"`
+}
+
+type mergerRecord struct {
+	OldEhakCode   text `csv:"old_ehak_code"`
+	NewEhakCode   text `csv:"new_ehak_code"`
+	EffectiveDate text `csv:"effective_date"`
+	// AreaShare is nil when the column is absent or the cell empty: the whole unit.
+	AreaShare *share `csv:"area_share,omitempty"`
+}
+
+type populationRecord struct {
+	EhakCode   text        `csv:"ehak_code"`
+	Year       wholeNumber `csv:"year"`
+	Population wholeNumber `csv:"population"`
+}
+
+// text is a text cell without the white space around it.
+type text string
+
+func (t *text) UnmarshalCSV(s string) error {
+	*t = text(strings.TrimSpace(s))
+	return nil
+}
+
+// wholeNumber is a cell holding a whole decimal number.
+type wholeNumber int64
+
+func (n *wholeNumber) UnmarshalCSV(s string) error {
+	v, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
+	if err != nil {
+		return fmt.Errorf("%q is not a whole number", s)
+	}
+	*n = wholeNumber(v)
+	return nil
+}
+
+// share is a cell holding a decimal number with a point.
+type share float64
+
+func (f *share) UnmarshalCSV(s string) error {
+	v, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
+	if err != nil {
+		return fmt.Errorf("%q is not a number", s)
+	}
+	*f = share(v)
+	return nil
+}
+
+// readTable reads a small comma-separated reference file with a header row into
+// records by their csv tags (gocsv). A required column missing is an error naming
+// the file, a value that does not convert one naming the file, line and column.
+func readTable[T any](name string, data []byte, required ...string) ([]T, error) {
+	data = bytes.TrimPrefix(data, []byte("\ufeff"))
+	header, err := csv.NewReader(bytes.NewReader(data)).Read()
 	if err != nil {
 		return nil, fmt.Errorf("demo registry %s: %w", name, err)
 	}
 	for _, col := range required {
-		found := false
-		for _, h := range header {
-			found = found || h == col
-		}
-		if !found {
+		if !slices.Contains(header, col) {
 			return nil, fmt.Errorf("demo registry %s: missing column %q", name, col)
 		}
 	}
-	var rows []map[string]string
-	for line := 2; ; line++ {
-		rec, err := r.Read()
-		if err == io.EOF {
-			return rows, nil
+	var records []T
+	if err := gocsv.UnmarshalBytes(data, &records); err != nil {
+		// gocsv's conversion errors give the record's line and the field's column;
+		// the CSV reader's own (a stray quote) carry StartLine and say where.
+		var parseErr *csv.ParseError
+		if errors.As(err, &parseErr) && parseErr.StartLine == 0 && parseErr.Column >= 1 && parseErr.Column <= len(header) {
+			return nil, fmt.Errorf("demo registry %s line %d: %s: %w", name, parseErr.Line, header[parseErr.Column-1], parseErr.Err)
 		}
-		if err != nil {
-			return nil, fmt.Errorf("demo registry %s line %d: %w", name, line, err)
-		}
-		row := make(map[string]string, len(header))
-		for i, h := range header {
-			if i < len(rec) {
-				row[h] = strings.TrimSpace(rec[i])
-			}
-		}
-		rows = append(rows, row)
+		return nil, fmt.Errorf("demo registry %s: %w", name, err)
 	}
+	return records, nil
 }
 
 func parseRegistry(munis, mergs []byte) (*registry, error) {
 	reg := &registry{municipalitiesCSV: munis, mergersCSV: mergs}
-	rows, err := readTable("municipalities.csv", munis, "ehak_code", "name", "valid_from", "valid_to")
+	units, err := readTable[municipalityRecord]("municipalities.csv", munis, "ehak_code", "name", "valid_from", "valid_to")
 	if err != nil {
 		return nil, err
 	}
-	for i, row := range rows {
-		u := unit{code: padCode(row["ehak_code"]), name: row["name"], typ: row["type"],
-			county: row["county_code"], countyName: row["county_name"]}
-		if u.from, err = parseDay(row["valid_from"], farPast); err != nil {
+	for i, row := range units {
+		u := unit{code: padCode(string(row.EhakCode)), name: string(row.Name), typ: string(row.Type),
+			county: string(row.CountyCode), countyName: string(row.CountyName), population: int64(row.Population)}
+		if u.from, err = parseDay(string(row.ValidFrom), farPast); err != nil {
 			return nil, fmt.Errorf("demo registry municipalities.csv line %d: valid_from: %w", i+2, err)
 		}
-		if u.to, err = parseDay(row["valid_to"], farFuture); err != nil {
+		if u.to, err = parseDay(string(row.ValidTo), farFuture); err != nil {
 			return nil, fmt.Errorf("demo registry municipalities.csv line %d: valid_to: %w", i+2, err)
-		}
-		if p := row["population"]; p != "" {
-			if u.population, err = strconv.ParseInt(p, 10, 64); err != nil {
-				return nil, fmt.Errorf("demo registry municipalities.csv line %d: population: %w", i+2, err)
-			}
 		}
 		reg.units = append(reg.units, u)
 	}
-	rows, err = readTable("mergers.csv", mergs, "old_ehak_code", "new_ehak_code", "effective_date")
+	mergers, err := readTable[mergerRecord]("mergers.csv", mergs, "old_ehak_code", "new_ehak_code", "effective_date")
 	if err != nil {
 		return nil, err
 	}
-	for i, row := range rows {
-		m := merger{oldCode: padCode(row["old_ehak_code"]), newCode: padCode(row["new_ehak_code"]), share: 1}
-		if m.effective, err = parseDay(row["effective_date"], farPast); err != nil {
+	for i, row := range mergers {
+		m := merger{oldCode: padCode(string(row.OldEhakCode)), newCode: padCode(string(row.NewEhakCode)), share: 1}
+		if m.effective, err = parseDay(string(row.EffectiveDate), farPast); err != nil {
 			return nil, fmt.Errorf("demo registry mergers.csv line %d: effective_date: %w", i+2, err)
 		}
-		if s := row["area_share"]; s != "" {
-			if m.share, err = strconv.ParseFloat(s, 64); err != nil {
-				return nil, fmt.Errorf("demo registry mergers.csv line %d: area_share: %w", i+2, err)
-			}
+		if row.AreaShare != nil {
+			m.share = float64(*row.AreaShare)
 		}
 		reg.mergers = append(reg.mergers, m)
 	}
@@ -192,22 +241,17 @@ func parseRegistry(munis, mergs []byte) (*registry, error) {
 }
 
 func parsePopulation(data []byte) (map[string]map[int]int64, error) {
-	rows, err := readTable("population.csv", data, "ehak_code", "year", "population")
+	rows, err := readTable[populationRecord]("population.csv", data, "ehak_code", "year", "population")
 	if err != nil {
 		return nil, err
 	}
 	pop := map[string]map[int]int64{}
-	for i, row := range rows {
-		year, err1 := strconv.Atoi(row["year"])
-		n, err2 := strconv.ParseInt(row["population"], 10, 64)
-		if err1 != nil || err2 != nil {
-			return nil, fmt.Errorf("demo registry population.csv line %d: year or population is not a number", i+2)
-		}
-		code := padCode(row["ehak_code"])
+	for _, row := range rows {
+		code := padCode(string(row.EhakCode))
 		if pop[code] == nil {
 			pop[code] = map[int]int64{}
 		}
-		pop[code][year] = n
+		pop[code][int(row.Year)] = int64(row.Population)
 	}
 	return pop, nil
 }

@@ -15,8 +15,6 @@ import (
 	"io"
 	"strconv"
 
-	"github.com/gocarina/gocsv"
-
 	"ee/kovmon/kov"
 	"ee/kovmon/metrics/catalogue"
 	"ee/kovmon/spreadsheet"
@@ -106,10 +104,7 @@ func FormatNumber(v *float64) string {
 // formula). Numbers are written at full precision, never in exponent form (gocsv's
 // 'f', -1, as FormatNumber), an empty number is "".
 func WriteCSV(w io.Writer, figures []kov.Figure) error {
-	if figures == nil {
-		figures = []kov.Figure{} // the header alone
-	}
-	return gocsv.MarshalCSV(figures, spreadsheet.NewWriter(w))
+	return spreadsheet.NewWriter(w).WriteRecords(figures)
 }
 
 // WriteJSON writes the figures as a JSON array.

@@ -142,3 +142,16 @@ func TestWriteCSVIsSafeForSpreadsheets(t *testing.T) {
 		t.Errorf("extract row %q", line)
 	}
 }
+
+// TestExtractColumnsAreTheSpecs: the extract's header, which gocsv writes from
+// kov.Figure's csv tags, is the spec's columns in the spec's order (Columns), also
+// with no figure at all.
+func TestExtractColumnsAreTheSpecs(t *testing.T) {
+	var b strings.Builder
+	if err := metrics.WriteCSV(&b, nil); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := b.String(), strings.Join(metrics.Columns, ",")+"\n"; got != want {
+		t.Errorf("header %q, want %q", got, want)
+	}
+}

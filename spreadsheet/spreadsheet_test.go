@@ -3,6 +3,7 @@ package spreadsheet
 import (
 	"bytes"
 	"encoding/csv"
+	"strings"
 	"testing"
 )
 
@@ -57,5 +58,32 @@ func TestWriterQuotesAndNeutralises(t *testing.T) {
 	w.WriteAll([][]string{{"-3,4", "=1;2"}})
 	if semi.String() != "-3,4;\"'=1;2\"\n" {
 		t.Errorf("with ';': %q", semi.String())
+	}
+}
+
+// TestWriteRecords: typed records are written by their csv tags, the header through
+// Header, every cell (header too) through Cell, numbers at full precision and a nil
+// number empty; Columns are the same header.
+func TestWriteRecords(t *testing.T) {
+	type record struct {
+		Name  string   `csv:"col.name"`
+		Count int      `csv:"col.count"`
+		Share *float64 `csv:"col.share"`
+	}
+	third := 100.0 / 3
+	var buf bytes.Buffer
+	w := NewWriter(&buf)
+	w.Comma = ';'
+	w.Header = func(key string) string { return map[string]string{"col.name": "Nimi", "col.count": "=Arv"}[key] }
+	if err := w.WriteRecords([]record{{`=HYPERLINK("x")`, -2, &third}, {"Tõrva", 0, nil}}); err != nil {
+		t.Fatal(err)
+	}
+	want := "Nimi;'=Arv;\n\"'=HYPERLINK(\"\"x\"\")\";-2;33.333333333333336\nTõrva;0;\n"
+	if buf.String() != want {
+		t.Errorf("got %q, want %q", buf.String(), want)
+	}
+	columns, err := Columns[record]()
+	if err != nil || strings.Join(columns, ",") != "col.name,col.count,col.share" {
+		t.Errorf("Columns: %v, %v", columns, err)
 	}
 }

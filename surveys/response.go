@@ -204,57 +204,84 @@ func rateWithInterval(num, den int) (rate, low, high *float64) {
 	return &r, &l, &h
 }
 
-func formatRate(f *float64) string {
-	if f == nil {
-		return ""
-	}
-	return strconv.FormatFloat(*f, 'f', -1, 64)
+// rateRecord is a row of the response-rate CSV: the survey as a whole (scope
+// "survey") or one question.
+type rateRecord struct {
+	Year         int      `csv:"year"`
+	SurveyID     string   `csv:"survey_id"`
+	Scope        string   `csv:"scope"`
+	QuestionID   string   `csv:"question_id"`
+	Indicator    string   `csv:"indicator"`
+	Answered     int      `csv:"answered"`
+	Active       int      `csv:"active"`
+	ResponseRate *float64 `csv:"response_rate"`
+	RateLow      *float64 `csv:"rate_low"`
+	RateHigh     *float64 `csv:"rate_high"`
+}
+
+// nonRespondentRecord is a row of the non-respondents CSV.
+type nonRespondentRecord struct {
+	Year     int    `csv:"year"`
+	SurveyID string `csv:"survey_id"`
+	EhakCode string `csv:"ehak_code"`
+	Name     string `csv:"name"`
+}
+
+// distributionRecord is a row of the answer distribution CSV; Share is the % of the
+// question's answers (empty when none).
+type distributionRecord struct {
+	Year       int      `csv:"year"`
+	SurveyID   string   `csv:"survey_id"`
+	QuestionID string   `csv:"question_id"`
+	Value      string   `csv:"value"`
+	Count      int      `csv:"count"`
+	Answered   int      `csv:"answered"`
+	Share      *float64 `csv:"share"`
 }
 
 // WriteCSV writes the response rates: one `survey` row for the survey as a whole,
 // then one `question` row per question.
 func (r *ResponseReport) WriteCSV(w io.Writer) error {
-	cw := spreadsheet.NewWriter(w)
-	year := strconv.Itoa(r.Year)
-	rows := [][]string{
-		{"year", "survey_id", "scope", "question_id", "indicator", "answered", "active", "response_rate", "rate_low", "rate_high"},
-		{year, r.SurveyID, "survey", "", "", strconv.Itoa(r.Responded), strconv.Itoa(r.Active), formatRate(r.ResponseRate), formatRate(r.RateLow), formatRate(r.RateHigh)},
-	}
+	records := []rateRecord{{Year: r.Year, SurveyID: r.SurveyID, Scope: "survey", Answered: r.Responded, Active: r.Active,
+		ResponseRate: r.ResponseRate, RateLow: r.RateLow, RateHigh: r.RateHigh}}
 	for _, q := range r.Questions {
-		rows = append(rows, []string{year, r.SurveyID, "question", q.QuestionID, q.Indicator, strconv.Itoa(q.Answered), strconv.Itoa(r.Active), formatRate(q.ResponseRate), formatRate(q.RateLow), formatRate(q.RateHigh)})
+		records = append(records, rateRecord{Year: r.Year, SurveyID: r.SurveyID, Scope: "question", QuestionID: q.QuestionID,
+			Indicator: q.Indicator, Answered: q.Answered, Active: r.Active, ResponseRate: q.ResponseRate, RateLow: q.RateLow, RateHigh: q.RateHigh})
 	}
-	return writeAll(cw, rows, "response rates")
+	return writeRecords(w, records, "response rates")
 }
 
 // WriteNonRespondentsCSV writes the active municipalities that did not answer.
 func (r *ResponseReport) WriteNonRespondentsCSV(w io.Writer) error {
-	rows := [][]string{{"year", "survey_id", "ehak_code", "name"}}
-	for _, m := range r.NonRespondents {
-		rows = append(rows, []string{strconv.Itoa(r.Year), r.SurveyID, m.Code, m.Name})
+	records := make([]nonRespondentRecord, len(r.NonRespondents))
+	for i, m := range r.NonRespondents {
+		records[i] = nonRespondentRecord{Year: r.Year, SurveyID: r.SurveyID, EhakCode: m.Code, Name: m.Name}
 	}
-	return writeAll(spreadsheet.NewWriter(w), rows, "non-respondents")
+	return writeRecords(w, records, "non-respondents")
 }
 
 // WriteDistributionCSV writes the answer counts per question; share is the % of the
 // question's answers.
 func (r *ResponseReport) WriteDistributionCSV(w io.Writer) error {
-	rows := [][]string{{"year", "survey_id", "question_id", "value", "count", "answered", "share"}}
+	var records []distributionRecord
 	for _, q := range r.Questions {
 		for _, d := range q.Distribution {
-			share := ""
+			record := distributionRecord{Year: r.Year, SurveyID: r.SurveyID, QuestionID: q.QuestionID, Value: d.Value, Count: d.Count, Answered: q.Answered}
 			if q.Answered > 0 {
-				share = strconv.FormatFloat(100*float64(d.Count)/float64(q.Answered), 'f', -1, 64)
+				share := 100 * float64(d.Count) / float64(q.Answered)
+				record.Share = &share
 			}
-			rows = append(rows, []string{strconv.Itoa(r.Year), r.SurveyID, q.QuestionID, d.Value, strconv.Itoa(d.Count), strconv.Itoa(q.Answered), share})
+			records = append(records, record)
 		}
 	}
-	return writeAll(spreadsheet.NewWriter(w), rows, "answer distribution")
+	return writeRecords(w, records, "answer distribution")
 }
 
-// writeAll writes a table for spreadsheets: every cell through spreadsheet.Cell, so
-// that a question id or a name from the data cannot be a formula.
-func writeAll(cw *spreadsheet.Writer, rows [][]string, what string) error {
-	if err := cw.WriteAll(rows); err != nil {
+// writeRecords writes a table for spreadsheets (gocsv, by the records' csv tags):
+// every cell through spreadsheet.Cell, so that a question id or a name from the data
+// cannot be a formula.
+func writeRecords(w io.Writer, records any, what string) error {
+	if err := spreadsheet.NewWriter(w).WriteRecords(records); err != nil {
 		return fmt.Errorf("write %s: %w", what, err)
 	}
 	return nil

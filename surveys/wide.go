@@ -146,9 +146,11 @@ func headerKey(h string) string {
 }
 
 // WideToLong converts a wide CSV (comma or ';', optional UTF-8 BOM, RFC 4180 quoting)
-// into long rows, calling emit once per non-empty answer cell. Answers are passed on
-// as written; normalising them is the ingest's job (Set.NormalizeAnswer), which can
-// then quarantine with the wide file's line and column.
+// into long rows, calling emit once per non-empty answer cell. It reads with
+// encoding/csv, not gocsv: the columns are the mapping's, known only at run time,
+// where gocsv binds columns to struct tags. Answers are passed on as written;
+// normalising them is the ingest's job (Set.NormalizeAnswer), which can then
+// quarantine with the wide file's line and column.
 //
 // A row without an EHAK code or respondent id, or with a bad year, is skipped and
 // listed in the stats' Problems. A file that cannot be read, or lacks a column the
@@ -343,7 +345,10 @@ func detectSeparator(line string) rune {
 // step nobody reads; a person fixing a bad answer looks for it in the export.
 var LongHeader = []string{"survey_id", "year", "ehak_code", "respondent_id", "submitted_at", "question_id", "answer", "source_line"}
 
-// LongWriter writes long rows as a `survey` CSV that the normal ingest loads.
+// LongWriter writes long rows as a `survey` CSV that the normal ingest loads. It
+// writes a row as WideToLong emits it, with encoding/csv: gocsv writes a whole slice
+// (or a channel fed by another goroutine), and the long file is the ingest's input,
+// not a table for a spreadsheet.
 type LongWriter struct {
 	w *csv.Writer
 }

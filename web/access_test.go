@@ -84,7 +84,7 @@ func allowedStatus(pattern string, status int) bool {
 // (nobody signed in) or 403 (signed in, too low).
 func TestRoleMatrix(t *testing.T) {
 	for _, requireLogin := range []bool{false, true} {
-		f := newFixture(t, true, func(o *Options) { o.PublicRequiresLogin = requireLogin })
+		f := newFixture(t, true, func(o *fixtureOptions) { o.PublicRequiresLogin = requireLogin })
 		for _, rt := range Routes() {
 			probe, ok := probes[rt.Pattern]
 			if !ok {

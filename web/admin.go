@@ -108,8 +108,8 @@ func (s *Server) renderAdmin(w http.ResponseWriter, r *http.Request, status int,
 		s.fail(w, r, err)
 		return
 	}
-	cat := s.cat()
-	v := adminView{Lang: langOf(r), Version: cat.Version, SHA256: cat.Hash(), Pinned: s.opts.CataloguePinned,
+	cat := s.app.Catalogue()
+	v := adminView{Lang: langOf(r), Version: cat.Version, SHA256: cat.Hash(), Pinned: s.app.CataloguePinned(),
 		Text: string(cat.Source()), Error: problem, Limit: limit}
 	if problem != "" {
 		v.Text = text
@@ -119,7 +119,7 @@ func (s *Server) renderAdmin(w http.ResponseWriter, r *http.Request, status int,
 	if p := principalOf(r); p.session != nil {
 		v.CSRF = p.session.CSRF
 	}
-	if v.History, err = metrics.CatalogueHistory(r.Context(), s.opts.Store, 20); err != nil {
+	if v.History, err = metrics.CatalogueHistory(r.Context(), s.store, 20); err != nil {
 		s.fail(w, r, err)
 		return
 	}

@@ -118,7 +118,7 @@ func auditEntries(t *testing.T, f *fixture, action string) []auth.Entry {
 // TestPinnedCatalogueIsNotChanged: with KOVMON_CATALOGUE set, the operator's file
 // rules; a change is refused (409) and recorded.
 func TestPinnedCatalogueIsNotChanged(t *testing.T) {
-	f := newFixture(t, true, func(o *Options) { o.CataloguePinned = "/etc/kovmon/catalogue.yaml" })
+	f := newFixture(t, true, func(o *fixtureOptions) { o.App.CataloguePinned = "/etc/kovmon/catalogue.yaml" })
 	status, body, _ := f.do(t, auth.Admin, "PUT", "/api/catalogue", strings.NewReader(editedCatalogue(t, "test", "61")))
 	if status != http.StatusConflict || !strings.Contains(body, "KOVMON_CATALOGUE") {
 		t.Errorf("PUT on a pinned catalogue: %d %.200s, want 409", status, body)
@@ -197,7 +197,7 @@ func TestServerFollowsACatalogueStoredElsewhere(t *testing.T) {
 		}
 	}
 	putInForceElsewhere("other", "64")
-	if err := f.srv.SyncCatalogue(ctx); err != nil {
+	if err := f.app.SyncCatalogue(ctx); err != nil {
 		t.Fatal(err)
 	}
 	if got := nationalI1Target2018(t, f); got != 64 {

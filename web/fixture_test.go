@@ -10,6 +10,7 @@ import (
 
 	"golang.org/x/crypto/bcrypt"
 
+	"ee/kovmon/app"
 	"ee/kovmon/auth"
 	"ee/kovmon/dashboards"
 	kovfixture "ee/kovmon/internal/fixture"
@@ -37,15 +38,23 @@ func tokenOf(role auth.Role) string { return "token-of-" + testUsers[role] }
 
 type fixture struct {
 	store store.Store
+	app   *Service
 	srv   *Server
 	http  *httptest.Server
+}
+
+// fixtureOptions are what a test may tune: the server's options and the application
+// service's (App).
+type fixtureOptions struct {
+	Options
+	App app.Options[Views]
 }
 
 // newFixture loads the real registry and a small feedback file (one row with a
 // comment, one quarantined) through the ingest, computes the indicators, and serves
 // the whole site — API, dashboards, report — behind the access rules, with a user per
 // role (password testPassword, token tokenOf(role)). users=false: no users file.
-func newFixture(t testing.TB, users bool, tune func(*Options)) *fixture {
+func newFixture(t testing.TB, users bool, tune func(*fixtureOptions)) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	s := storetest.New(t)
@@ -63,19 +72,19 @@ func newFixtureOnStore(t testing.TB, s store.Store, cat *catalogue.Catalogue) *f
 	return serveFixture(t, s, cat, true, nil)
 }
 
-func serveFixture(t testing.TB, s store.Store, cat *catalogue.Catalogue, users bool, tune func(*Options)) *fixture {
+func serveFixture(t testing.TB, s store.Store, cat *catalogue.Catalogue, users bool, tune func(*fixtureOptions)) *fixture {
 	t.Helper()
 	set, err := surveys.Default()
 	if err != nil {
 		t.Fatal(err)
 	}
-	opts := Options{Store: s, Catalogue: cat, Surveys: set, UploadDir: t.TempDir(),
+	opts := fixtureOptions{App: app.Options[Views]{Store: s, Catalogue: cat, Surveys: set, UploadDir: t.TempDir(),
 		Views: func(cat *catalogue.Catalogue, figures *metrics.Reader) Views {
 			return Views{
 				Pages: dashboards.New(dashboards.Options{Store: s, Catalogue: cat, Figures: figures,
 					GeoJSON: kovfixture.Boundaries(t), Account: users, Provenance: MayReadLedger}),
 				Report: report.Handler(report.Options{Store: s, Catalogue: cat, Figures: figures})}
-		}}
+		}}}
 	if users {
 		var hash []byte
 		hash, err = bcrypt.GenerateFromPassword([]byte(testPassword), bcrypt.MinCost)
@@ -93,11 +102,12 @@ func serveFixture(t testing.TB, s store.Store, cat *catalogue.Catalogue, users b
 	if tune != nil {
 		tune(&opts)
 	}
-	f := &fixture{store: s, srv: New(opts)}
+	svc := app.New(opts.App)
+	f := &fixture{store: s, app: svc, srv: New(svc, opts.Options)}
 	if _, err := f.srv.RestoreSessions(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	f.srv.Inbox(t.TempDir()).Folders()
+	svc.Inbox(t.TempDir()).Folders()
 	f.http = httptest.NewServer(f.srv)
 	t.Cleanup(f.http.Close)
 	return f

@@ -33,7 +33,7 @@ func TestSurveyYearsOutsideTheSurveysAre400(t *testing.T) {
 // characters (a newline broke the `kovmon runs` table), and the answer names the
 // file as sent, never the server's temporary path.
 func TestUploadNameIsOneSafeLine(t *testing.T) {
-	f := newFixture(t, false, func(o *Options) { o.UploadDir = t.TempDir() })
+	f := newFixture(t, false, func(o *fixtureOptions) { o.App.UploadDir = t.TempDir() })
 	status, body, _ := f.do(t, auth.Admin, "POST", "/api/ingest/feedback?name=a%0Ab%09c%0D.csv", strings.NewReader(probes["POST /api/ingest/{kind}"].body))
 	var res ingest.FileResult
 	if status != http.StatusOK || json.Unmarshal([]byte(body), &res) != nil {
@@ -53,7 +53,7 @@ func TestUploadNameIsOneSafeLine(t *testing.T) {
 // max_upload_bytes is answered 413 at once, without the server waiting for (or
 // asking for, with Expect: 100-continue) a byte of the body.
 func TestUploadOverTheLimitIsRefusedBeforeItsBody(t *testing.T) {
-	f := newFixture(t, false, func(o *Options) { o.MaxUpload = 1 << 20 })
+	f := newFixture(t, false, func(o *fixtureOptions) { o.MaxUpload = 1 << 20 })
 	conn, err := net.Dial("tcp", strings.TrimPrefix(f.http.URL, "http://"))
 	if err != nil {
 		t.Fatal(err)

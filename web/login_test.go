@@ -199,7 +199,7 @@ func TestLoginRedirectStaysOnSite(t *testing.T) {
 }
 
 func TestLoginIsRateLimited(t *testing.T) {
-	f := newFixture(t, true, func(o *Options) { o.LoginPerMinute = 5 })
+	f := newFixture(t, true, func(o *fixtureOptions) { o.LoginPerMinute = 5 })
 	b := newBrowserSession(t, f)
 	token := b.formToken()
 	limited := 0
@@ -238,7 +238,7 @@ func TestCrossSiteWritesAreRefused(t *testing.T) {
 }
 
 func TestBodyLimits(t *testing.T) {
-	f := newFixture(t, true, func(o *Options) { o.MaxUpload = 1 << 20 })
+	f := newFixture(t, true, func(o *fixtureOptions) { o.MaxUpload = 1 << 20 })
 	big := strings.Repeat("x", smallBody+1)
 	if status, _, _ := f.do(t, auth.Anyone, "POST", "/login", strings.NewReader("name="+big)); status < 400 || status >= 500 {
 		t.Errorf("a login body of %d bytes: %d, want 4xx", len(big)+5, status)

@@ -99,7 +99,7 @@ func TestLocalModeRefusesForeignOrigins(t *testing.T) {
 // TestHostAllowList: loopback names and addresses, the connection's own address and
 // the configured public host names are served, in every mode; any other name is not.
 func TestHostAllowList(t *testing.T) {
-	f := newFixture(t, true, func(o *Options) { o.Hosts = []string{"kovmon.example.ee"} })
+	f := newFixture(t, true, func(o *fixtureOptions) { o.Hosts = []string{"kovmon.example.ee"} })
 	for host, want := range map[string]int{
 		"kovmon.example.ee": http.StatusOK, "KOVMON.example.ee.:443": http.StatusOK, "localhost:8080": http.StatusOK,
 		"127.0.0.1": http.StatusOK, "[::1]:8080": http.StatusOK, strings.TrimPrefix(f.http.URL, "http://"): http.StatusOK,

@@ -61,7 +61,11 @@ func routes() []Route {
 		return func(s *Server) http.Handler {
 			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				l := s.liveOf(r)
-				of(l.views).ServeHTTP(w, r.WithContext(ledger.WithVersion(r.Context(), l.ledger)))
+				h := of(l.Views)
+				if h == nil {
+					h = http.NotFoundHandler()
+				}
+				h.ServeHTTP(w, r.WithContext(ledger.WithVersion(r.Context(), l.Ledger)))
 			})
 		}
 	}

@@ -72,7 +72,7 @@ func TestSessionsSurviveRestart(t *testing.T) {
 			cookie = c.Value
 		}
 	}
-	withoutAnalyst := serveFixture(t, first.store, cat, true, func(o *Options) {
+	withoutAnalyst := serveFixture(t, first.store, cat, true, func(o *fixtureOptions) {
 		var kept []auth.User
 		for _, role := range []auth.Role{auth.Public, auth.Admin} {
 			kept = append(kept, auth.User{Name: testUsers[role], Role: role.String(), Tokens: []string{auth.HashToken(tokenOf(role))}})

@@ -19,31 +19,12 @@ import (
 // the embedded engine runs one statement at a time: a page asked for just after a
 // refresh would otherwise wait for its queries behind the next upload's staging,
 // which holds the engine for as long as the file takes to read (seconds to
-// minutes). So a writer, before it lets the next one in, renders again what readers
-// asked for under the old figures (warm): the pages, extracts and reports come from
+// minutes). So the application service's writer, before it lets the next one in,
+// has the server render again what readers asked for under the old figures
+// (warmLocked, its AfterWrite): the pages, extracts and reports come from
 // memory, pre-compressed, as soon as the new figures are in force, and no reader
 // waits for the engine while the next file loads. Readers that ask for something not
 // asked for before still render it themselves.
-
-// writerLock serialises what changes the store (loads, refreshes, catalogue changes)
-// and, when a holder has changed the figures or the ledger, warms the caches before
-// it lets the next writer in.
-type writerLock struct {
-	mu   sync.Mutex
-	warm func()
-}
-
-// Lock takes the writer's turn.
-func (l *writerLock) Lock() { l.mu.Lock() }
-
-// Unlock warms the caches if the holder changed what they hold, then gives up the
-// turn.
-func (l *writerLock) Unlock() {
-	if l.warm != nil {
-		l.warm()
-	}
-	l.mu.Unlock()
-}
 
 // Bounds of a warm-up: the most recently asked addresses, for at most so long, so
 // that a writer waiting for its turn waits seconds, not minutes.
@@ -86,8 +67,8 @@ func (a *recentAddresses) latest(n int) []string {
 // generationOf names the state the caches of a live state were built from: the
 // refresh of its figures and the ledger version of its pages.
 func generationOf(ctx context.Context, l *live) (string, error) {
-	refresh, err := l.figures.RefreshID(ctx)
-	return refresh + " " + strconv.FormatUint(l.ledger, 10), err
+	refresh, err := l.Figures.RefreshID(ctx)
+	return refresh + " " + strconv.FormatUint(l.Ledger, 10), err
 }
 
 // warmingKey marks a warm-up's request with the live state it warms (liveOf).
@@ -108,15 +89,15 @@ type warmingKey struct{}
 func (s *Server) warmLocked() {
 	ctx, cancel := context.WithTimeout(context.Background(), warmBudget)
 	defer cancel()
-	current := s.live.Load()
+	current := s.app.State()
 	next := current
-	if current.figures.Pinned {
-		latest, ok, err := metrics.LatestRefresh(ctx, s.opts.Store)
+	if current.Figures.Pinned {
+		latest, ok, err := metrics.LatestRefresh(ctx, s.store)
 		if err != nil {
 			s.opts.Log.Error("warming the caches: the latest refresh", "err", err)
 			return
 		}
-		served, err := current.figures.RefreshID(ctx)
+		served, err := current.Figures.RefreshID(ctx)
 		if err != nil {
 			s.opts.Log.Error("warming the caches", "err", err)
 			return
@@ -124,12 +105,12 @@ func (s *Server) warmLocked() {
 		if ok && latest.ID != served {
 			// The catalogue in force fitted its survey definitions when it was put in
 			// force; the same pair fits now.
-			next, _ = s.newLive(current.cat)
+			next, _ = s.app.NewState(current.Catalogue)
 		}
 	}
-	if version := ledger.Version(); next == current && current.ledger != version {
+	if version := ledger.Version(); next == current && current.Ledger != version {
 		moved := *current
-		moved.ledger = version
+		moved.Ledger = version
 		next = &moved
 	}
 	gen, err := generationOf(ctx, next)
@@ -163,7 +144,7 @@ func (s *Server) warmLocked() {
 		n++
 	}
 	if next != current {
-		s.live.Store(next)
+		s.app.Install(next)
 	}
 	s.warmed = gen
 	s.opts.Log.Info("caches warmed", "addresses", n, "new_figures", next != current, "seconds", time.Since(start).Seconds())
@@ -213,7 +194,7 @@ const statusGenerations = 4
 // when nothing changed (the writer's warm-up fills it for the next state).
 func (s *Server) statusAnswer(r *http.Request) (map[string]any, error) {
 	ctx := r.Context()
-	embedded := store.Embedded(s.opts.Store)
+	embedded := store.Embedded(s.store)
 	gen := ""
 	if embedded {
 		var err error
@@ -227,11 +208,11 @@ func (s *Server) statusAnswer(r *http.Request) (map[string]any, error) {
 			return answer, nil
 		}
 	}
-	f, err := metrics.CheckFreshness(ctx, s.opts.Store, s.liveOf(r).cat)
+	f, err := metrics.CheckFreshness(ctx, s.store, s.liveOf(r).Catalogue)
 	if err != nil {
 		return nil, err
 	}
-	answer := map[string]any{"computed": f.Computed, "fresh": f.Fresh, "latest_refresh": f.Latest, "store": s.opts.Store.Describe()}
+	answer := map[string]any{"computed": f.Computed, "fresh": f.Fresh, "latest_refresh": f.Latest, "store": s.store.Describe()}
 	if embedded {
 		c := &s.statusCache
 		c.mu.Lock()

@@ -30,7 +30,7 @@ func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return 
 // store-bound status is answered without asking the store again.
 func TestWriterWarmsWhatReadersAsked(t *testing.T) {
 	var log syncBuffer
-	f := newFixture(t, false, func(o *Options) { o.Log = slog.New(slog.NewTextHandler(&log, nil)) })
+	f := newFixture(t, false, func(o *fixtureOptions) { o.Log = slog.New(slog.NewTextHandler(&log, nil)) })
 	asked := []string{"/api/indicators?year=2018&level=national", "/extract.csv?year=2018&level=national", "/indicator/IV.2?year=2018", "/api/status"}
 	before := map[string]string{}
 	for _, target := range asked {
@@ -40,12 +40,12 @@ func TestWriterWarmsWhatReadersAsked(t *testing.T) {
 		}
 		before[target] = body
 	}
-	old := f.srv.live.Load()
+	old := f.app.State()
 	trainings := "event_id,event_date,ehak_code,kind,participants\nk1,2018-03-01,0784,training,4\nk2,2018-04-01,0296,consultation,1\n"
 	if status, body, _ := f.do(t, auth.Admin, "POST", "/api/ingest/trainings?name=t.csv", strings.NewReader(trainings)); status != http.StatusOK {
 		t.Fatalf("upload: %d %s", status, body)
 	}
-	if f.srv.live.Load() == old {
+	if f.app.State() == old {
 		t.Error("the figures changed, but the live state was not replaced")
 	}
 	if !strings.Contains(log.String(), `msg="caches warmed" addresses=4 new_figures=true`) {

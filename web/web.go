@@ -3,8 +3,9 @@
 // rules that every endpoint shares: one table of routes and the least role each needs
 // (routes.go), sign-in, CSRF, body limits, rate limits and security headers
 // (guard.go, csp.go), parameters checked against closed lists, errors mapped to
-// statuses in one place, and one writer at a time (uploads, scheduled loads and the
-// indicator refresh take turns).
+// statuses in one place, and the caches warmed after every write (warm.go). It is the
+// HTTP adapter of the application service (package app), which owns the writer, the
+// refresh, the inbox and the catalogue in force; cmd/kovmon wires the two.
 package web
 
 import (
@@ -26,37 +27,25 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"ee/kovmon/app"
 	"ee/kovmon/auth"
 	"ee/kovmon/i18n"
 	"ee/kovmon/ingest"
 	"ee/kovmon/kov"
 	"ee/kovmon/ledger"
 	"ee/kovmon/metrics"
-	"ee/kovmon/metrics/catalogue"
 	"ee/kovmon/store"
 	"ee/kovmon/surveys"
 	"ee/kovmon/web/httperr"
 )
 
+// Service is the application service the server is the adapter of, with the views
+// it builds on each catalogue (the pages and the report).
+type Service = app.Service[Views]
+
 // Options wire the server.
 type Options struct {
-	Store store.Store
-	// Catalogue is the catalogue in force at start; an admin may change it (catalogue.go).
-	Catalogue *catalogue.Catalogue
-	// CataloguePinned names the file the operator pinned the catalogue to
-	// (KOVMON_CATALOGUE); changes from the admin page are refused while it is set.
-	CataloguePinned string
-	// Surveys are the survey definitions; the server checks them against the
-	// catalogue in force (surveys.Set.For), which says which question feeds which
-	// indicator, and loads answers with the result.
-	Surveys *surveys.Set
-	Log     *slog.Logger
-	// Views builds the pages and the report on a catalogue and the reader of its
-	// figures (shared with the API): once at start, and again when an admin changes
-	// the catalogue.
-	Views func(*catalogue.Catalogue, *metrics.Reader) Views
-	// UploadDir holds uploaded files while they load ("" = the system's temp folder).
-	UploadDir string
+	Log *slog.Logger
 	// MaxUpload bounds an upload's size in bytes.
 	MaxUpload int64
 	// UploadTimeout is how long an upload may take to arrive and load (default 1 h).
@@ -84,19 +73,17 @@ type Options struct {
 	Hosts []string
 }
 
-// Server is the HTTP API and the process's single writer.
+// Server is the HTTP API of the application service.
 type Server struct {
 	opts Options
-	// writer serialises everything that changes the store: loads, refreshes and
-	// catalogue changes; it warms the caches for the next readers (warm.go).
-	writer   writerLock
+	// app is the application service; its writer warms the caches for the next
+	// readers when it has written (warm.go).
+	app      *Service
+	store    store.Store
 	mux      *http.ServeMux
 	sessions *auth.Sessions
 	limiters map[string]*auth.Limiter
 	audit    *auth.Audit
-	inbox    *ingest.Inbox
-	// live is what follows the catalogue in force; a change swaps it whole.
-	live atomic.Pointer[live]
 	// hosts are Options.Hosts, normalised (hostName).
 	hosts map[string]bool
 	// What the writer warms (warm.go): the routes without their guard, the
@@ -110,8 +97,8 @@ type Server struct {
 	pinged atomic.Int64
 }
 
-// New builds the server and its routes.
-func New(opts Options) *Server {
+// New builds the server and its routes on the application service svc.
+func New(svc *Service, opts Options) *Server {
 	if opts.Log == nil {
 		opts.Log = slog.New(slog.DiscardHandler)
 	}
@@ -128,9 +115,9 @@ func New(opts Options) *Server {
 		opts.UploadPerMinute = 60
 	}
 	sessions := auth.NewSessions(opts.SessionTTL)
-	sessions.Store, sessions.Log = opts.Store, opts.Log.With("part", "sessions")
-	s := &Server{opts: opts, mux: http.NewServeMux(), sessions: sessions,
-		audit: &auth.Audit{Store: opts.Store, Log: opts.Log.With("part", "audit")},
+	sessions.Store, sessions.Log = svc.Store(), opts.Log.With("part", "sessions")
+	s := &Server{opts: opts, app: svc, store: svc.Store(), mux: http.NewServeMux(), sessions: sessions,
+		audit: &auth.Audit{Store: svc.Store(), Log: opts.Log.With("part", "audit")},
 		limiters: map[string]*auth.Limiter{
 			limitLogin:  auth.NewLimiter(opts.LoginPerMinute, opts.LoginPerMinute),
 			limitUpload: auth.NewLimiter(opts.UploadPerMinute, opts.UploadPerMinute),
@@ -139,13 +126,6 @@ func New(opts Options) *Server {
 	for _, h := range opts.Hosts {
 		s.hosts[hostName(h)] = true
 	}
-	l, err := s.newLive(opts.Catalogue)
-	if err != nil {
-		// cmd/kovmon refuses to start with such definitions (surveySet); here the
-		// answers load by the definitions alone rather than not at all.
-		opts.Log.Error("survey definitions", "err", err)
-	}
-	s.install(l)
 	// Only the routes of the table are served: anything else is 404, whatever the
 	// dashboards or the report would answer.
 	s.warmMux, s.warmRoutes = http.NewServeMux(), map[string]Route{}
@@ -158,7 +138,7 @@ func New(opts Options) *Server {
 		s.warmMux.Handle(rt.Pattern, h)
 		s.warmRoutes[rt.Pattern] = rt
 	}
-	s.writer.warm = s.warmLocked
+	svc.AfterWrite(s.warmLocked)
 	return s
 }
 
@@ -185,23 +165,6 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // RestoreSessions takes back the sign-ins that were live when the server last stopped.
 func (s *Server) RestoreSessions(ctx context.Context) (int, error) {
 	return s.sessions.Restore(ctx, s.opts.Users)
-}
-
-// Refresh recomputes the indicators if the data or catalogue changed, as the writer.
-func (s *Server) Refresh(ctx context.Context) error {
-	s.writer.Lock()
-	defer s.writer.Unlock()
-	return s.refreshLocked(ctx)
-}
-
-// refreshLocked brings the figures up to date with the data and with the catalogue in
-// force, which another process may have changed; the caller holds the writer lock.
-func (s *Server) refreshLocked(ctx context.Context) error {
-	switched, err := s.syncCatalogueLocked(ctx)
-	if err != nil || switched {
-		return err // a switch has computed the figures with the new catalogue already
-	}
-	return metrics.EnsureFresh(ctx, s.opts.Store, s.cat())
 }
 
 // badRequest is a request's parameter outside its closed list.
@@ -236,7 +199,7 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 	if last := s.pinged.Load(); last == 0 || time.Since(time.Unix(0, last)) > time.Second {
 		ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
 		defer cancel()
-		if err := s.opts.Store.Ping(ctx); err != nil {
+		if err := s.store.Ping(ctx); err != nil {
 			s.fail(w, r, kov.Errorf(kov.Unavailable, "the store does not answer: %w", err))
 			return
 		}
@@ -258,7 +221,7 @@ func (s *Server) filterFrom(r *http.Request) (metrics.Filter, error) {
 		}
 		f.Year = year
 	}
-	if err := f.Validate(s.cat()); err != nil {
+	if err := f.Validate(s.app.Catalogue()); err != nil {
 		return f, err // kov.Invalid
 	}
 	return f, nil
@@ -278,7 +241,7 @@ func (s *Server) indicators(w http.ResponseWriter, r *http.Request) {
 	if format == "" {
 		format = metrics.FormatCSV
 	}
-	body, err := s.liveOf(r).figures.Encoded(r.Context(), f, format)
+	body, err := s.liveOf(r).Figures.Encoded(r.Context(), f, format)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -308,7 +271,7 @@ func (s *Server) explain(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, badRequest("explain needs indicator, year and ehak (a 4-digit code or EE)"))
 		return
 	}
-	ex, err := metrics.Explain(r.Context(), s.opts.Store, s.cat(), f.Indicator, f.Year, code, f.Boundaries)
+	ex, err := metrics.Explain(r.Context(), s.store, s.app.Catalogue(), f.Indicator, f.Year, code, f.Boundaries)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -342,7 +305,7 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, s.tooLarge())
 		return
 	}
-	dir, err := os.MkdirTemp(s.opts.UploadDir, ingest.ScratchPattern()+"upload-")
+	dir, err := os.MkdirTemp(s.app.UploadDir(), ingest.ScratchPattern()+"upload-")
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -359,11 +322,8 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, badRequest("reading the upload: %v", err))
 		return
 	}
-	s.writer.Lock()
-	// A load, once the file is here, finishes even if the client hangs up: a
-	// half-loaded file would only be loaded again.
-	results, err := ingest.Run(context.WithoutCancel(r.Context()), s.loader(), "http", []string{path}, kind)
-	s.writer.Unlock()
+	// A load, once the file is here, finishes even if the client hangs up (app).
+	results, err := s.app.Load(r.Context(), "http", []string{path}, kind)
 	if err != nil {
 		s.record(r, "upload", kind+"/"+name, "error", err.Error())
 		s.fail(w, r, err)
@@ -406,41 +366,6 @@ func uploadName(given, kind string) string {
 	return name
 }
 
-func (s *Server) loader() *ingest.Loader {
-	var check func(string, string, string) (string, bool, string)
-	if s.opts.Surveys != nil {
-		// The definitions checked against the catalogue in force at the time of the
-		// answer: an admin may change it while the inbox's loader lives on.
-		check = func(surveyID, questionID, raw string) (string, bool, string) {
-			return s.live.Load().surveys.CheckAnswer(surveyID, questionID, raw)
-		}
-	}
-	// The figures are recomputed before the load answers, so that a client that
-	// uploads and then asks for the indicators sees its data (a run of several inbox
-	// files refreshes once, after the last).
-	// Loads run under the writer lock (uploads and the inbox both take it).
-	var scratch []string
-	if s.opts.UploadDir != "" {
-		scratch = []string{s.opts.UploadDir}
-	}
-	refresh := func(ctx context.Context) error {
-		start := time.Now()
-		s.opts.Log.Info("refreshing the figures after a load")
-		err := s.refreshLocked(ctx)
-		s.opts.Log.Info("figures refreshed", "seconds", time.Since(start).Seconds(), "err", err)
-		return err
-	}
-	// A load yields the CPU to readers: the engine's threads of a load run at nice 10.
-	return &ingest.Loader{Store: s.opts.Store, Log: s.opts.Log, SurveyAnswer: check, AfterLoad: refresh, ScratchDirs: scratch, Nice: 10}
-}
-
-// Inbox returns the scheduled jobs' inbox, sharing this server's writer lock and
-// refresh; POST /api/inbox/run runs it now.
-func (s *Server) Inbox(dir string) *ingest.Inbox {
-	s.inbox = &ingest.Inbox{Dir: dir, Loader: s.loader(), Log: s.opts.Log, Lock: &s.writer, Settle: 2 * time.Second}
-	return s.inbox
-}
-
 // record writes an audit entry for the request's user.
 func (s *Server) record(r *http.Request, action, object, outcome, detail string) {
 	p := principalOf(r)
@@ -451,10 +376,6 @@ func (s *Server) record(r *http.Request, action, object, outcome, detail string)
 // runInbox is the scheduled-job control: load what waits in the inbox now (every
 // kind, or ?kind=), instead of at the next tick.
 func (s *Server) runInbox(w http.ResponseWriter, r *http.Request) {
-	if s.inbox == nil {
-		s.fail(w, r, kov.Errorf(kov.NotFound, "this server has no inbox"))
-		return
-	}
 	kinds := ingest.AllKindNames()
 	if k := r.URL.Query().Get("kind"); k != "" {
 		if !validKind(k) {
@@ -463,12 +384,11 @@ func (s *Server) runInbox(w http.ResponseWriter, r *http.Request) {
 		}
 		kinds = []string{k}
 	}
-	// With the store down every file would fail: they wait in the inbox instead.
-	if err := s.opts.Store.Ping(r.Context()); err != nil {
-		s.fail(w, r, kov.Errorf(kov.Unavailable, "the inbox is left as it is: %w", err))
+	results, err := s.app.RunInbox(r.Context(), kinds)
+	if err != nil {
+		s.fail(w, r, err)
 		return
 	}
-	results := s.inbox.RunOnce(context.WithoutCancel(r.Context()), kinds)
 	loaded := 0
 	for _, res := range results {
 		if res.Status == "loaded" {
@@ -535,19 +455,19 @@ func intParam(r *http.Request, name string, fallback, max int) (int, error) {
 func (s *Server) quarantine(w http.ResponseWriter, r *http.Request) {
 	file, run := r.URL.Query().Get("file"), r.URL.Query().Get("run")
 	listJSON(s, w, r, 100, func(ctx context.Context, limit int) ([]ledger.QuarantinedRow, error) {
-		return ledger.Quarantine(ctx, s.opts.Store, file, run, limit)
+		return ledger.Quarantine(ctx, s.store, file, run, limit)
 	})
 }
 
 func (s *Server) files(w http.ResponseWriter, r *http.Request) {
 	listJSON(s, w, r, 100, func(ctx context.Context, limit int) ([]ledger.File, error) {
-		return ledger.Files(ctx, s.opts.Store, limit)
+		return ledger.Files(ctx, s.store, limit)
 	})
 }
 
 func (s *Server) runs(w http.ResponseWriter, r *http.Request) {
 	listJSON(s, w, r, 50, func(ctx context.Context, limit int) ([]ledger.Run, error) {
-		return ledger.Runs(ctx, s.opts.Store, limit)
+		return ledger.Runs(ctx, s.store, limit)
 	})
 }
 
@@ -571,12 +491,12 @@ func (s *Server) surveyResponses(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, badRequest("year must be a survey year, %d to %d", surveys.MinYear, surveys.MaxYear))
 		return
 	}
-	set := s.live.Load().surveys
+	set := s.app.State().Surveys
 	if set == nil {
 		s.fail(w, r, errors.New("no survey definitions"))
 		return
 	}
-	rep, err := surveys.Responses(r.Context(), s.opts.Store, set, year)
+	rep, err := surveys.Responses(r.Context(), s.store, set, year)
 	if err != nil {
 		s.fail(w, r, err)
 		return

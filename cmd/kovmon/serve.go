@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"time"
 
+	"ee/kovmon/app"
 	"ee/kovmon/auth"
 	"ee/kovmon/metrics"
 	"ee/kovmon/metrics/catalogue"
@@ -42,7 +43,7 @@ func cmdServe(ctx context.Context, m *Main, args []string) error {
 		return err
 	}
 	if _, err := surveySet(cat); err != nil {
-		return err // web.New checks the definitions against each catalogue put in force
+		return err // app checks the definitions against each catalogue put in force
 	}
 	set, err := baseSurveySet()
 	if err != nil {
@@ -52,29 +53,28 @@ func cmdServe(ctx context.Context, m *Main, args []string) error {
 	views := func(cat *catalogue.Catalogue, figures *metrics.Reader) web.Views {
 		return web.Views{Pages: pages(s, cat, figures, m), Report: report.Handler(report.Options{Store: s, Catalogue: cat, Figures: figures, CacheDir: m.reportCache()})}
 	}
-	api := web.New(web.Options{Store: s, Catalogue: cat, CataloguePinned: pinnedCatalogue(), Surveys: set, Log: m.Log,
-		MaxUpload: cfg.MaxUpload, Views: views,
+	// The application service (the writer, the refresh, the inbox, the catalogue in
+	// force) and its HTTP adapter.
+	svc := app.New(app.Options[web.Views]{Store: s, Catalogue: cat, CataloguePinned: pinnedCatalogue(), Surveys: set, Log: m.Log,
+		Views: views})
+	api := web.New(svc, web.Options{Log: m.Log, MaxUpload: cfg.MaxUpload,
 		UploadTimeout: cfg.UploadTimeout, Users: users, PublicRequiresLogin: cfg.PublicRequiresLogin,
 		SecureCookies: cfg.SecureCookies, SessionTTL: cfg.SessionTTL,
 		LoginPerMinute: cfg.LoginPerMinute, UploadPerMinute: cfg.UploadPerMinute, TrustedProxies: proxies, Hosts: cfg.PublicHosts})
-	if err := api.Refresh(ctx); err != nil {
+	if err := svc.Refresh(ctx); err != nil {
 		return err
 	}
 	restored, err := api.RestoreSessions(ctx)
 	if err != nil {
 		return err
 	}
-	inbox := api.Inbox(cfg.Inbox)
-	if err := inbox.Folders(); err != nil {
-		return err
-	}
-	if err := inbox.Start(ctx, cfg.Schedules); err != nil {
+	if err := svc.StartInbox(ctx, cfg.Inbox, cfg.Schedules); err != nil {
 		return err
 	}
 	if !store.Embedded(s) {
 		// On a ClickHouse server another process may put a catalogue in force; an
 		// embedded data folder has this process only.
-		go followCatalogue(ctx, api, m, 30*time.Second)
+		go followCatalogue(ctx, svc, m, 30*time.Second)
 	}
 	t := cfg.Timeouts
 	srv := &http.Server{Addr: cfg.Addr, Handler: api, ReadHeaderTimeout: t.ReadHeader, ReadTimeout: t.Read,
@@ -119,7 +119,7 @@ func cmdServe(ctx context.Context, m *Main, args []string) error {
 
 // followCatalogue checks every interval for a catalogue put in force by another
 // process, until ctx ends.
-func followCatalogue(ctx context.Context, api *web.Server, m *Main, interval time.Duration) {
+func followCatalogue(ctx context.Context, svc *web.Service, m *Main, interval time.Duration) {
 	tick := time.NewTicker(interval)
 	defer tick.Stop()
 	for {
@@ -127,7 +127,7 @@ func followCatalogue(ctx context.Context, api *web.Server, m *Main, interval tim
 		case <-ctx.Done():
 			return
 		case <-tick.C:
-			if err := api.SyncCatalogue(ctx); err != nil {
+			if err := svc.SyncCatalogue(ctx); err != nil {
 				m.Log.Error("following the catalogue in force", "err", err)
 			}
 		}
