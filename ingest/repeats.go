@@ -27,13 +27,13 @@ import (
 type keyFilter struct {
 	words   []uint64
 	seed    maphash.Seed
-	keyCols []int // positions of the key columns in a TSV row, ascending
+	keyCols []int // positions of the key columns in a TSV row (split), ascending
 	last    int   // the highest of keyCols
 
 	setAside      map[string]struct{} // keys of rows set aside, while under the caps
 	setAsideBytes int
 	dropped       int64  // rows dropped as certain repeats
-	key, hashed   []byte // scratch: the key of a row set aside, of a row hashed
+	key           []byte // scratch: the key of a TSV row (split)
 }
 
 // Caps of the exact set of set-aside keys: with Go's map overhead about 100 MB at
@@ -62,7 +62,30 @@ func newKeyFilter(expectedRows int64, keyCols []int) *keyFilter {
 		setAside: map[string]struct{}{}}
 }
 
-// split appends each '\n'-terminated row of tsv to first or to repeated.
+// keyVerdict is what the filter makes of a row's key.
+type keyVerdict uint8
+
+const (
+	keyFirst    keyVerdict = iota // certainly the first row of its key
+	keySetAside                   // maybe a repeat, maybe a first row the filter mistook
+	keyRepeat                     // certainly a repeat: the row is dropped
+)
+
+// classify tells a row, in line order, by its key: an encoding of the key's values
+// that tells every two keys apart (appendKey).
+func (f *keyFilter) classify(key []byte) keyVerdict {
+	if !f.testAndAdd(maphash.Bytes(f.seed, key)) {
+		return keyFirst
+	}
+	if f.certainRepeat(key) {
+		f.dropped++
+		return keyRepeat
+	}
+	return keySetAside
+}
+
+// split appends each '\n'-terminated TSV row of tsv to first or to repeated, by the
+// key fields at keyCols (escaped, as a TSV row has them); certain repeats are dropped.
 func (f *keyFilter) split(tsv, first, repeated []byte) ([]byte, []byte) {
 	for len(tsv) > 0 {
 		end := bytes.IndexByte(tsv, '\n') + 1
@@ -71,14 +94,12 @@ func (f *keyFilter) split(tsv, first, repeated []byte) ([]byte, []byte) {
 		}
 		row := tsv[:end]
 		tsv = tsv[end:]
-		if f.testAndAdd(f.keyHash(row)) {
-			if f.certainRepeat(row) {
-				f.dropped++
-				continue
-			}
-			repeated = append(repeated, row...)
-		} else {
+		f.key = f.appendTSVKey(f.key[:0], row)
+		switch f.classify(f.key) {
+		case keyFirst:
 			first = append(first, row...)
+		case keySetAside:
+			repeated = append(repeated, row...)
 		}
 	}
 	return first, repeated
@@ -86,21 +107,19 @@ func (f *keyFilter) split(tsv, first, repeated []byte) ([]byte, []byte) {
 
 // certainRepeat reports whether a row set aside has the key of a row set aside
 // before it, and else remembers its key while the set has room.
-func (f *keyFilter) certainRepeat(row []byte) bool {
-	f.key = f.appendKey(f.key[:0], row)
-	if _, ok := f.setAside[string(f.key)]; ok {
+func (f *keyFilter) certainRepeat(key []byte) bool {
+	if _, ok := f.setAside[string(key)]; ok {
 		return true
 	}
-	if len(f.setAside) < maxSetAsideKeys && f.setAsideBytes+len(f.key) <= maxSetAsideBytes {
-		f.setAside[string(f.key)] = struct{}{}
-		f.setAsideBytes += len(f.key)
+	if len(f.setAside) < maxSetAsideKeys && f.setAsideBytes+len(key) <= maxSetAsideBytes {
+		f.setAside[string(key)] = struct{}{}
+		f.setAsideBytes += len(key)
 	}
 	return false
 }
 
-// appendKey appends the key fields of a TSV row (escaped, as the engine will read
-// them), each followed by a tab.
-func (f *keyFilter) appendKey(dst, row []byte) []byte {
+// appendTSVKey appends the key fields of a TSV row, each followed by a tab.
+func (f *keyFilter) appendTSVKey(dst, row []byte) []byte {
 	k := 0
 	for col := 0; col <= f.last; col++ {
 		i := bytes.IndexAny(row, "\t\n")
@@ -114,19 +133,6 @@ func (f *keyFilter) appendKey(dst, row []byte) []byte {
 		row = row[min(i+1, len(row)):]
 	}
 	return dst
-}
-
-// keyHash hashes the key fields of a TSV row (escaped, as the engine will read them).
-func (f *keyFilter) keyHash(row []byte) uint64 {
-	if f.last == 0 {
-		// The common case: the key is the first column alone.
-		if i := bytes.IndexByte(row, '\t'); i >= 0 {
-			row = row[:i]
-		}
-		return maphash.Bytes(f.seed, row)
-	}
-	f.hashed = f.appendKey(f.hashed[:0], row)
-	return maphash.Bytes(f.seed, f.hashed)
 }
 
 // testAndAdd sets the key's four bits and reports whether all were set already.

@@ -1,10 +1,10 @@
 package ingest
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"regexp"
@@ -26,8 +26,8 @@ import (
 // filter of the keys, repeats.go) and resolved when the file is in. The stage then
 // holds each key once, and when the kind's table is empty — the first load, the
 // large one — its partitions are attached to the table as they are, with no copy.
-// On a server the stage is a plain MergeTree filled in batches, and the commit does
-// all the deduplication.
+// On a server the stage is a plain MergeTree of the blocks' columns (block.go),
+// filled a block at a time, and the commit does all the deduplication.
 type stage struct {
 	s          store.Store
 	kind       *Kind
@@ -38,23 +38,10 @@ type stage struct {
 	keyTuple   string // the key as one expression
 	direct     bool
 	stagedRows int64
-	structure  string // rowStructure, once asked
+	layout     *blockLayout // the columns of the rows' blocks, typed as the kind's table
 	// priority is ", os_thread_priority = N" for the settings of a load's heavy
 	// statements (Loader.Nice), or "".
 	priority string
-}
-
-// rowStructure is the structure of the stage of valid rows, for file(); asked of the
-// engine once per load.
-func (st *stage) rowStructure(ctx context.Context) (string, error) {
-	if st.structure == "" {
-		s, err := tableStructure(ctx, st.s, st.rows, st.kind.StoredColumns())
-		if err != nil {
-			return "", err
-		}
-		st.structure = s
-	}
-	return st.structure, nil
 }
 
 // stagePrefix names scratch tables, so that DropStaleStages finds those a killed
@@ -75,13 +62,22 @@ func newStage(ctx context.Context, s store.Store, kind *Kind, nice int) (*stage,
 	if len(kind.Key) > 1 {
 		st.keyTuple = "(" + st.keyList + ")"
 	}
-	for table, source := range map[string]string{st.rows: kind.Table, st.problems: "quarantine"} {
-		engine := " ENGINE = MergeTree ORDER BY tuple()"
-		source = store.LocalTable(s, source) // the stage lives on the host this connection talks to
-		if st.direct && table == st.rows {
-			engine = "" // the kind's table's own engine, partitions and order
-		}
-		if err := s.Exec(ctx, "CREATE TABLE "+table+" AS "+source+engine, nil); err != nil {
+	// The stage lives on the host this connection talks to.
+	local := store.LocalTable(s, kind.Table)
+	types, err := columnTypesOf(ctx, s, local, kind.StoredColumns())
+	if err == nil {
+		st.layout, err = newBlockLayout(kind, types)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("stage for %s: %w", kind.Name, err)
+	}
+	const scratchEngine = " ENGINE = MergeTree ORDER BY tuple()"
+	rowsTable := "CREATE TABLE " + st.rows + " (" + st.layout.structure() + ")" + scratchEngine
+	if st.direct {
+		rowsTable = "CREATE TABLE " + st.rows + " AS " + local // the kind's table's own engine, partitions and order
+	}
+	for _, create := range []string{rowsTable, "CREATE TABLE " + st.problems + " AS " + store.LocalTable(s, "quarantine") + scratchEngine} {
+		if err := s.Exec(ctx, create, nil); err != nil {
 			return nil, fmt.Errorf("stage for %s: %w", kind.Name, err)
 		}
 	}
@@ -95,7 +91,7 @@ func newStage(ctx context.Context, s store.Store, kind *Kind, nice int) (*stage,
 	return st, nil
 }
 
-// keyColumns are the positions of the key's columns in a staged TSV row.
+// keyColumns are the positions of the key's columns among the stored columns.
 func (st *stage) keyColumns() []int {
 	stored := st.kind.StoredColumns()
 	cols := make([]int, len(st.kind.Key))
@@ -131,7 +127,7 @@ func (st *stage) commit(ctx context.Context, res *FileResult, fileName string, c
 			return fmt.Errorf("%s: commit: %w", fileName, err)
 		}
 	}
-	loaded, err := st.count(ctx, "SELECT count() FROM "+st.table+" WHERE file_id = {fid:String} AND run_id = {run:String}", params)
+	loaded, err := st.count(ctx, "SELECT count() AS n FROM "+st.table+" WHERE file_id = {fid:String} AND run_id = {run:String}", params)
 	if err != nil {
 		return err
 	}
@@ -145,20 +141,26 @@ func (st *stage) commit(ctx context.Context, res *FileResult, fileName string, c
 // partitions attached; the load run again finds the table not empty and copies the
 // missing rows.
 func (st *stage) attachIfEmpty(ctx context.Context) (bool, error) {
-	n, err := st.count(ctx, "SELECT count() FROM "+st.table, nil)
+	n, err := st.count(ctx, "SELECT count() AS n FROM "+st.table, nil)
 	if err != nil || n > 0 {
 		return false, err
 	}
-	r, err := st.s.Query(ctx, "SELECT DISTINCT partition_id FROM system.parts WHERE database = currentDatabase() AND table = {t:String} AND active",
-		store.Params{"t": st.rows})
+	const query = "SELECT DISTINCT partition_id FROM system.parts WHERE database = currentDatabase() AND table = {t:String} AND active"
+	r, err := st.s.Query(ctx, query, store.Params{"t": st.rows})
 	if err != nil {
 		return false, err
 	}
-	for _, row := range r.Rows {
-		if !partitionID.MatchString(row[0]) {
-			return false, fmt.Errorf("unexpected partition id %q", row[0])
+	partitions, err := store.Scan[struct {
+		ID string `ch:"partition_id"`
+	}](r, query)
+	if err != nil {
+		return false, err
+	}
+	for _, p := range partitions {
+		if !partitionID.MatchString(p.ID) {
+			return false, fmt.Errorf("unexpected partition id %q", p.ID)
 		}
-		if err := st.s.Exec(ctx, "ALTER TABLE "+st.table+" ATTACH PARTITION ID '"+row[0]+"' FROM "+st.rows, nil); err != nil {
+		if err := st.s.Exec(ctx, "ALTER TABLE "+st.table+" ATTACH PARTITION ID '"+p.ID+"' FROM "+st.rows, nil); err != nil {
 			return false, err
 		}
 		failpoint("attached-partition")
@@ -187,7 +189,8 @@ func (st *stage) copyNewKeys(ctx context.Context, params store.Params) error {
 	// On a cluster the kind's table is Distributed: the keys it holds are looked up on
 	// every shard, and GLOBAL sends them the stage's keys (the stage lives on this
 	// host only). On one node GLOBAL IN is IN.
-	query := "INSERT INTO " + st.table + " SELECT * REPLACE ({fid:String} AS file_id, {run:String} AS run_id) FROM " + st.rows +
+	columns := strings.Join(st.layout.names, ", ")
+	query := "INSERT INTO " + st.table + " (" + columns + ", file_id, run_id) SELECT " + columns + ", {fid:String}, {run:String} FROM " + st.rows +
 		" WHERE " + inPass +
 		" AND " + st.keyTuple + " NOT IN (SELECT " + st.keyList + " FROM " + st.table +
 		" WHERE " + inPass + " AND " + st.keyTuple + " GLOBAL IN (SELECT " + st.keyList + " FROM " + st.rows + " WHERE " + inPass + "))"
@@ -219,28 +222,41 @@ func (st *stage) commitProblems(ctx context.Context, res *FileResult, fileName s
 	return StoreQuarantineCounts(ctx, st.s, res.RunID, res.FileID, fileName, st.kind.Name, counts)
 }
 
+// count runs a query of one count, as column n.
 func (st *stage) count(ctx context.Context, query string, params store.Params) (int64, error) {
 	r, err := st.s.Query(ctx, query, params)
 	if err != nil {
 		return 0, err
 	}
-	return strconv.ParseInt(r.Rows[0][0], 10, 64)
+	counts, err := store.Scan[struct {
+		N int64 `ch:"n"`
+	}](r, query)
+	if err != nil {
+		return 0, err
+	}
+	if len(counts) != 1 {
+		return 0, fmt.Errorf("%s: %d rows, want one", query, len(counts))
+	}
+	return counts[0].N, nil
 }
 
-// stageWriter is the Output of Parse for a load. Valid rows go to the stage from a
-// goroutine of their own, so that parsing (one core) and the engine's insert (the
-// other) overlap; problems are kept aside and staged when the rows are in (close).
-// For a direct stage the goroutine also sets aside the rows whose key may have come
-// before (keyFilter), which close resolves.
+// stageWriter is the Output of Parse for a load: it takes the valid rows typed (a
+// rowWriter), in blocks of columns that go to the stage from a goroutine of their own,
+// so that parsing (one core) and the engine's insert (the other) overlap; problems
+// are kept aside and staged when the rows are in (close). For a direct stage it also
+// sets aside the rows whose key may have come before (keyFilter), which close
+// resolves.
 type stageWriter struct {
 	ctx      context.Context
 	st       *stage
 	res      *FileResult
 	fileName string
 	rows     rowSink
-	batches  chan []byte
-	free     chan []byte
+	block    *rowBlock      // being filled
+	batches  chan *rowBlock // full blocks, to the engine
+	free     chan *rowBlock // blocks the engine has
 	done     chan error
+	failed   chan struct{} // closed when the engine refused a block
 	problems problemSink
 	prob     []byte
 	sampled  int64            // problems staged, at most QuarantineSample
@@ -251,22 +267,28 @@ type stageWriter struct {
 
 	// A direct stage's repeated keys.
 	expectBytes int64 // the file's size, uncompressed if known, for the filter's size
+	keyCols     []int
 	filter      *keyFilter
-	repeated    *tempTSV
-	repeatBuf   []byte
+	key         []byte
+	setAside    *rowBlock    // rows set aside, on their way to repeated
+	repeated    *scratchFile // Native blocks of the rows set aside
 }
+
+// errStageFailed stops a parse whose rows the engine no longer takes; close says why.
+var errStageFailed = errors.New("the engine stopped taking the rows")
 
 // newStageWriter starts staging a file of fileBytes bytes (0: unknown; its
 // uncompressed size for a compressed file).
 func newStageWriter(ctx context.Context, st *stage, res *FileResult, fileBytes int64) (*stageWriter, error) {
 	w := &stageWriter{ctx: ctx, st: st, res: res, fileName: filepath.Base(res.File),
-		batches: make(chan []byte), free: make(chan []byte, 2), done: make(chan error, 1),
-		now: nowText(), expectBytes: fileBytes}
+		block: newRowBlock(st.layout), batches: make(chan *rowBlock), free: make(chan *rowBlock, 1), done: make(chan error, 1),
+		failed: make(chan struct{}), now: nowText(), expectBytes: fileBytes, keyCols: st.keyColumns()}
 	var err error
 	if st.direct {
-		if w.repeated, err = newTempTSV(scratchPattern() + "repeated-*.tsv"); err != nil {
+		if w.repeated, err = newScratchFile(scratchPattern() + "repeated-*.native"); err != nil {
 			return nil, err
 		}
+		w.setAside = newRowBlock(st.layout)
 	}
 	if w.rows, err = newRowSink(ctx, st, res); err != nil {
 		w.dropRepeated()
@@ -277,20 +299,22 @@ func newStageWriter(ctx context.Context, st *stage, res *FileResult, fileBytes i
 		w.dropRepeated()
 		return nil, fmt.Errorf("stage for %s: %w", st.kind.Name, err)
 	}
-	w.free <- nil
-	w.free <- nil
+	w.free <- newRowBlock(st.layout)
 	go w.send()
 	return w, nil
 }
 
-// send passes the batches on to the engine.
+// send passes the blocks on to the engine.
 func (w *stageWriter) send() {
 	var err error
 	for b := range w.batches {
 		if err == nil {
-			err = w.rows.write(b)
+			if err = w.rows.write(b); err != nil {
+				close(w.failed)
+			}
 		}
-		w.free <- b[:0]
+		b.reset()
+		w.free <- b
 	}
 	if cerr := w.rows.close(); err == nil {
 		err = cerr
@@ -298,13 +322,12 @@ func (w *stageWriter) send() {
 	w.done <- err
 }
 
-// expectRows guesses the file's rows from its size and the first batch's row length.
-func (w *stageWriter) expectRows(batch []byte) int64 {
-	rows := int64(bytes.Count(batch, []byte{'\n'}))
-	if rows == 0 || w.expectBytes <= 0 {
+// expectRows guesses the file's rows from its size and the first row's length.
+func (w *stageWriter) expectRows(rowBytes int) int64 {
+	if w.expectBytes <= 0 {
 		return 1 << 20
 	}
-	return w.expectBytes/(int64(len(batch))/rows+1) + rows
+	return w.expectBytes/int64(rowBytes+1) + 1
 }
 
 func (w *stageWriter) dropRepeated() {
@@ -315,31 +338,49 @@ func (w *stageWriter) dropRepeated() {
 	}
 }
 
-func (w *stageWriter) Rows(tsv []byte, n int) error {
-	buf := <-w.free
-	if w.repeated == nil {
-		buf = append(buf, tsv...)
-	} else {
-		// Set aside the rows whose key may have come before, in the same copy.
+// row takes a valid row; for a direct stage, a row whose key may have come before is
+// set aside, and one whose key certainly has is dropped.
+func (w *stageWriter) row(e *rowEncoder, rawBytes int) error {
+	if w.repeated != nil {
 		if w.filter == nil {
-			w.filter = newKeyFilter(w.expectRows(tsv), w.st.keyColumns())
+			w.filter = newKeyFilter(w.expectRows(rawBytes), w.keyCols)
 		}
-		var repeated []byte
-		if buf, repeated = w.filter.split(tsv, buf, w.repeatBuf[:0]); len(repeated) > 0 {
-			if err := w.repeated.add(repeated); err != nil {
-				return err
+		w.key = appendKey(w.key[:0], w.st.layout, e.vals, w.keyCols)
+		switch w.filter.classify(w.key) {
+		case keyRepeat:
+			return nil
+		case keySetAside:
+			w.setAside.add(e.vals)
+			if w.setAside.rows >= setAsideBlockRows {
+				return w.repeated.addBlock(w.setAside)
 			}
+			return nil
 		}
-		w.repeatBuf = repeated
+	}
+	w.block.add(e.vals)
+	return nil
+}
+
+// setAsideBlockRows: rows set aside are written out in blocks of this many.
+const setAsideBlockRows = 65536
+
+// endBatch hands the block of the batch's rows to the engine.
+func (w *stageWriter) endBatch(n int) error {
+	w.st.stagedRows += int64(n)
+	if w.block.rows == 0 {
+		return nil // every row set aside or dropped
 	}
 	select {
-	case w.batches <- buf:
-	case err := <-w.done:
-		w.done <- err
-		return err
+	case <-w.failed:
+		return errStageFailed
+	case w.batches <- w.block:
 	}
-	w.st.stagedRows += int64(n)
+	w.block = <-w.free
 	return nil
+}
+
+func (w *stageWriter) Rows([]byte, int) error {
+	return errors.New("the stage takes typed rows") // Parse calls row and endBatch instead
 }
 
 func (w *stageWriter) Problem(p Problem) error {
@@ -383,21 +424,21 @@ func (w *stageWriter) close() error {
 // so that the memory of this does not grow with the file.
 func (w *stageWriter) stageRepeated() error {
 	defer w.dropRepeated()
+	if w.setAside.rows > 0 {
+		if err := w.repeated.addBlock(w.setAside); err != nil {
+			return err
+		}
+	}
 	if err := w.repeated.finish(); err != nil || w.repeated.rows == 0 || w.err != nil {
 		return err
 	}
 	st := w.st
-	columns := st.kind.StoredColumns()
-	structure, err := st.rowStructure(w.ctx)
-	if err != nil {
-		return err
-	}
 	passes := uint64(max(1, (w.repeated.rows+rowsPerPass-1)/rowsPerPass))
 	inPass := " cityHash64(" + st.keyList + ") % {passes:UInt64} = {pass:UInt64}"
-	query := fileInsertQuery(st.rows, columns, true, " WHERE"+inPass+" AND "+st.keyTuple+" NOT IN (SELECT "+st.keyList+" FROM "+st.rows+
-		" WHERE"+inPass+" AND "+st.keyTuple+" IN (SELECT "+st.keyList+" FROM "+fromFile+" WHERE"+inPass+")) ORDER BY "+st.keyList+", line LIMIT 1 BY "+st.keyList+
+	query := fileInsertQuery(st.rows, st.layout.names, true, formatNative, " WHERE"+inPass+" AND "+st.keyTuple+" NOT IN (SELECT "+st.keyList+" FROM "+st.rows+
+		" WHERE"+inPass+" AND "+st.keyTuple+" IN (SELECT "+st.keyList+" FROM "+fromFile(formatNative)+" WHERE"+inPass+")) ORDER BY "+st.keyList+", line LIMIT 1 BY "+st.keyList+
 		" SETTINGS max_bytes_before_external_sort = "+strconv.Itoa(externalSortBytes)+st.priority)
-	params := store.Params{"path": w.repeated.f.Name(), "structure": structure, "fid": w.res.FileID, "run": w.res.RunID, "passes": passes}
+	params := store.Params{"path": w.repeated.f.Name(), "structure": st.layout.structure(), "fid": w.res.FileID, "run": w.res.RunID, "passes": passes}
 	for pass := range passes {
 		params["pass"] = pass
 		if err := st.s.Exec(w.ctx, query, params); err != nil {
@@ -414,13 +455,19 @@ const externalSortBytes = 128 << 20
 // that are older than age (0: all — for the embedded engine, whose one process owns
 // the data folder).
 func DropStaleStages(ctx context.Context, s store.Store, age time.Duration) error {
-	r, err := s.Query(ctx, "SELECT name FROM system.tables WHERE database = currentDatabase() AND startsWith(name, {p:String}) AND metadata_modification_time <= now() - {age:UInt64}",
-		store.Params{"p": stagePrefix, "age": uint64(age.Seconds())})
+	const query = "SELECT name FROM system.tables WHERE database = currentDatabase() AND startsWith(name, {p:String}) AND metadata_modification_time <= now() - {age:UInt64}"
+	r, err := s.Query(ctx, query, store.Params{"p": stagePrefix, "age": uint64(age.Seconds())})
 	if err != nil {
 		return err
 	}
-	for _, row := range r.Rows {
-		if err := s.Exec(ctx, "DROP TABLE IF EXISTS "+row[0], nil); err != nil {
+	tables, err := store.Scan[struct {
+		Name string `ch:"name"`
+	}](r, query)
+	if err != nil {
+		return err
+	}
+	for _, t := range tables {
+		if err := s.Exec(ctx, "DROP TABLE IF EXISTS "+t.Name, nil); err != nil {
 			return err
 		}
 	}
