@@ -220,6 +220,82 @@ func (b *rowBlock) reset() {
 	b.rows = 0
 }
 
+// split keeps the rows whose verdict is keyFirst, appends those set aside
+// (keySetAside) to setAside and drops the others (keyRepeat), keeping their order; it
+// reports whether any row was set aside.
+func (b *rowBlock) split(verdicts []keyVerdict, setAside *rowBlock) bool {
+	aside, kept := 0, 0
+	for _, v := range verdicts {
+		switch v {
+		case keyFirst:
+			kept++
+		case keySetAside:
+			aside++
+		}
+	}
+	if kept == b.rows {
+		return false // the common case: every row the first of its key
+	}
+	for i := range b.cols {
+		c, to := &b.cols[i], &setAside.cols[i]
+		if c.nullable {
+			c.nulls = splitRows(c.nulls, verdicts, &to.nulls)
+		}
+		switch c.kind {
+		case columnString:
+			splitStrings(&c.str, verdicts, &to.str)
+		case columnDateTime64:
+			c.time.Data = splitRows(c.time.Data, verdicts, &to.time.Data)
+		case columnDate:
+			c.date = splitRows(c.date, verdicts, &to.date)
+		case columnBool:
+			c.bool = splitRows(c.bool, verdicts, &to.bool)
+		case columnUInt8:
+			c.u8 = splitRows(c.u8, verdicts, &to.u8)
+		case columnUInt16:
+			c.u16 = splitRows(c.u16, verdicts, &to.u16)
+		case columnUInt32:
+			c.u32 = splitRows(c.u32, verdicts, &to.u32)
+		case columnUInt64:
+			c.u64 = splitRows(c.u64, verdicts, &to.u64)
+		}
+	}
+	b.rows = kept
+	setAside.rows += aside
+	return aside > 0
+}
+
+// splitRows keeps the values of the rows that are the first of their key, in place,
+// and appends those set aside to aside.
+func splitRows[S ~[]T, T any](values S, verdicts []keyVerdict, aside *S) S {
+	kept := values[:0]
+	for i, v := range values {
+		switch verdicts[i] {
+		case keyFirst:
+			kept = append(kept, v)
+		case keySetAside:
+			*aside = append(*aside, v)
+		}
+	}
+	return kept
+}
+
+// splitStrings is splitRows of a String column.
+func splitStrings(c *proto.ColStr, verdicts []keyVerdict, aside *proto.ColStr) {
+	buf, pos := c.Buf[:0], c.Pos[:0]
+	for i, p := range c.Pos {
+		switch verdicts[i] {
+		case keyFirst:
+			start := len(buf)
+			buf = append(buf, c.Buf[p.Start:p.End]...) // in place: never ahead of p.Start
+			pos = append(pos, proto.Position{Start: start, End: len(buf)})
+		case keySetAside:
+			aside.AppendBytes(c.Buf[p.Start:p.End])
+		}
+	}
+	c.Buf, c.Pos = buf, pos
+}
+
 // input is the block's columns as ch-go's input columns: for a Native block, and
 // for store.InsertBlock. It points into the block: valid until the block changes.
 func (b *rowBlock) input() []proto.InputColumn {

@@ -269,7 +269,9 @@ type stageWriter struct {
 	expectBytes int64 // the file's size, uncompressed if known, for the filter's size
 	keyCols     []int
 	filter      *keyFilter
-	key         []byte
+	keys        []byte       // the keys of the block's rows (appendKey), one after another
+	keyEnds     []int        // where each row's key ends in keys
+	verdicts    []keyVerdict // the filter's, of the block's rows
 	setAside    *rowBlock    // rows set aside, on their way to repeated
 	repeated    *scratchFile // Native blocks of the rows set aside
 }
@@ -322,13 +324,19 @@ func (w *stageWriter) send() {
 	w.done <- err
 }
 
-// expectRows guesses the file's rows from its size and the first row's length.
+// expectRows guesses the file's rows from its size and the first row's length, or
+// minRowBytes when that is shorter: one row may be longer than most, and a filter
+// made for too few rows mistakes more of them.
 func (w *stageWriter) expectRows(rowBytes int) int64 {
 	if w.expectBytes <= 0 {
 		return 1 << 20
 	}
-	return w.expectBytes/int64(rowBytes+1) + 1
+	return w.expectBytes/int64(min(rowBytes+1, minRowBytes)) + 1
 }
+
+// minRowBytes is about the shortest row of a measurement file with every column
+// filled (a usage row of the contract's ten columns is about 95 bytes).
+const minRowBytes = 64
 
 func (w *stageWriter) dropRepeated() {
 	if w.repeated != nil {
@@ -338,35 +346,36 @@ func (w *stageWriter) dropRepeated() {
 	}
 }
 
-// row takes a valid row; for a direct stage, a row whose key may have come before is
-// set aside, and one whose key certainly has is dropped.
+// row takes a valid row; for a direct stage, its key too, for the filter (endBatch).
 func (w *stageWriter) row(e *rowEncoder, rawBytes int) error {
 	if w.repeated != nil {
 		if w.filter == nil {
 			w.filter = newKeyFilter(w.expectRows(rawBytes), w.keyCols)
 		}
-		w.key = appendKey(w.key[:0], w.st.layout, e.vals, w.keyCols)
-		switch w.filter.classify(w.key) {
-		case keyRepeat:
-			return nil
-		case keySetAside:
-			w.setAside.add(e.vals)
-			if w.setAside.rows >= setAsideBlockRows {
-				return w.repeated.addBlock(w.setAside)
-			}
-			return nil
-		}
+		w.keys = appendKey(w.keys, w.st.layout, e.vals, w.keyCols)
+		w.keyEnds = append(w.keyEnds, len(w.keys))
 	}
 	w.block.add(e.vals)
 	return nil
 }
 
-// setAsideBlockRows: rows set aside are written out in blocks of this many.
-const setAsideBlockRows = 65536
+// setAsideRows: rows set aside are written out in blocks of about this many.
+const setAsideRows = 65536
 
-// endBatch hands the block of the batch's rows to the engine.
+// endBatch hands the block of the batch's rows to the engine; for a direct stage,
+// those whose key may have come before are set aside first, and those whose key
+// certainly has are dropped.
 func (w *stageWriter) endBatch(n int) error {
 	w.st.stagedRows += int64(n)
+	if w.repeated != nil {
+		w.verdicts = w.filter.classifyAll(w.keys, w.keyEnds, w.verdicts[:0])
+		w.keys, w.keyEnds = w.keys[:0], w.keyEnds[:0]
+		if w.block.split(w.verdicts, w.setAside) && w.setAside.rows >= setAsideRows {
+			if err := w.repeated.addBlock(w.setAside); err != nil {
+				return err
+			}
+		}
+	}
 	if w.block.rows == 0 {
 		return nil // every row set aside or dropped
 	}

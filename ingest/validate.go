@@ -153,19 +153,52 @@ func tallinnYear(unixSec int64, utcYear int) int {
 	return utcYear
 }
 
-// offsetCache remembers Tallinn's UTC offset per local wall-clock hour; zone
-// changes happen on whole hours, so every second of a local hour has the same
-// offset (TestLocalOffsetIsTheEarliestInstant checks this minute by minute).
+// offsetCache remembers Tallinn's UTC offset per local day, for the days on which it
+// does not change (all but about two a year), and per local wall-clock hour for the
+// others: zone changes happen on whole hours, so every second of a local hour has the
+// same offset (TestLocalOffsetIsTheEarliestInstant checks this minute by minute), and
+// at most once a day, so that a day whose first and last hours have one offset has it
+// all day (TestOffsetOfEveryHour checks every hour of the years stored). Rows come in
+// no particular order of time, and an hour's offset costs a time.Date.
 type offsetCache struct {
+	day  [cacheDays]int32 // the day's offset + 1 (0: not asked yet), or offsetChanges
 	hour [256]int64
 	off  [256]int64
 	set  [256]bool
 }
 
+// The days of offsetCache.day: from the first of January of minYear-1, the earliest
+// year a timestamp may have before its zone is taken into account.
+const (
+	cacheDays     = (maxYear - minYear + 2) * 366
+	offsetChanges = -1
+)
+
+var cacheFirstDay = daysFromCivil(minYear-1, 1, 1)
+
 // offset returns local minus UTC in seconds for a Tallinn wall-clock time whose
 // seconds since the epoch, read as if UTC, are localSec.
 func (c *offsetCache) offset(localSec int64, y, mo, d, h int) int64 {
-	hour := localSec / 3600 // localSec >= 0 within minYear..maxYear
+	if i := floorDiv(localSec, 86400) - cacheFirstDay; i >= 0 && i < cacheDays {
+		v := c.day[i]
+		if v == 0 {
+			v = offsetChanges
+			start := (cacheFirstDay + i) * 86400
+			if first, last := start-tallinnHourStart(y, mo, d, 0), start+23*3600-tallinnHourStart(y, mo, d, 23); first == last && first > 0 {
+				v = int32(first) + 1
+			}
+			c.day[i] = v
+		}
+		if v != offsetChanges {
+			return int64(v - 1)
+		}
+	}
+	return c.hourOffset(localSec, y, mo, d, h)
+}
+
+// hourOffset is offset for a day on which the offset changes.
+func (c *offsetCache) hourOffset(localSec int64, y, mo, d, h int) int64 {
+	hour := floorDiv(localSec, 3600)
 	i := hour & 255
 	if c.set[i] && c.hour[i] == hour {
 		return c.off[i]
