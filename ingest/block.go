@@ -3,6 +3,7 @@ package ingest
 import (
 	"encoding/binary"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -222,10 +223,16 @@ func (b *rowBlock) reset() {
 
 // split keeps the rows whose verdict is keyFirst, appends those set aside
 // (keySetAside) to setAside and drops the others (keyRepeat), keeping their order; it
-// reports whether any row was set aside.
+// reports whether any row was set aside. The rows before the first one not kept stay
+// where they are: a repeat is rare (most blocks have none or one), so most of a block
+// is not moved.
 func (b *rowBlock) split(verdicts []keyVerdict, setAside *rowBlock) bool {
-	aside, kept := 0, 0
-	for _, v := range verdicts {
+	from := slices.IndexFunc(verdicts, func(v keyVerdict) bool { return v != keyFirst })
+	if from < 0 {
+		return false // the common case: every row the first of its key
+	}
+	aside, kept := 0, from
+	for _, v := range verdicts[from:] {
 		switch v {
 		case keyFirst:
 			kept++
@@ -233,31 +240,28 @@ func (b *rowBlock) split(verdicts []keyVerdict, setAside *rowBlock) bool {
 			aside++
 		}
 	}
-	if kept == b.rows {
-		return false // the common case: every row the first of its key
-	}
 	for i := range b.cols {
 		c, to := &b.cols[i], &setAside.cols[i]
 		if c.nullable {
-			c.nulls = splitRows(c.nulls, verdicts, &to.nulls)
+			c.nulls = splitRows(c.nulls, verdicts, from, &to.nulls)
 		}
 		switch c.kind {
 		case columnString:
-			splitStrings(&c.str, verdicts, &to.str)
+			splitStrings(&c.str, verdicts, from, &to.str)
 		case columnDateTime64:
-			c.time.Data = splitRows(c.time.Data, verdicts, &to.time.Data)
+			c.time.Data = splitRows(c.time.Data, verdicts, from, &to.time.Data)
 		case columnDate:
-			c.date = splitRows(c.date, verdicts, &to.date)
+			c.date = splitRows(c.date, verdicts, from, &to.date)
 		case columnBool:
-			c.bool = splitRows(c.bool, verdicts, &to.bool)
+			c.bool = splitRows(c.bool, verdicts, from, &to.bool)
 		case columnUInt8:
-			c.u8 = splitRows(c.u8, verdicts, &to.u8)
+			c.u8 = splitRows(c.u8, verdicts, from, &to.u8)
 		case columnUInt16:
-			c.u16 = splitRows(c.u16, verdicts, &to.u16)
+			c.u16 = splitRows(c.u16, verdicts, from, &to.u16)
 		case columnUInt32:
-			c.u32 = splitRows(c.u32, verdicts, &to.u32)
+			c.u32 = splitRows(c.u32, verdicts, from, &to.u32)
 		case columnUInt64:
-			c.u64 = splitRows(c.u64, verdicts, &to.u64)
+			c.u64 = splitRows(c.u64, verdicts, from, &to.u64)
 		}
 	}
 	b.rows = kept
@@ -266,11 +270,11 @@ func (b *rowBlock) split(verdicts []keyVerdict, setAside *rowBlock) bool {
 }
 
 // splitRows keeps the values of the rows that are the first of their key, in place,
-// and appends those set aside to aside.
-func splitRows[S ~[]T, T any](values S, verdicts []keyVerdict, aside *S) S {
-	kept := values[:0]
-	for i, v := range values {
-		switch verdicts[i] {
+// and appends those set aside to aside; every row before from is kept.
+func splitRows[S ~[]T, T any](values S, verdicts []keyVerdict, from int, aside *S) S {
+	kept := values[:from]
+	for i, v := range values[from:] {
+		switch verdicts[from+i] {
 		case keyFirst:
 			kept = append(kept, v)
 		case keySetAside:
@@ -281,10 +285,10 @@ func splitRows[S ~[]T, T any](values S, verdicts []keyVerdict, aside *S) S {
 }
 
 // splitStrings is splitRows of a String column.
-func splitStrings(c *proto.ColStr, verdicts []keyVerdict, aside *proto.ColStr) {
-	buf, pos := c.Buf[:0], c.Pos[:0]
-	for i, p := range c.Pos {
-		switch verdicts[i] {
+func splitStrings(c *proto.ColStr, verdicts []keyVerdict, from int, aside *proto.ColStr) {
+	buf, pos := c.Buf[:c.Pos[from].Start], c.Pos[:from]
+	for i, p := range c.Pos[from:] {
+		switch verdicts[from+i] {
 		case keyFirst:
 			start := len(buf)
 			buf = append(buf, c.Buf[p.Start:p.End]...) // in place: never ahead of p.Start
