@@ -118,7 +118,7 @@ func (st *stage) commit(ctx context.Context, res *FileResult, fileName string, c
 	var err error
 	attached := false
 	if st.direct {
-		if attached, err = st.attachIfEmpty(ctx); err != nil {
+		if attached, err = st.attachIfNoKeyHeld(ctx); err != nil {
 			return fmt.Errorf("%s: commit: %w", fileName, err)
 		}
 	}
@@ -136,14 +136,23 @@ func (st *stage) commit(ctx context.Context, res *FileResult, fileName string, c
 	return st.commitProblems(ctx, res, fileName, counts)
 }
 
-// attachIfEmpty moves a direct stage's partitions into the kind's table when that
-// holds no row, and reports whether it did. A process killed midway leaves some
-// partitions attached; the load run again finds the table not empty and copies the
-// missing rows.
-func (st *stage) attachIfEmpty(ctx context.Context) (bool, error) {
+// attachIfNoKeyHeld moves a direct stage's partitions into the kind's table when that
+// holds none of the stage's keys (a direct stage holds each key once): when it is
+// empty (the first load, the large one), or when the file brings only new keys, as a
+// day's new events do. It reports whether it did; else the commit copies the rows of
+// the keys the table lacks. Looking for the keys reads the table's key columns, a
+// fraction of what a copy of the stage reads and writes. A process killed midway
+// leaves some partitions attached, which the next process rolls back with the rest of
+// its unfinished run (Recover).
+func (st *stage) attachIfNoKeyHeld(ctx context.Context) (bool, error) {
 	n, err := st.count(ctx, "SELECT count() AS n FROM "+st.table, nil)
-	if err != nil || n > 0 {
+	if err != nil {
 		return false, err
+	}
+	if n > 0 {
+		if held, err := st.holdsStagedKey(ctx); err != nil || held {
+			return false, err
+		}
 	}
 	const query = "SELECT DISTINCT partition_id FROM system.parts WHERE database = currentDatabase() AND table = {t:String} AND active"
 	r, err := st.s.Query(ctx, query, store.Params{"t": st.rows})
@@ -168,6 +177,37 @@ func (st *stage) attachIfEmpty(ctx context.Context) (bool, error) {
 	return true, nil
 }
 
+// holdsStagedKey reports whether the kind's table holds a key of the stage, in
+// passes by the key's hash as the copy takes them, so that the engine's set holds
+// one pass's keys.
+func (st *stage) holdsStagedKey(ctx context.Context) (bool, error) {
+	passes := st.passes()
+	params := store.Params{"passes": passes}
+	query := "SELECT count() AS n FROM (SELECT 1 FROM " + st.table + " WHERE " + st.inPass() + " AND " + st.keyTuple + " IN (SELECT " + st.keyList +
+		" FROM " + st.rows + " WHERE " + st.inPass() + ") LIMIT 1)"
+	if st.priority != "" {
+		query += " SETTINGS" + strings.TrimPrefix(st.priority, ",")
+	}
+	for pass := range passes {
+		params["pass"] = pass
+		n, err := st.count(ctx, query, params)
+		if err != nil || n > 0 {
+			return n > 0, err
+		}
+	}
+	return false, nil
+}
+
+// passes is the number of passes the commit takes the stage's keys in (rowsPerPass).
+func (st *stage) passes() uint64 {
+	return uint64(max(1, (st.stagedRows+rowsPerPass-1)/rowsPerPass))
+}
+
+// inPass is the condition on a row's key of the pass-th of passes (parameters).
+func (st *stage) inPass() string {
+	return "cityHash64(" + st.keyList + ") % {passes:UInt64} = {pass:UInt64}"
+}
+
 // partitionID matches the partition ids ClickHouse makes (a value, "all", or a hash).
 var partitionID = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
 
@@ -179,12 +219,9 @@ var partitionID = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
 // and line, the commit finds the repeated keys (a hash aggregation) and their first
 // lines, and lets every other row through as it is read.
 func (st *stage) copyNewKeys(ctx context.Context, params store.Params) error {
-	passes := (st.stagedRows + rowsPerPass - 1) / rowsPerPass
-	if passes < 1 {
-		passes = 1
-	}
-	params["passes"] = uint64(passes)
-	inPass := "cityHash64(" + st.keyList + ") % {passes:UInt64} = {pass:UInt64}"
+	passes := st.passes()
+	params["passes"] = passes
+	inPass := st.inPass()
 	repeated := "SELECT " + st.keyList + " FROM " + st.rows + " WHERE " + inPass + " GROUP BY " + st.keyList + " HAVING count() > 1"
 	// On a cluster the kind's table is Distributed: the keys it holds are looked up on
 	// every shard, and GLOBAL sends them the stage's keys (the stage lives on this
@@ -198,10 +235,10 @@ func (st *stage) copyNewKeys(ctx context.Context, params store.Params) error {
 		query += " AND (" + st.keyTuple + " NOT IN (" + repeated + ") OR (" + st.keyList + ", line) IN (SELECT " + st.keyList + ", min(line) FROM " + st.rows +
 			" WHERE " + inPass + " AND " + st.keyTuple + " IN (" + repeated + ") GROUP BY " + st.keyList + "))"
 	}
-	if st.priority != "" {
-		query += " SETTINGS" + strings.TrimPrefix(st.priority, ",")
-	}
-	for pass := uint64(0); pass < uint64(passes); pass++ {
+	// The copy is a whole load's sorting and writing again, on both cores as the
+	// stage's insert (newRowSink).
+	query += " SETTINGS " + insertThreads() + st.priority
+	for pass := range passes {
 		params["pass"] = pass
 		if err := st.s.Exec(ctx, query, params); err != nil {
 			return err
@@ -443,7 +480,7 @@ func (w *stageWriter) stageRepeated() error {
 	}
 	st := w.st
 	passes := uint64(max(1, (w.repeated.rows+rowsPerPass-1)/rowsPerPass))
-	inPass := " cityHash64(" + st.keyList + ") % {passes:UInt64} = {pass:UInt64}"
+	inPass := " " + st.inPass()
 	query := fileInsertQuery(st.rows, st.layout.names, true, formatNative, " WHERE"+inPass+" AND "+st.keyTuple+" NOT IN (SELECT "+st.keyList+" FROM "+st.rows+
 		" WHERE"+inPass+" AND "+st.keyTuple+" IN (SELECT "+st.keyList+" FROM "+fromFile(formatNative)+" WHERE"+inPass+")) ORDER BY "+st.keyList+", line LIMIT 1 BY "+st.keyList+
 		" SETTINGS max_bytes_before_external_sort = "+strconv.Itoa(externalSortBytes)+st.priority)
