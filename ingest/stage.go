@@ -179,11 +179,12 @@ func (st *stage) attachIfNoKeyHeld(ctx context.Context) (bool, error) {
 
 // holdsStagedKey reports whether the kind's table holds a key of the stage, in
 // passes by the key's hash as the copy takes them, so that the engine's set holds
-// one pass's keys.
+// one pass's keys (the set holds only keys of its pass, so the table's keys are not
+// hashed: the table is the larger side).
 func (st *stage) holdsStagedKey(ctx context.Context) (bool, error) {
 	passes := st.passes()
 	params := store.Params{"passes": passes}
-	query := "SELECT count() AS n FROM (SELECT 1 FROM " + st.table + " WHERE " + st.inPass() + " AND " + st.keyTuple + " IN (SELECT " + st.keyList +
+	query := "SELECT count() AS n FROM (SELECT 1 FROM " + st.table + " WHERE " + st.keyTuple + " IN (SELECT " + st.keyList +
 		" FROM " + st.rows + " WHERE " + st.inPass() + ") LIMIT 1)"
 	if st.priority != "" {
 		query += " SETTINGS" + strings.TrimPrefix(st.priority, ",")
@@ -230,7 +231,7 @@ func (st *stage) copyNewKeys(ctx context.Context, params store.Params) error {
 	query := "INSERT INTO " + st.table + " (" + columns + ", file_id, run_id) SELECT " + columns + ", {fid:String}, {run:String} FROM " + st.rows +
 		" WHERE " + inPass +
 		" AND " + st.keyTuple + " NOT IN (SELECT " + st.keyList + " FROM " + st.table +
-		" WHERE " + inPass + " AND " + st.keyTuple + " GLOBAL IN (SELECT " + st.keyList + " FROM " + st.rows + " WHERE " + inPass + "))"
+		" WHERE " + st.keyTuple + " GLOBAL IN (SELECT " + st.keyList + " FROM " + st.rows + " WHERE " + inPass + "))"
 	if !st.direct { // a direct stage holds each key once already
 		query += " AND (" + st.keyTuple + " NOT IN (" + repeated + ") OR (" + st.keyList + ", line) IN (SELECT " + st.keyList + ", min(line) FROM " + st.rows +
 			" WHERE " + inPass + " AND " + st.keyTuple + " IN (" + repeated + ") GROUP BY " + st.keyList + "))"
