@@ -83,8 +83,9 @@ fuzz: deps
 # CSVWithNames), and print a table of wall and CPU seconds and peak memory under the
 # load average: BenchmarkLoadUsage5M and BenchmarkLoadUsage20M in-process (about
 # 20 s and 80 s on a quiet machine), BenchmarkReloadUsage20M 5 M rows into a table
-# that holds 20 M (the copy path; each child loads the 20 M first, about 2 min in
-# all), BenchmarkIngestProcess whole processes (`kovmon ingest`, its refresh
+# that holds 20 M, of new keys (attached) and with 1 % of the keys held (the copy;
+# each of its three children loads and merges the 20 M first, about 5 min in all),
+# BenchmarkIngestProcess whole processes (`kovmon ingest`, its refresh
 # included) at 5 M and 20 M rows, three alternating pairs each (about 6 min). They
 # write their files once (5 M rows 470 MB, 20 M rows 1.9 GB, in $TMPDIR/kovmon-bench,
 # about 2 min) and need about 6 GB of temporary folder while they run;
