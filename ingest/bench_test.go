@@ -69,7 +69,7 @@ func benchmarkLoadInProcess(b *testing.B, rows int) {
 		ours = runLoadChild(b, "load-ours", uf, usageFile{}, 0)
 	}
 	reportVersus(b, engine, ours)
-	b.Logf("%d rows, %d MB, in-process (the load alone, in a fresh process)\n%s", uf.Rows, uf.SizeBytes>>20,
+	printTable(b, "%d rows, %d MB, in-process (the load alone, in a fresh process)\n%s", uf.Rows, uf.SizeBytes>>20,
 		versusTable([]string{"engine's CSV load", "ours"}, []loadFigures{engine, ours}))
 }
 
@@ -95,6 +95,12 @@ func versusTable(names []string, loads []loadFigures) string {
 			f.rate()/loads[0].rate(), f.CPUSeconds/loads[0].CPUSeconds, f.PeakGrowthMB/loads[0].PeakGrowthMB)
 	}
 	return t.String()
+}
+
+// printTable prints a benchmark's table of figures on standard output, headed by
+// the benchmark's name: the testing package cuts a benchmark's log after a few lines.
+func printTable(b *testing.B, format string, args ...any) {
+	fmt.Printf("%s: "+format+"\n", append([]any{b.Name()}, args...)...)
 }
 
 // loadAverage is the machine's load average over 1, 5 and 15 minutes, as uptime
@@ -139,7 +145,7 @@ func BenchmarkReloadUsage20M(b *testing.B) {
 	reportVersus(b, engine, ours)
 	b.ReportMetric(copied.rate()/engine.rate(), "copy-ours/engine")
 	b.ReportMetric(copied.CPUSeconds, "copy-ours-cpu-s")
-	b.Logf("%d rows, %d MB, into a table of %d rows, in-process; the copy's file shares %d keys with the table\n%s", fresh.Rows, fresh.SizeBytes>>20, held.Rows, shared,
+	printTable(b, "%d rows, %d MB, into a table of %d rows, in-process; the copy's file shares %d keys with the table\n%s", fresh.Rows, fresh.SizeBytes>>20, held.Rows, shared,
 		versusTable([]string{"engine's CSV load", "ours (new keys)", "ours (copy)"}, []loadFigures{engine, ours, copied}))
 }
 

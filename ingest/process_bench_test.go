@@ -53,7 +53,7 @@ func BenchmarkIngestProcess(b *testing.B) {
 			b.ReportMetric(e.Seconds/o.Seconds, prefix+"ours/engine")
 			b.ReportMetric(o.CPUSeconds/e.CPUSeconds, prefix+"cpu-ours/engine")
 			b.ReportMetric(o.PeakMB/e.PeakMB, prefix+"peak-ours/engine")
-			b.Logf("%d rows, %d MB, whole processes\n%s", uf.Rows, uf.SizeBytes>>20, processTable(engine, ours))
+			printTable(b, "%d rows, %d MB, whole processes\n%s", uf.Rows, uf.SizeBytes>>20, processTable(engine, ours))
 		}
 	}
 }
