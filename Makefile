@@ -83,6 +83,18 @@ fuzz: deps
 # with a warm one, or the HTML report 500 kB or more (issue 16); static files are
 # served gzipped and named by their content, pages and the report compressed by the
 # web layer's middleware.
+# The ingest benchmarks of issue 18 (ingest) each load a usage file in fresh processes
+# on fresh folders, ours against the engine's own INSERT … SELECT * FROM file(…,
+# CSVWithNames), and print a table of wall and CPU seconds and peak memory under the
+# load average: BenchmarkLoadUsage5M and BenchmarkLoadUsage20M in-process (about
+# 20 s and 80 s on a quiet machine), BenchmarkReloadUsage20M 5 M rows into a table
+# that holds 20 M, of new keys (attached) and with 1 % of the keys held (the copy;
+# each of its three children loads and merges the 20 M first, about 5 min in all),
+# BenchmarkIngestProcess whole processes (`kovmon ingest`, its refresh
+# included) at 5 M and 20 M rows, three alternating pairs each (about 6 min). They
+# write their files once (5 M rows 470 MB, 20 M rows 1.9 GB, in $TMPDIR/kovmon-bench,
+# about 2 min) and need about 6 GB of temporary folder while they run;
+# KOVMON_BENCH_PAIRS=1 and KOVMON_BENCH_PROCESS_ROWS=5000000 make a quicker look.
 bench: deps build
 	go test -run '^$$' -bench . -benchmem -timeout 90m ./...
 	go build -o bin/kovmon-load ./cmd/kovmon-load

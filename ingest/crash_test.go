@@ -111,7 +111,7 @@ func newDataDir(t *testing.T, bin, tmp, name string) string {
 	return dir
 }
 
-func runKovmon(t *testing.T, bin, dir string, args ...string) string {
+func runKovmon(t testing.TB, bin, dir string, args ...string) string {
 	t.Helper()
 	cmd := exec.Command(bin, append([]string{"--data", dir}, args...)...)
 	var stderr strings.Builder

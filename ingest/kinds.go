@@ -78,6 +78,23 @@ func (k *Kind) RequiredColumns() []string {
 	return names
 }
 
+// sources says where each stored column's value comes from: an input column's
+// index, srcYear or srcLine.
+func (k *Kind) sources() []int {
+	order := make([]int, 0, len(k.stored))
+	for _, name := range k.stored {
+		switch {
+		case name == "line":
+			order = append(order, srcLine)
+		case name == "year" && k.YearFrom != "":
+			order = append(order, srcYear)
+		default:
+			order = append(order, k.column(name))
+		}
+	}
+	return order
+}
+
 func (k *Kind) column(name string) int {
 	for i, c := range k.Columns {
 		if c.Name == name {
@@ -202,6 +219,13 @@ func init() {
 		for _, name := range k.stored {
 			if name != "line" && !(name == "year" && k.YearFrom != "") && k.column(name) < 0 {
 				panic(fmt.Sprintf("ingest: kind %s stores %s, which is not an input column", k.Name, name))
+			}
+		}
+		for _, c := range k.Columns {
+			// An empty optional column is stored as NULL or as the empty string, which
+			// only a string column has.
+			if c.Optional && !c.Nullable && c.Type != TypeString {
+				panic(fmt.Sprintf("ingest: kind %s: optional column %s must be Nullable or a string", k.Name, c.Name))
 			}
 		}
 		if k.LineFrom != "" && (k.column(k.LineFrom) >= 0 || slices.Contains(k.stored, k.LineFrom)) {

@@ -252,6 +252,9 @@ func (l *Loader) loadMeasurements(ctx context.Context, res *FileResult, path str
 	}
 	st, perr := ParseWithOptions(ctx, f, filepath.Base(path), out, opt)
 	werr := out.close()
+	if errors.Is(perr, errStageFailed) {
+		perr = nil // the engine's error, werr, says why
+	}
 	res.RowsRead = st.RowsRead
 	res.Quarantined = st.Problems
 	if errors.Is(perr, ErrAllRowsFailed) && werr == nil {

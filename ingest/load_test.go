@@ -248,6 +248,28 @@ func checkKindLoads(t *testing.T, l *Loader, s store.Store, k *Kind) {
 	}
 
 	checkLedger(t, s, k, map[string][]FileResult{fileA: {first, again}, fileB: {overlap}, fileC: {rejected}})
+
+	// File D: keys 30-39, none of them held, key 35 twice: into a table that holds
+	// rows (a direct stage is attached as it is, as into an empty table), each new key
+	// once from its first line, the rows held untouched.
+	rows = rows[:0]
+	for i := 30; i < 40; i++ {
+		rows = append(rows, validRow(t, k, i, "784"))
+	}
+	rows = append(rows, validRow(t, k, 35, "0784"))
+	fileD := writeKindCSV(t, dir, k.Name+"_d.csv", k, rows)
+	fresh := loadOne(t, l, k.Name, fileD)
+	checkResult(t, "file of new keys", fresh, "loaded", 11, 10, 1, 0)
+	if n, keys := count("1", nil), queryInt(t, s, "SELECT uniqExact("+keyTuple(k)+") FROM "+k.Table, nil); n != 40 || keys != 40 {
+		t.Fatalf("table holds %d rows with %d keys, want 40 and 40", n, keys)
+	}
+	if n := count("file_id = {fid:String}", fid); n != 20 {
+		t.Fatalf("table holds %d rows of file A after file D, want 20", n)
+	}
+	fidD := store.Params{"fid": fresh.FileID, "run": fresh.RunID}
+	if n := count("file_id = {fid:String} AND run_id = {run:String} AND line <= 11", fidD); n != 10 {
+		t.Fatalf("table holds %d rows of file D from its first lines, want 10", n)
+	}
 }
 
 func csvLine(fields []string) string {

@@ -41,7 +41,9 @@ func runChild(job string) int {
 	case "counts":
 		out, err = childCounts(os.Getenv("KOVMON_CHILD_DATA"))
 	case "load-engine", "load-ours":
-		out, err = childLoad(job, os.Getenv("KOVMON_CHILD_DATA"), os.Getenv("KOVMON_CHILD_FILE"))
+		out, err = childLoad(job, os.Getenv("KOVMON_CHILD_DATA"), os.Getenv("KOVMON_CHILD_FILE"), os.Getenv("KOVMON_CHILD_PRELOAD"))
+	case "engine-csv":
+		out, err = childEngineCSV(os.Getenv("KOVMON_CHILD_DATA"), os.Getenv("KOVMON_CHILD_FILE"))
 	case "load-hostile":
 		out, err = childLoadHostile(os.Getenv("KOVMON_CHILD_DATA"), os.Getenv("KOVMON_CHILD_FILE"))
 	default:
@@ -131,6 +133,9 @@ type usageSpec struct {
 	Rows     int
 	BadEvery int // every BadEvery-th row has an unknown municipality (0: none)
 	DupEvery int // every DupEvery-th row repeats the key of an earlier row (0: none)
+	// FirstID shifts the rows' keys: row i has the key of row FirstID+i of a file
+	// without it, so that a file of FirstID rows and this one share no key.
+	FirstID int
 }
 
 func (s usageSpec) dup(i int) bool { return s.DupEvery > 0 && i > 0 && i%s.DupEvery == 0 }
@@ -166,7 +171,7 @@ func writeUsageFile(path string, spec usageSpec, codes []string) (usageFile, err
 	var line []byte
 	for i := range spec.Rows {
 		lineNo := int64(i) + 2
-		id := uint64(i)
+		id := uint64(spec.FirstID + i)
 		dup, bad := spec.dup(i), spec.bad(i)
 		if dup {
 			// The key of an earlier row that is stored: that row stays the one stored.
@@ -174,7 +179,7 @@ func writeUsageFile(path string, spec usageSpec, codes []string) (usageFile, err
 			for j > 0 && (spec.dup(j) || spec.bad(j)) {
 				j--
 			}
-			id = uint64(j)
+			id = uint64(spec.FirstID + j)
 		}
 		line = fmt.Appendf(line[:0], "%016x,", mix(id))
 		at := time.Unix(start+rng.Int64N(5*365*86400), int64(rng.IntN(1000))*1e6).In(tallinn)

@@ -129,8 +129,35 @@ type parser struct {
 	lineFrom int   // header position of Kind.LineFrom, -1 when absent
 	raw      []string
 	enc      *rowEncoder
-	batch    []byte
+	rows     rowWriter
 	batchN   int
+}
+
+// rowWriter takes the valid rows of a parse: an Output as TSV (tsvRows), or the
+// loader's stage typed, as the engine stores them (stageWriter), so that the engine
+// parses no text.
+type rowWriter interface {
+	// row takes the row e has just encoded; rawBytes is its length in the file.
+	row(e *rowEncoder, rawBytes int) error
+	// endBatch ends a batch of n rows: Options.BatchRows, fewer at the end.
+	endBatch(n int) error
+}
+
+// tsvRows gives an Output its rows as TSV, a batch at a time.
+type tsvRows struct {
+	out   Output
+	batch []byte
+}
+
+func (t *tsvRows) row(e *rowEncoder, _ int) error {
+	t.batch = e.appendTSV(t.batch)
+	return nil
+}
+
+func (t *tsvRows) endBatch(n int) error {
+	err := t.out.Rows(t.batch, n)
+	t.batch = t.batch[:0]
+	return err
 }
 
 func newParser(rr *RecordReader, fileName string, opt Options, out Output) (*parser, error) {
@@ -195,7 +222,11 @@ func newParser(rr *RecordReader, fileName string, opt Options, out Output) (*par
 	p.raw = make([]string, len(kind.Columns))
 	p.enc = newRowEncoder(kind, opt.Known)
 	p.enc.answer = opt.SurveyAnswer
-	p.batch = make([]byte, 0, 64*p.opt.BatchRows)
+	if w, ok := out.(rowWriter); ok {
+		p.rows = w
+	} else {
+		p.rows = &tsvRows{out: out, batch: make([]byte, 0, 64*p.opt.BatchRows)}
+	}
 	return p, nil
 }
 
@@ -241,7 +272,7 @@ func (p *parser) run(ctx context.Context, st *Stats) error {
 			line, column, reason = sourceLine(rec.Fields[p.lineFrom], p.kind.LineFrom, line)
 		}
 		if reason == "" {
-			p.batch, column, reason = p.enc.appendRow(p.batch, p.raw, line)
+			column, reason = p.enc.encode(p.raw, line)
 		}
 		if reason != "" {
 			st.Problems++
@@ -252,6 +283,9 @@ func (p *parser) run(ctx context.Context, st *Stats) error {
 			continue
 		}
 		st.Valid++
+		if err := p.rows.row(p.enc, len(rec.Raw)); err != nil {
+			return err
+		}
 		p.batchN++
 		if p.batchN >= p.opt.BatchRows {
 			if err := p.flush(); err != nil {
@@ -263,11 +297,11 @@ func (p *parser) run(ctx context.Context, st *Stats) error {
 
 func (p *parser) flush() error {
 	if p.batchN > 0 {
-		if err := p.out.Rows(p.batch, p.batchN); err != nil {
+		if err := p.rows.endBatch(p.batchN); err != nil {
 			return err
 		}
 	}
-	p.batch, p.batchN = p.batch[:0], 0
+	p.batchN = 0
 	if p.opt.Progress != nil {
 		p.opt.Progress(p.rr.BytesRead())
 	}

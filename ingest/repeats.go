@@ -11,11 +11,14 @@ import (
 // A "first" row certainly is the first of its key; a "maybe repeated" one is a repeat
 // or, rarely (about 1 %), a first row the filter mistook; the stage sorts those out.
 // Its memory is fixed when it is made, from the rows expected: 12 bits a row (about
-// 0.6 % mistaken), and 64 MiB for any file of over a million rows. A smaller cap was tried: at 20 million rows the
-// mistaken rows (4 %) cost the stage more memory in sorting them out than the filter
-// saved.
+// 0.6 % mistaken), at most 64 MiB (44 million rows; a larger file's rows are mistaken
+// more often). A smaller cap was tried: at 20 million rows the mistaken rows (4 %)
+// cost the stage more memory in sorting them out than the filter saved.
 //
-// It is blocked (all bits of a key in one 64-bit word): one cache miss a row.
+// It is blocked (all bits of a key in one 64-bit word): one cache miss a row, and so
+// sized to the file rather than at its cap for every large file: a 64 MiB filter cost
+// the parser 1.3 CPU-s of the 5 M-row load in cache and TLB misses (the engine's
+// threads sorting beside it), one of 7.5 MiB a tenth of that.
 //
 // Behind the Bloom filter an exact set remembers the keys of the rows set aside, up
 // to a fixed size: a later row of such a key is certainly not the first of its key
@@ -27,13 +30,14 @@ import (
 type keyFilter struct {
 	words   []uint64
 	seed    maphash.Seed
-	keyCols []int // positions of the key columns in a TSV row, ascending
+	keyCols []int // positions of the key columns in a TSV row (split), ascending
 	last    int   // the highest of keyCols
 
 	setAside      map[string]struct{} // keys of rows set aside, while under the caps
 	setAsideBytes int
-	dropped       int64  // rows dropped as certain repeats
-	key, hashed   []byte // scratch: the key of a row set aside, of a row hashed
+	dropped       int64    // rows dropped as certain repeats
+	key           []byte   // scratch: the key of a TSV row (split)
+	hashes        []uint64 // scratch: the hashes of a batch (classifyAll)
 }
 
 // Caps of the exact set of set-aside keys: with Go's map overhead about 100 MB at
@@ -45,24 +49,76 @@ const (
 
 const maxFilterWords = 64 << 20 / 8
 
-// largeFileRows: a file expected to have more rows gets the largest filter at once
-// (12 bits a row up to 44 million rows), so that the memory of a large load does not
-// grow with the size of its file.
-const largeFileRows = 1_000_000
-
 func newKeyFilter(expectedRows int64, keyCols []int) *keyFilter {
-	n := max(expectedRows*12/64, 1024)
-	if expectedRows > largeFileRows {
-		n = maxFilterWords
-	}
-	n = min(n, maxFilterWords)
+	n := min(max(expectedRows*12/64, 1024), maxFilterWords)
 	cols := slices.Clone(keyCols)
 	slices.Sort(cols)
 	return &keyFilter{words: make([]uint64, n), seed: maphash.MakeSeed(), keyCols: cols, last: cols[len(cols)-1],
 		setAside: map[string]struct{}{}}
 }
 
-// split appends each '\n'-terminated row of tsv to first or to repeated.
+// keyVerdict is what the filter makes of a row's key.
+type keyVerdict uint8
+
+const (
+	keyFirst    keyVerdict = iota // certainly the first row of its key
+	keySetAside                   // maybe a repeat, maybe a first row the filter mistook
+	keyRepeat                     // certainly a repeat: the row is dropped
+)
+
+// classify tells a row, in line order, by its key: an encoding of the key's values
+// that tells every two keys apart (appendKey).
+func (f *keyFilter) classify(key []byte) keyVerdict {
+	if !f.testAndAdd(maphash.Bytes(f.seed, key)) {
+		return keyFirst
+	}
+	return f.maybeRepeat(key)
+}
+
+// maybeRepeat tells a row the filter has seen the bits of.
+func (f *keyFilter) maybeRepeat(key []byte) keyVerdict {
+	if f.certainRepeat(key) {
+		f.dropped++
+		return keyRepeat
+	}
+	return keySetAside
+}
+
+// classifyAll is classify of a batch of rows in line order, row i's key being
+// keys[ends[i-1]:ends[i]]; it appends their verdicts to verdicts. The filter's words
+// are tested in one tight loop, where the processor has many of them on their way
+// from memory at once: row by row, each waited for its own (one cache miss a row, a
+// tenth of the parser's time in a large load).
+func (f *keyFilter) classifyAll(keys []byte, ends []int, verdicts []keyVerdict) []keyVerdict {
+	hashes := f.hashes[:0]
+	start := 0
+	for _, end := range ends {
+		hashes = append(hashes, maphash.Bytes(f.seed, keys[start:end]))
+		start = end
+	}
+	f.hashes = hashes
+	first := len(verdicts)
+	for _, h := range hashes {
+		v := keyFirst
+		if f.testAndAdd(h) {
+			v = keySetAside // for maybeRepeat, below
+		}
+		verdicts = append(verdicts, v)
+	}
+	// The exact set of the keys set aside depends only on the earlier rows set aside,
+	// so it can be asked after the filter, in the same order.
+	start = 0
+	for i, end := range ends {
+		if verdicts[first+i] == keySetAside {
+			verdicts[first+i] = f.maybeRepeat(keys[start:end])
+		}
+		start = end
+	}
+	return verdicts
+}
+
+// split appends each '\n'-terminated TSV row of tsv to first or to repeated, by the
+// key fields at keyCols (escaped, as a TSV row has them); certain repeats are dropped.
 func (f *keyFilter) split(tsv, first, repeated []byte) ([]byte, []byte) {
 	for len(tsv) > 0 {
 		end := bytes.IndexByte(tsv, '\n') + 1
@@ -71,14 +127,12 @@ func (f *keyFilter) split(tsv, first, repeated []byte) ([]byte, []byte) {
 		}
 		row := tsv[:end]
 		tsv = tsv[end:]
-		if f.testAndAdd(f.keyHash(row)) {
-			if f.certainRepeat(row) {
-				f.dropped++
-				continue
-			}
-			repeated = append(repeated, row...)
-		} else {
+		f.key = f.appendTSVKey(f.key[:0], row)
+		switch f.classify(f.key) {
+		case keyFirst:
 			first = append(first, row...)
+		case keySetAside:
+			repeated = append(repeated, row...)
 		}
 	}
 	return first, repeated
@@ -86,21 +140,19 @@ func (f *keyFilter) split(tsv, first, repeated []byte) ([]byte, []byte) {
 
 // certainRepeat reports whether a row set aside has the key of a row set aside
 // before it, and else remembers its key while the set has room.
-func (f *keyFilter) certainRepeat(row []byte) bool {
-	f.key = f.appendKey(f.key[:0], row)
-	if _, ok := f.setAside[string(f.key)]; ok {
+func (f *keyFilter) certainRepeat(key []byte) bool {
+	if _, ok := f.setAside[string(key)]; ok {
 		return true
 	}
-	if len(f.setAside) < maxSetAsideKeys && f.setAsideBytes+len(f.key) <= maxSetAsideBytes {
-		f.setAside[string(f.key)] = struct{}{}
-		f.setAsideBytes += len(f.key)
+	if len(f.setAside) < maxSetAsideKeys && f.setAsideBytes+len(key) <= maxSetAsideBytes {
+		f.setAside[string(key)] = struct{}{}
+		f.setAsideBytes += len(key)
 	}
 	return false
 }
 
-// appendKey appends the key fields of a TSV row (escaped, as the engine will read
-// them), each followed by a tab.
-func (f *keyFilter) appendKey(dst, row []byte) []byte {
+// appendTSVKey appends the key fields of a TSV row, each followed by a tab.
+func (f *keyFilter) appendTSVKey(dst, row []byte) []byte {
 	k := 0
 	for col := 0; col <= f.last; col++ {
 		i := bytes.IndexAny(row, "\t\n")
@@ -114,19 +166,6 @@ func (f *keyFilter) appendKey(dst, row []byte) []byte {
 		row = row[min(i+1, len(row)):]
 	}
 	return dst
-}
-
-// keyHash hashes the key fields of a TSV row (escaped, as the engine will read them).
-func (f *keyFilter) keyHash(row []byte) uint64 {
-	if f.last == 0 {
-		// The common case: the key is the first column alone.
-		if i := bytes.IndexByte(row, '\t'); i >= 0 {
-			row = row[:i]
-		}
-		return maphash.Bytes(f.seed, row)
-	}
-	f.hashed = f.appendKey(f.hashed[:0], row)
-	return maphash.Bytes(f.seed, f.hashed)
 }
 
 // testAndAdd sets the key's four bits and reports whether all were set already.

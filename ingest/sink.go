@@ -13,37 +13,30 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/ClickHouse/ch-go/proto"
 	"golang.org/x/sys/unix"
 
 	"ee/kovmon/store"
 )
 
-// How staged rows reach the engine. A ClickHouse server takes them as INSERT
-// statements with TabSeparated data (store.InsertTSV), in batches. The embedded
-// engine reads such data from the query text several times slower than from a file
-// (measured into a Null table: 1 M usage rows in 200 000-row statements 3.5 s, from a
-// file 0.7-0.9 s), so for it the rows stream through a named pipe that one
-// INSERT … SELECT FROM file() reads while the parser writes: nothing of the file is
-// held in memory or written to disk twice.
+// How staged rows reach the engine: as blocks of typed columns (block.go), which it
+// reads without parsing. A ClickHouse server takes each block as clickhouse-go's
+// native batch (store.InsertBlock). The embedded engine reads binary data only from a
+// file (its query text is a C string), so for it the blocks stream, in the Native
+// format, through a named pipe that one INSERT … SELECT FROM file() reads while the
+// parser writes: nothing of the file is held in memory or written to disk twice.
 
-// rowSink takes a stage's rows as TSV, columns in the order it was made with.
+// rowSink takes a stage's rows, a block at a time.
 type rowSink interface {
-	write(tsv []byte) error
+	write(b *rowBlock) error
 	// close returns once the engine has every row written, or the first error.
 	close() error
 }
 
 func newRowSink(ctx context.Context, st *stage, res *FileResult) (rowSink, error) {
-	columns := st.kind.StoredColumns()
 	if !st.direct {
-		return &batchInsert{ctx: ctx, s: st.s, table: st.rows, columns: columns}, nil
+		return &blockInsert{ctx: ctx, s: st.s, table: st.rows}, nil
 	}
-	structure, err := st.rowStructure(ctx)
-	if err != nil {
-		return nil, err
-	}
-	// Parallel parsing costs the engine a third more CPU here (measured: 1 M usage
-	// rows 3.1 s against 2.3 s) and gains nothing while the parser keeps a core busy.
 	// Sorting and writing the parts is most of the engine's work, and it runs in
 	// parallel with max_insert_threads: 5 M usage rows from a TSV file took 9.0 s with
 	// one thread, 5.2 s with two, for about the same CPU time (2 cores).
@@ -53,42 +46,58 @@ func newRowSink(ctx context.Context, st *stage, res *FileResult) (rowSink, error
 	// BenchmarkLoadUsagePeakMemory peaked at +313 and +316 MB (with the default blocks
 	// the 5 M-row load ended before the engine's memory had levelled off: +671 MB
 	// against +797 MB), and the 5 M-row load was no slower.
-	settings := fmt.Sprintf(" SETTINGS input_format_parallel_parsing = 0, max_insert_threads = %d,"+
-		" min_insert_block_size_rows = 262144, min_insert_block_size_bytes = 67108864", max(2, runtime.NumCPU())) + st.priority
-	return startPipeInsert(ctx, st.s, fileInsertQuery(st.rows, columns, true, settings),
-		store.Params{"structure": structure, "fid": res.FileID, "run": res.RunID})
+	settings := " SETTINGS " + insertThreads() + ", min_insert_block_size_rows = 262144, min_insert_block_size_bytes = 67108864" + st.priority
+	return startPipeInsert(ctx, st.s, fileInsertQuery(st.rows, st.layout.names, true, formatNative, settings),
+		store.Params{"structure": st.layout.structure(), "fid": res.FileID, "run": res.RunID})
 }
 
-// fromFile reads a TabSeparated file (or named pipe) of the embedded engine's
-// machine; the columns' types are in the structure parameter.
-const fromFile = "file({path:String}, TabSeparated, {structure:String})"
+// insertThreads is the setting that lets an INSERT … SELECT sort and write its parts
+// on every core (the engine's default is one thread).
+func insertThreads() string {
+	return fmt.Sprintf("max_insert_threads = %d", max(2, runtime.NumCPU()))
+}
+
+// The formats the engine reads scratch files in: the typed blocks of valid rows, and
+// the quarantine's rows as text.
+const (
+	formatNative = "Native"
+	formatTSV    = "TabSeparated"
+)
+
+// fromFile reads a file (or named pipe) of the embedded engine's machine in format;
+// the path and the columns' types are the path and structure parameters.
+func fromFile(format string) string {
+	return "file({path:String}, " + format + ", {structure:String})"
+}
 
 // fileInsertQuery inserts what fromFile reads into table's columns, and with ids the
 // fid and run parameters as file_id and run_id; tail follows (WHERE …).
-func fileInsertQuery(table string, columns []string, ids bool, tail string) string {
+func fileInsertQuery(table string, columns []string, ids bool, format, tail string) string {
 	cols, sel := strings.Join(columns, ", "), "*"
 	if ids {
 		cols, sel = cols+", file_id, run_id", "*, {fid:String}, {run:String}"
 	}
-	return "INSERT INTO " + table + " (" + cols + ") SELECT " + sel + " FROM " + fromFile + tail
+	return "INSERT INTO " + table + " (" + cols + ") SELECT " + sel + " FROM " + fromFile(format) + tail
 }
 
-// batchInsert sends each batch as one INSERT statement.
-type batchInsert struct {
-	ctx     context.Context
-	s       store.Store
-	table   string
-	columns []string
+// blockInsert sends each block as one INSERT (a server's native batch).
+type blockInsert struct {
+	ctx   context.Context
+	s     store.Store
+	table string
 }
 
-func (b *batchInsert) write(tsv []byte) error { return b.s.InsertTSV(b.ctx, b.table, b.columns, tsv) }
-func (b *batchInsert) close() error           { return nil }
+func (b *blockInsert) write(blk *rowBlock) error {
+	return store.InsertBlock(b.ctx, b.s, b.table, blk.input())
+}
+func (b *blockInsert) close() error { return nil }
 
 // pipeInsert is one INSERT of the embedded engine reading a named pipe.
 type pipeInsert struct {
 	dir    string
 	f      *os.File
-	done   chan error // the INSERT's outcome
+	buf    proto.Buffer // a block in the Native format
+	done   chan error   // the INSERT's outcome
 	closed bool
 	err    error
 }
@@ -100,7 +109,7 @@ func startPipeInsert(ctx context.Context, s store.Store, query string, params st
 	if err != nil {
 		return nil, err
 	}
-	path := filepath.Join(dir, "rows.tsv")
+	path := filepath.Join(dir, "rows.native")
 	if err := unix.Mkfifo(path, 0o600); err != nil {
 		os.RemoveAll(dir)
 		return nil, fmt.Errorf("named pipe %s: %w", path, err)
@@ -152,8 +161,12 @@ func startPipeInsert(ctx context.Context, s store.Store, query string, params st
 	return p, nil
 }
 
-func (p *pipeInsert) write(tsv []byte) error {
-	if _, err := p.f.Write(tsv); err != nil {
+func (p *pipeInsert) write(b *rowBlock) error {
+	p.buf.Reset()
+	if err := b.appendNative(&p.buf); err != nil {
+		return err
+	}
+	if _, err := p.f.Write(p.buf.Buf); err != nil {
 		// The engine stopped reading: its error says why.
 		return p.close()
 	}
@@ -173,23 +186,44 @@ func (p *pipeInsert) close() error {
 
 // tableStructure is the "name Type, …" list of columns of table, for file().
 func tableStructure(ctx context.Context, s store.Store, table string, columns []string) (string, error) {
-	r, err := s.Query(ctx, "SELECT name, type FROM system.columns WHERE database = currentDatabase() AND table = {t:String}", store.Params{"t": table})
+	types, err := columnTypesOf(ctx, s, table, columns)
 	if err != nil {
 		return "", err
 	}
-	types := make(map[string]string, len(r.Rows))
-	for _, row := range r.Rows {
-		types[row[0]] = row[1]
-	}
 	parts := make([]string, len(columns))
+	for i, c := range columns {
+		parts[i] = c + " " + types[i]
+	}
+	return strings.Join(parts, ", "), nil
+}
+
+// columnTypesOf is the types of table's columns, in the order given.
+func columnTypesOf(ctx context.Context, s store.Store, table string, columns []string) ([]string, error) {
+	const query = "SELECT name, type FROM system.columns WHERE database = currentDatabase() AND table = {t:String}"
+	r, err := s.Query(ctx, query, store.Params{"t": table})
+	if err != nil {
+		return nil, err
+	}
+	rows, err := store.Scan[struct {
+		Name string `ch:"name"`
+		Type string `ch:"type"`
+	}](r, query)
+	if err != nil {
+		return nil, err
+	}
+	types := make(map[string]string, len(rows))
+	for _, row := range rows {
+		types[row.Name] = row.Type
+	}
+	out := make([]string, len(columns))
 	for i, c := range columns {
 		t, ok := types[c]
 		if !ok {
-			return "", fmt.Errorf("table %s has no column %s", table, c)
+			return nil, fmt.Errorf("table %s has no column %s", table, c)
 		}
-		parts[i] = c + " " + t
+		out[i] = t
 	}
-	return strings.Join(parts, ", "), nil
+	return out, nil
 }
 
 // problemSink collects a file's quarantined rows (TSV, QuarantineColumns) and stages
@@ -202,7 +236,7 @@ type problemSink interface {
 
 func newProblemSink(ctx context.Context, s store.Store, table string, direct bool) (problemSink, error) {
 	if direct {
-		t, err := newTempTSV(scratchPattern() + "problems-*.tsv")
+		t, err := newScratchFile(scratchPattern() + "problems-*.tsv")
 		if err != nil {
 			return nil, err
 		}
@@ -216,7 +250,7 @@ type problemFile struct {
 	ctx   context.Context
 	s     store.Store
 	table string
-	t     *tempTSV
+	t     *scratchFile
 }
 
 func (p *problemFile) add(row []byte) error { return p.t.add(row) }
@@ -235,33 +269,47 @@ func (p *problemFile) close() error {
 	if err != nil {
 		return err
 	}
-	return p.s.Exec(p.ctx, fileInsertQuery(p.table, QuarantineColumns, false, ""), store.Params{"path": t.f.Name(), "structure": structure})
+	return p.s.Exec(p.ctx, fileInsertQuery(p.table, QuarantineColumns, false, formatTSV, ""), store.Params{"path": t.f.Name(), "structure": structure})
 }
 
-// tempTSV is a temporary file of TSV rows, for the engine to read with fromFile.
-type tempTSV struct {
+// scratchFile is a temporary file of rows (TSV, or Native blocks), for the engine to
+// read with fromFile.
+type scratchFile struct {
 	f    *os.File
 	w    *bufio.Writer
 	rows int64
+	buf  proto.Buffer // addBlock's encoding
 }
 
-func newTempTSV(pattern string) (*tempTSV, error) {
+func newScratchFile(pattern string) (*scratchFile, error) {
 	f, err := os.CreateTemp("", pattern)
 	if err != nil {
 		return nil, err
 	}
-	return &tempTSV{f: f, w: bufio.NewWriterSize(f, 1<<20)}, nil
+	return &scratchFile{f: f, w: bufio.NewWriterSize(f, 1<<20)}, nil
 }
 
-// add appends '\n'-terminated rows.
-func (t *tempTSV) add(rows []byte) error {
+// add appends '\n'-terminated TSV rows.
+func (t *scratchFile) add(rows []byte) error {
 	t.rows += int64(bytes.Count(rows, []byte{'\n'}))
 	_, err := t.w.Write(rows)
 	return err
 }
 
+// addBlock appends a block in the Native format, and empties it.
+func (t *scratchFile) addBlock(b *rowBlock) error {
+	t.buf.Reset()
+	if err := b.appendNative(&t.buf); err != nil {
+		return err
+	}
+	t.rows += int64(b.rows)
+	b.reset()
+	_, err := t.w.Write(t.buf.Buf)
+	return err
+}
+
 // finish flushes and closes the file, which stays for the engine to read.
-func (t *tempTSV) finish() error {
+func (t *scratchFile) finish() error {
 	err := t.w.Flush()
 	if cerr := t.f.Close(); err == nil {
 		err = cerr
@@ -269,7 +317,7 @@ func (t *tempTSV) finish() error {
 	return err
 }
 
-func (t *tempTSV) remove() { os.Remove(t.f.Name()) }
+func (t *scratchFile) remove() { os.Remove(t.f.Name()) }
 
 // problemBatches sends the problems in statements of about 1 MB.
 type problemBatches struct {

@@ -1,10 +1,10 @@
 package ingest
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"regexp"
@@ -26,8 +26,8 @@ import (
 // filter of the keys, repeats.go) and resolved when the file is in. The stage then
 // holds each key once, and when the kind's table is empty — the first load, the
 // large one — its partitions are attached to the table as they are, with no copy.
-// On a server the stage is a plain MergeTree filled in batches, and the commit does
-// all the deduplication.
+// On a server the stage is a plain MergeTree of the blocks' columns (block.go),
+// filled a block at a time, and the commit does all the deduplication.
 type stage struct {
 	s          store.Store
 	kind       *Kind
@@ -38,23 +38,10 @@ type stage struct {
 	keyTuple   string // the key as one expression
 	direct     bool
 	stagedRows int64
-	structure  string // rowStructure, once asked
+	layout     *blockLayout // the columns of the rows' blocks, typed as the kind's table
 	// priority is ", os_thread_priority = N" for the settings of a load's heavy
 	// statements (Loader.Nice), or "".
 	priority string
-}
-
-// rowStructure is the structure of the stage of valid rows, for file(); asked of the
-// engine once per load.
-func (st *stage) rowStructure(ctx context.Context) (string, error) {
-	if st.structure == "" {
-		s, err := tableStructure(ctx, st.s, st.rows, st.kind.StoredColumns())
-		if err != nil {
-			return "", err
-		}
-		st.structure = s
-	}
-	return st.structure, nil
 }
 
 // stagePrefix names scratch tables, so that DropStaleStages finds those a killed
@@ -75,13 +62,22 @@ func newStage(ctx context.Context, s store.Store, kind *Kind, nice int) (*stage,
 	if len(kind.Key) > 1 {
 		st.keyTuple = "(" + st.keyList + ")"
 	}
-	for table, source := range map[string]string{st.rows: kind.Table, st.problems: "quarantine"} {
-		engine := " ENGINE = MergeTree ORDER BY tuple()"
-		source = store.LocalTable(s, source) // the stage lives on the host this connection talks to
-		if st.direct && table == st.rows {
-			engine = "" // the kind's table's own engine, partitions and order
-		}
-		if err := s.Exec(ctx, "CREATE TABLE "+table+" AS "+source+engine, nil); err != nil {
+	// The stage lives on the host this connection talks to.
+	local := store.LocalTable(s, kind.Table)
+	types, err := columnTypesOf(ctx, s, local, kind.StoredColumns())
+	if err == nil {
+		st.layout, err = newBlockLayout(kind, types)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("stage for %s: %w", kind.Name, err)
+	}
+	const scratchEngine = " ENGINE = MergeTree ORDER BY tuple()"
+	rowsTable := "CREATE TABLE " + st.rows + " (" + st.layout.structure() + ")" + scratchEngine
+	if st.direct {
+		rowsTable = "CREATE TABLE " + st.rows + " AS " + local // the kind's table's own engine, partitions and order
+	}
+	for _, create := range []string{rowsTable, "CREATE TABLE " + st.problems + " AS " + store.LocalTable(s, "quarantine") + scratchEngine} {
+		if err := s.Exec(ctx, create, nil); err != nil {
 			return nil, fmt.Errorf("stage for %s: %w", kind.Name, err)
 		}
 	}
@@ -95,7 +91,7 @@ func newStage(ctx context.Context, s store.Store, kind *Kind, nice int) (*stage,
 	return st, nil
 }
 
-// keyColumns are the positions of the key's columns in a staged TSV row.
+// keyColumns are the positions of the key's columns among the stored columns.
 func (st *stage) keyColumns() []int {
 	stored := st.kind.StoredColumns()
 	cols := make([]int, len(st.kind.Key))
@@ -122,7 +118,7 @@ func (st *stage) commit(ctx context.Context, res *FileResult, fileName string, c
 	var err error
 	attached := false
 	if st.direct {
-		if attached, err = st.attachIfEmpty(ctx); err != nil {
+		if attached, err = st.attachIfNoKeyHeld(ctx); err != nil {
 			return fmt.Errorf("%s: commit: %w", fileName, err)
 		}
 	}
@@ -131,7 +127,7 @@ func (st *stage) commit(ctx context.Context, res *FileResult, fileName string, c
 			return fmt.Errorf("%s: commit: %w", fileName, err)
 		}
 	}
-	loaded, err := st.count(ctx, "SELECT count() FROM "+st.table+" WHERE file_id = {fid:String} AND run_id = {run:String}", params)
+	loaded, err := st.count(ctx, "SELECT count() AS n FROM "+st.table+" WHERE file_id = {fid:String} AND run_id = {run:String}", params)
 	if err != nil {
 		return err
 	}
@@ -140,34 +136,81 @@ func (st *stage) commit(ctx context.Context, res *FileResult, fileName string, c
 	return st.commitProblems(ctx, res, fileName, counts)
 }
 
-// attachIfEmpty moves a direct stage's partitions into the kind's table when that
-// holds no row, and reports whether it did. A process killed midway leaves some
-// partitions attached; the load run again finds the table not empty and copies the
-// missing rows.
-func (st *stage) attachIfEmpty(ctx context.Context) (bool, error) {
-	n, err := st.count(ctx, "SELECT count() FROM "+st.table, nil)
-	if err != nil || n > 0 {
-		return false, err
-	}
-	r, err := st.s.Query(ctx, "SELECT DISTINCT partition_id FROM system.parts WHERE database = currentDatabase() AND table = {t:String} AND active",
-		store.Params{"t": st.rows})
+// attachIfNoKeyHeld moves a direct stage's partitions into the kind's table when that
+// holds none of the stage's keys (a direct stage holds each key once): when it is
+// empty (the first load, the large one), or when the file brings only new keys, as a
+// day's new events do. It reports whether it did; else the commit copies the rows of
+// the keys the table lacks. Looking for the keys reads the table's key columns, a
+// fraction of what a copy of the stage reads and writes. A process killed midway
+// leaves some partitions attached, which the next process rolls back with the rest of
+// its unfinished run (Recover).
+func (st *stage) attachIfNoKeyHeld(ctx context.Context) (bool, error) {
+	n, err := st.count(ctx, "SELECT count() AS n FROM "+st.table, nil)
 	if err != nil {
 		return false, err
 	}
-	for _, row := range r.Rows {
-		if !partitionID.MatchString(row[0]) {
-			return false, fmt.Errorf("unexpected partition id %q", row[0])
+	if n > 0 {
+		if held, err := st.holdsStagedKey(ctx); err != nil || held {
+			return false, err
 		}
-		if err := st.s.Exec(ctx, "ALTER TABLE "+st.table+" ATTACH PARTITION ID '"+row[0]+"' FROM "+st.rows, nil); err != nil {
+	}
+	const query = "SELECT DISTINCT partition_id FROM system.parts WHERE database = currentDatabase() AND table = {t:String} AND active"
+	r, err := st.s.Query(ctx, query, store.Params{"t": st.rows})
+	if err != nil {
+		return false, err
+	}
+	partitions, err := store.Scan[struct {
+		ID string `ch:"partition_id"`
+	}](r, query)
+	if err != nil {
+		return false, err
+	}
+	for _, p := range partitions {
+		if !partitionID.MatchString(p.ID) {
+			return false, fmt.Errorf("unexpected partition id %q", p.ID)
+		}
+		if err := st.s.Exec(ctx, "ALTER TABLE "+st.table+" ATTACH PARTITION ID '"+p.ID+"' FROM "+st.rows, nil); err != nil {
 			return false, err
 		}
 		// No materialized view sees an attach (aggregates.go).
-		if err := feedCounts(ctx, st.s, st.table, st.rows, row[0]); err != nil {
+		if err := feedCounts(ctx, st.s, st.table, st.rows, p.ID); err != nil {
 			return false, err
 		}
 		failpoint("attached-partition")
 	}
 	return true, nil
+}
+
+// holdsStagedKey reports whether the kind's table holds a key of the stage, in
+// passes by the key's hash as the copy takes them, so that the engine's set holds
+// one pass's keys (the set holds only keys of its pass, so the table's keys are not
+// hashed: the table is the larger side).
+func (st *stage) holdsStagedKey(ctx context.Context) (bool, error) {
+	passes := st.passes()
+	params := store.Params{"passes": passes}
+	query := "SELECT count() AS n FROM (SELECT 1 FROM " + st.table + " WHERE " + st.keyTuple + " IN (SELECT " + st.keyList +
+		" FROM " + st.rows + " WHERE " + st.inPass() + ") LIMIT 1)"
+	if st.priority != "" {
+		query += " SETTINGS" + strings.TrimPrefix(st.priority, ",")
+	}
+	for pass := range passes {
+		params["pass"] = pass
+		n, err := st.count(ctx, query, params)
+		if err != nil || n > 0 {
+			return n > 0, err
+		}
+	}
+	return false, nil
+}
+
+// passes is the number of passes the commit takes the stage's keys in (rowsPerPass).
+func (st *stage) passes() uint64 {
+	return uint64(max(1, (st.stagedRows+rowsPerPass-1)/rowsPerPass))
+}
+
+// inPass is the condition on a row's key of the pass-th of passes (parameters).
+func (st *stage) inPass() string {
+	return "cityHash64(" + st.keyList + ") % {passes:UInt64} = {pass:UInt64}"
 }
 
 // partitionID matches the partition ids ClickHouse makes (a value, "all", or a hash).
@@ -181,28 +224,26 @@ var partitionID = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
 // and line, the commit finds the repeated keys (a hash aggregation) and their first
 // lines, and lets every other row through as it is read.
 func (st *stage) copyNewKeys(ctx context.Context, params store.Params) error {
-	passes := (st.stagedRows + rowsPerPass - 1) / rowsPerPass
-	if passes < 1 {
-		passes = 1
-	}
-	params["passes"] = uint64(passes)
-	inPass := "cityHash64(" + st.keyList + ") % {passes:UInt64} = {pass:UInt64}"
+	passes := st.passes()
+	params["passes"] = passes
+	inPass := st.inPass()
 	repeated := "SELECT " + st.keyList + " FROM " + st.rows + " WHERE " + inPass + " GROUP BY " + st.keyList + " HAVING count() > 1"
 	// On a cluster the kind's table is Distributed: the keys it holds are looked up on
 	// every shard, and GLOBAL sends them the stage's keys (the stage lives on this
 	// host only). On one node GLOBAL IN is IN.
-	query := "INSERT INTO " + st.table + " SELECT * REPLACE ({fid:String} AS file_id, {run:String} AS run_id) FROM " + st.rows +
+	columns := strings.Join(st.layout.names, ", ")
+	query := "INSERT INTO " + st.table + " (" + columns + ", file_id, run_id) SELECT " + columns + ", {fid:String}, {run:String} FROM " + st.rows +
 		" WHERE " + inPass +
 		" AND " + st.keyTuple + " NOT IN (SELECT " + st.keyList + " FROM " + st.table +
-		" WHERE " + inPass + " AND " + st.keyTuple + " GLOBAL IN (SELECT " + st.keyList + " FROM " + st.rows + " WHERE " + inPass + "))"
+		" WHERE " + st.keyTuple + " GLOBAL IN (SELECT " + st.keyList + " FROM " + st.rows + " WHERE " + inPass + "))"
 	if !st.direct { // a direct stage holds each key once already
 		query += " AND (" + st.keyTuple + " NOT IN (" + repeated + ") OR (" + st.keyList + ", line) IN (SELECT " + st.keyList + ", min(line) FROM " + st.rows +
 			" WHERE " + inPass + " AND " + st.keyTuple + " IN (" + repeated + ") GROUP BY " + st.keyList + "))"
 	}
-	if st.priority != "" {
-		query += " SETTINGS" + strings.TrimPrefix(st.priority, ",")
-	}
-	for pass := uint64(0); pass < uint64(passes); pass++ {
+	// The copy is a whole load's sorting and writing again, on both cores as the
+	// stage's insert (newRowSink).
+	query += " SETTINGS " + insertThreads() + st.priority
+	for pass := range passes {
 		params["pass"] = pass
 		if err := st.s.Exec(ctx, query, params); err != nil {
 			return err
@@ -223,28 +264,41 @@ func (st *stage) commitProblems(ctx context.Context, res *FileResult, fileName s
 	return StoreQuarantineCounts(ctx, st.s, res.RunID, res.FileID, fileName, st.kind.Name, counts)
 }
 
+// count runs a query of one count, as column n.
 func (st *stage) count(ctx context.Context, query string, params store.Params) (int64, error) {
 	r, err := st.s.Query(ctx, query, params)
 	if err != nil {
 		return 0, err
 	}
-	return strconv.ParseInt(r.Rows[0][0], 10, 64)
+	counts, err := store.Scan[struct {
+		N int64 `ch:"n"`
+	}](r, query)
+	if err != nil {
+		return 0, err
+	}
+	if len(counts) != 1 {
+		return 0, fmt.Errorf("%s: %d rows, want one", query, len(counts))
+	}
+	return counts[0].N, nil
 }
 
-// stageWriter is the Output of Parse for a load. Valid rows go to the stage from a
-// goroutine of their own, so that parsing (one core) and the engine's insert (the
-// other) overlap; problems are kept aside and staged when the rows are in (close).
-// For a direct stage the goroutine also sets aside the rows whose key may have come
-// before (keyFilter), which close resolves.
+// stageWriter is the Output of Parse for a load: it takes the valid rows typed (a
+// rowWriter), in blocks of columns that go to the stage from a goroutine of their own,
+// so that parsing (one core) and the engine's insert (the other) overlap; problems
+// are kept aside and staged when the rows are in (close). For a direct stage it also
+// sets aside the rows whose key may have come before (keyFilter), which close
+// resolves.
 type stageWriter struct {
 	ctx      context.Context
 	st       *stage
 	res      *FileResult
 	fileName string
 	rows     rowSink
-	batches  chan []byte
-	free     chan []byte
+	block    *rowBlock      // being filled
+	batches  chan *rowBlock // full blocks, to the engine
+	free     chan *rowBlock // blocks the engine has
 	done     chan error
+	failed   chan struct{} // closed when the engine refused a block
 	problems problemSink
 	prob     []byte
 	sampled  int64            // problems staged, at most QuarantineSample
@@ -255,22 +309,30 @@ type stageWriter struct {
 
 	// A direct stage's repeated keys.
 	expectBytes int64 // the file's size, uncompressed if known, for the filter's size
+	keyCols     []int
 	filter      *keyFilter
-	repeated    *tempTSV
-	repeatBuf   []byte
+	keys        []byte       // the keys of the block's rows (appendKey), one after another
+	keyEnds     []int        // where each row's key ends in keys
+	verdicts    []keyVerdict // the filter's, of the block's rows
+	setAside    *rowBlock    // rows set aside, on their way to repeated
+	repeated    *scratchFile // Native blocks of the rows set aside
 }
+
+// errStageFailed stops a parse whose rows the engine no longer takes; close says why.
+var errStageFailed = errors.New("the engine stopped taking the rows")
 
 // newStageWriter starts staging a file of fileBytes bytes (0: unknown; its
 // uncompressed size for a compressed file).
 func newStageWriter(ctx context.Context, st *stage, res *FileResult, fileBytes int64) (*stageWriter, error) {
 	w := &stageWriter{ctx: ctx, st: st, res: res, fileName: filepath.Base(res.File),
-		batches: make(chan []byte), free: make(chan []byte, 2), done: make(chan error, 1),
-		now: nowText(), expectBytes: fileBytes}
+		block: newRowBlock(st.layout), batches: make(chan *rowBlock), free: make(chan *rowBlock, 1), done: make(chan error, 1),
+		failed: make(chan struct{}), now: nowText(), expectBytes: fileBytes, keyCols: st.keyColumns()}
 	var err error
 	if st.direct {
-		if w.repeated, err = newTempTSV(scratchPattern() + "repeated-*.tsv"); err != nil {
+		if w.repeated, err = newScratchFile(scratchPattern() + "repeated-*.native"); err != nil {
 			return nil, err
 		}
+		w.setAside = newRowBlock(st.layout)
 	}
 	if w.rows, err = newRowSink(ctx, st, res); err != nil {
 		w.dropRepeated()
@@ -281,20 +343,22 @@ func newStageWriter(ctx context.Context, st *stage, res *FileResult, fileBytes i
 		w.dropRepeated()
 		return nil, fmt.Errorf("stage for %s: %w", st.kind.Name, err)
 	}
-	w.free <- nil
-	w.free <- nil
+	w.free <- newRowBlock(st.layout)
 	go w.send()
 	return w, nil
 }
 
-// send passes the batches on to the engine.
+// send passes the blocks on to the engine.
 func (w *stageWriter) send() {
 	var err error
 	for b := range w.batches {
 		if err == nil {
-			err = w.rows.write(b)
+			if err = w.rows.write(b); err != nil {
+				close(w.failed)
+			}
 		}
-		w.free <- b[:0]
+		b.reset()
+		w.free <- b
 	}
 	if cerr := w.rows.close(); err == nil {
 		err = cerr
@@ -302,14 +366,19 @@ func (w *stageWriter) send() {
 	w.done <- err
 }
 
-// expectRows guesses the file's rows from its size and the first batch's row length.
-func (w *stageWriter) expectRows(batch []byte) int64 {
-	rows := int64(bytes.Count(batch, []byte{'\n'}))
-	if rows == 0 || w.expectBytes <= 0 {
+// expectRows guesses the file's rows from its size and the first row's length, or
+// minRowBytes when that is shorter: one row may be longer than most, and a filter
+// made for too few rows mistakes more of them.
+func (w *stageWriter) expectRows(rowBytes int) int64 {
+	if w.expectBytes <= 0 {
 		return 1 << 20
 	}
-	return w.expectBytes/(int64(len(batch))/rows+1) + rows
+	return w.expectBytes/int64(min(rowBytes+1, minRowBytes)) + 1
 }
+
+// minRowBytes is about the shortest row of a measurement file with every column
+// filled (a usage row of the contract's ten columns is about 95 bytes).
+const minRowBytes = 64
 
 func (w *stageWriter) dropRepeated() {
 	if w.repeated != nil {
@@ -319,31 +388,50 @@ func (w *stageWriter) dropRepeated() {
 	}
 }
 
-func (w *stageWriter) Rows(tsv []byte, n int) error {
-	buf := <-w.free
-	if w.repeated == nil {
-		buf = append(buf, tsv...)
-	} else {
-		// Set aside the rows whose key may have come before, in the same copy.
+// row takes a valid row; for a direct stage, its key too, for the filter (endBatch).
+func (w *stageWriter) row(e *rowEncoder, rawBytes int) error {
+	if w.repeated != nil {
 		if w.filter == nil {
-			w.filter = newKeyFilter(w.expectRows(tsv), w.st.keyColumns())
+			w.filter = newKeyFilter(w.expectRows(rawBytes), w.keyCols)
 		}
-		var repeated []byte
-		if buf, repeated = w.filter.split(tsv, buf, w.repeatBuf[:0]); len(repeated) > 0 {
-			if err := w.repeated.add(repeated); err != nil {
+		w.keys = appendKey(w.keys, w.st.layout, e.vals, w.keyCols)
+		w.keyEnds = append(w.keyEnds, len(w.keys))
+	}
+	w.block.add(e.vals)
+	return nil
+}
+
+// setAsideRows: rows set aside are written out in blocks of about this many.
+const setAsideRows = 65536
+
+// endBatch hands the block of the batch's rows to the engine; for a direct stage,
+// those whose key may have come before are set aside first, and those whose key
+// certainly has are dropped.
+func (w *stageWriter) endBatch(n int) error {
+	w.st.stagedRows += int64(n)
+	if w.repeated != nil {
+		w.verdicts = w.filter.classifyAll(w.keys, w.keyEnds, w.verdicts[:0])
+		w.keys, w.keyEnds = w.keys[:0], w.keyEnds[:0]
+		if w.block.split(w.verdicts, w.setAside) && w.setAside.rows >= setAsideRows {
+			if err := w.repeated.addBlock(w.setAside); err != nil {
 				return err
 			}
 		}
-		w.repeatBuf = repeated
+	}
+	if w.block.rows == 0 {
+		return nil // every row set aside or dropped
 	}
 	select {
-	case w.batches <- buf:
-	case err := <-w.done:
-		w.done <- err
-		return err
+	case <-w.failed:
+		return errStageFailed
+	case w.batches <- w.block:
 	}
-	w.st.stagedRows += int64(n)
+	w.block = <-w.free
 	return nil
+}
+
+func (w *stageWriter) Rows([]byte, int) error {
+	return errors.New("the stage takes typed rows") // Parse calls row and endBatch instead
 }
 
 func (w *stageWriter) Problem(p Problem) error {
@@ -387,21 +475,21 @@ func (w *stageWriter) close() error {
 // so that the memory of this does not grow with the file.
 func (w *stageWriter) stageRepeated() error {
 	defer w.dropRepeated()
+	if w.setAside.rows > 0 {
+		if err := w.repeated.addBlock(w.setAside); err != nil {
+			return err
+		}
+	}
 	if err := w.repeated.finish(); err != nil || w.repeated.rows == 0 || w.err != nil {
 		return err
 	}
 	st := w.st
-	columns := st.kind.StoredColumns()
-	structure, err := st.rowStructure(w.ctx)
-	if err != nil {
-		return err
-	}
 	passes := uint64(max(1, (w.repeated.rows+rowsPerPass-1)/rowsPerPass))
-	inPass := " cityHash64(" + st.keyList + ") % {passes:UInt64} = {pass:UInt64}"
-	query := fileInsertQuery(st.rows, columns, true, " WHERE"+inPass+" AND "+st.keyTuple+" NOT IN (SELECT "+st.keyList+" FROM "+st.rows+
-		" WHERE"+inPass+" AND "+st.keyTuple+" IN (SELECT "+st.keyList+" FROM "+fromFile+" WHERE"+inPass+")) ORDER BY "+st.keyList+", line LIMIT 1 BY "+st.keyList+
+	inPass := " " + st.inPass()
+	query := fileInsertQuery(st.rows, st.layout.names, true, formatNative, " WHERE"+inPass+" AND "+st.keyTuple+" NOT IN (SELECT "+st.keyList+" FROM "+st.rows+
+		" WHERE"+inPass+" AND "+st.keyTuple+" IN (SELECT "+st.keyList+" FROM "+fromFile(formatNative)+" WHERE"+inPass+")) ORDER BY "+st.keyList+", line LIMIT 1 BY "+st.keyList+
 		" SETTINGS max_bytes_before_external_sort = "+strconv.Itoa(externalSortBytes)+st.priority)
-	params := store.Params{"path": w.repeated.f.Name(), "structure": structure, "fid": w.res.FileID, "run": w.res.RunID, "passes": passes}
+	params := store.Params{"path": w.repeated.f.Name(), "structure": st.layout.structure(), "fid": w.res.FileID, "run": w.res.RunID, "passes": passes}
 	for pass := range passes {
 		params["pass"] = pass
 		if err := st.s.Exec(w.ctx, query, params); err != nil {
@@ -418,13 +506,19 @@ const externalSortBytes = 128 << 20
 // that are older than age (0: all — for the embedded engine, whose one process owns
 // the data folder).
 func DropStaleStages(ctx context.Context, s store.Store, age time.Duration) error {
-	r, err := s.Query(ctx, "SELECT name FROM system.tables WHERE database = currentDatabase() AND startsWith(name, {p:String}) AND metadata_modification_time <= now() - {age:UInt64}",
-		store.Params{"p": stagePrefix, "age": uint64(age.Seconds())})
+	const query = "SELECT name FROM system.tables WHERE database = currentDatabase() AND startsWith(name, {p:String}) AND metadata_modification_time <= now() - {age:UInt64}"
+	r, err := s.Query(ctx, query, store.Params{"p": stagePrefix, "age": uint64(age.Seconds())})
 	if err != nil {
 		return err
 	}
-	for _, row := range r.Rows {
-		if err := s.Exec(ctx, "DROP TABLE IF EXISTS "+row[0], nil); err != nil {
+	tables, err := store.Scan[struct {
+		Name string `ch:"name"`
+	}](r, query)
+	if err != nil {
+		return err
+	}
+	for _, t := range tables {
+		if err := s.Exec(ctx, "DROP TABLE IF EXISTS "+t.Name, nil); err != nil {
 			return err
 		}
 	}

@@ -153,19 +153,52 @@ func tallinnYear(unixSec int64, utcYear int) int {
 	return utcYear
 }
 
-// offsetCache remembers Tallinn's UTC offset per local wall-clock hour; zone
-// changes happen on whole hours, so every second of a local hour has the same
-// offset (TestLocalOffsetIsTheEarliestInstant checks this minute by minute).
+// offsetCache remembers Tallinn's UTC offset per local day, for the days on which it
+// does not change (all but about two a year), and per local wall-clock hour for the
+// others: zone changes happen on whole hours, so every second of a local hour has the
+// same offset (TestLocalOffsetIsTheEarliestInstant checks this minute by minute), and
+// at most once a day, so that a day whose first and last hours have one offset has it
+// all day (TestOffsetOfEveryHour checks every hour of the years stored). Rows come in
+// no particular order of time, and an hour's offset costs a time.Date.
 type offsetCache struct {
+	day  [cacheDays]int32 // the day's offset + 1 (0: not asked yet), or offsetChanges
 	hour [256]int64
 	off  [256]int64
 	set  [256]bool
 }
 
+// The days of offsetCache.day: from the first of January of minYear-1, the earliest
+// year a timestamp may have before its zone is taken into account.
+const (
+	cacheDays     = (maxYear - minYear + 2) * 366
+	offsetChanges = -1
+)
+
+var cacheFirstDay = daysFromCivil(minYear-1, 1, 1)
+
 // offset returns local minus UTC in seconds for a Tallinn wall-clock time whose
 // seconds since the epoch, read as if UTC, are localSec.
 func (c *offsetCache) offset(localSec int64, y, mo, d, h int) int64 {
-	hour := localSec / 3600 // localSec >= 0 within minYear..maxYear
+	if i := floorDiv(localSec, 86400) - cacheFirstDay; i >= 0 && i < cacheDays {
+		v := c.day[i]
+		if v == 0 {
+			v = offsetChanges
+			start := (cacheFirstDay + i) * 86400
+			if first, last := start-tallinnHourStart(y, mo, d, 0), start+23*3600-tallinnHourStart(y, mo, d, 23); first == last && first > 0 {
+				v = int32(first) + 1
+			}
+			c.day[i] = v
+		}
+		if v != offsetChanges {
+			return int64(v - 1)
+		}
+	}
+	return c.hourOffset(localSec, y, mo, d, h)
+}
+
+// hourOffset is offset for a day on which the offset changes.
+func (c *offsetCache) hourOffset(localSec int64, y, mo, d, h int) int64 {
+	hour := floorDiv(localSec, 3600)
 	i := hour & 255
 	if c.set[i] && c.hour[i] == hour {
 		return c.off[i]
@@ -461,37 +494,33 @@ func padEHAK(s string) (string, bool) {
 // one escaper, so that what the parser writes is what the store reads).
 func appendEscaped(dst []byte, s string) []byte { return store.EscapeTSV(dst, s) }
 
-// appendAnswer normalises a survey answer: yes/no words in Estonian or English
+// appendAnswer writes a survey answer normalised (normaliseAnswer) with TabSeparated
+// escaping.
+func appendAnswer(dst []byte, s string) []byte { return appendEscaped(dst, normaliseAnswer(s)) }
+
+// normaliseAnswer normalises a survey answer: yes/no words in Estonian or English
 // become "yes"/"no", a number loses a trailing % and gets a decimal point instead
 // of a comma; anything else is kept (trimmed) for the surveys package.
-func appendAnswer(dst []byte, s string) []byte {
+func normaliseAnswer(s string) string {
 	if v, ok := parseYesNo(s); ok {
 		if v {
-			return append(dst, "yes"...)
+			return "yes"
 		}
-		return append(dst, "no"...)
+		return "no"
 	}
-	n := strings.TrimSpace(strings.TrimSuffix(s, "%"))
-	if isDecimal(n) {
-		for i := 0; i < len(n); i++ {
-			if n[i] == ',' {
-				dst = append(dst, '.')
-			} else {
-				dst = append(dst, n[i])
-			}
-		}
-		return dst
+	if n := strings.TrimSpace(strings.TrimSuffix(s, "%")); isDecimal(n) {
+		return strings.ReplaceAll(n, ",", ".")
 	}
-	return appendEscaped(dst, s)
+	return s
 }
 
-// appendCheckedAnswer normalises an answer with Options.SurveyAnswer and counts
-// the answers to unknown questions.
-func (e *rowEncoder) appendCheckedAnswer(dst []byte, s string) ([]byte, string) {
+// checkedAnswer normalises an answer with Options.SurveyAnswer and counts the
+// answers to unknown questions.
+func (e *rowEncoder) checkedAnswer(s string) (string, string) {
 	question := trimSpace(e.raw[e.questionCol])
 	v, known, reason := e.answer(trimSpace(e.raw[e.surveyCol]), question, s)
 	if reason != "" {
-		return dst, reason
+		return "", reason
 	}
 	if !known {
 		// Counted through a pointer: assigning to a string key, even an existing
@@ -507,7 +536,7 @@ func (e *rowEncoder) appendCheckedAnswer(dst []byte, s string) ([]byte, string) 
 		*n++
 		e.unmapped++
 	}
-	return appendEscaped(dst, v), ""
+	return v, ""
 }
 
 func parseYesNo(s string) (value, ok bool) {
@@ -556,12 +585,22 @@ const (
 	srcLine = -2 // the record's line
 )
 
-// rowEncoder validates one row at a time and appends it to a TSV batch in the
-// table's column order. It writes straight into the batch, without an
-// intermediate copy, and takes the row back out when a value fails.
+// value is one stored value of a valid row, typed as the engine stores it. The text
+// of a string may be borrowed from the reader: it is valid until the next record.
+type value struct {
+	s    string // strings (normalised); a date's text
+	u    uint64 // unsigned integers, years, lines, dates (days since 1970-01-01), booleans (1 true)
+	ms   int64  // timestamps: Unix milliseconds
+	null bool   // an empty optional column that is Nullable
+}
+
+// rowEncoder validates one row at a time into typed values (vals, one per stored
+// column in the table's order), from which the row is written as TSV for an Output
+// (appendTSV) or appended to the typed columns of a stage (rowBlock).
 type rowEncoder struct {
 	kind  *Kind
 	order []int // per stored column: input column index, srcYear or srcLine
+	vals  []value
 	nums  []uint64
 	year  int
 	known func(string) bool
@@ -578,115 +617,94 @@ type rowEncoder struct {
 }
 
 func newRowEncoder(k *Kind, known func(string) bool) *rowEncoder {
-	e := &rowEncoder{kind: k, nums: make([]uint64, len(k.Columns)), known: known,
+	e := &rowEncoder{kind: k, order: k.sources(), vals: make([]value, len(k.stored)), nums: make([]uint64, len(k.Columns)), known: known,
 		surveyCol: k.column("survey_id"), questionCol: k.column("question_id")}
-	for _, name := range k.stored {
-		switch {
-		case name == "line":
-			e.order = append(e.order, srcLine)
-		case name == "year" && k.YearFrom != "":
-			e.order = append(e.order, srcYear)
-		default:
-			e.order = append(e.order, k.column(name))
-		}
-	}
 	return e
 }
 
 func (e *rowEncoder) num(name string) uint64 { return e.nums[e.kind.column(name)] }
 
-// appendRow validates and normalises one row and appends it, '\n'-terminated,
-// to dst. raw[i] is the text of input column i ("" when the file lacks an
-// optional column). On a problem it returns dst unchanged with the column and
-// reason of the first problem, in stored column order.
-func (e *rowEncoder) appendRow(dst []byte, raw []string, line int64) (_ []byte, column, reason string) {
-	start := len(dst)
+// encode validates and normalises one row into e.vals. raw[i] is the text of input
+// column i ("" when the file lacks an optional column). On a problem it returns the
+// column and reason of the first problem, in stored column order.
+func (e *rowEncoder) encode(raw []string, line int64) (column, reason string) {
 	e.year, e.raw = 0, raw
 	for si, src := range e.order {
-		if si > 0 {
-			dst = append(dst, '\t')
-		}
+		v := &e.vals[si]
+		*v = value{}
 		switch src {
 		case srcLine:
-			dst = strconv.AppendInt(dst, line, 10)
+			v.u = uint64(line)
 			continue
 		case srcYear:
-			dst = strconv.AppendInt(dst, int64(e.year), 10)
+			v.u = uint64(e.year)
 			continue
 		}
 		c := &e.kind.Columns[src]
 		s := trimSpace(raw[src])
 		if s == "" {
 			if !c.Optional {
-				return dst[:start], c.Name, ReasonMissing
+				return c.Name, ReasonMissing
 			}
-			if c.Nullable {
-				dst = append(dst, `\N`...)
-			}
+			v.null = c.Nullable
 			continue
 		}
-		var r string
-		if dst, r = e.appendValue(dst, src, c, s); r != "" {
-			return dst[:start], c.Name, r
+		if r := e.value(v, src, c, s); r != "" {
+			return c.Name, r
 		}
 	}
 	if e.kind.check != nil {
 		if column, reason := e.kind.check(e); reason != "" {
-			return dst[:start], column, reason
+			return column, reason
 		}
 	}
-	return append(dst, '\n'), "", ""
+	return "", ""
 }
 
-func (e *rowEncoder) appendValue(dst []byte, i int, c *Column, s string) ([]byte, string) {
+func (e *rowEncoder) value(v *value, i int, c *Column, s string) string {
 	switch c.Type {
 	case TypeString:
-		return appendEscaped(dst, s), ""
+		v.s = s
 	case TypeTimestamp:
 		ms, year, r := parseTimestamp(s, &e.tz)
 		if r != "" {
-			return dst, r
+			return r
 		}
 		if c.Name == e.kind.YearFrom {
 			e.year = year
 		}
-		return e.day.appendDateTime64(dst, ms), ""
+		v.ms = ms
 	case TypeDate:
-		y, _, _, r := parseDate(s)
+		y, m, d, r := parseDate(s)
 		if r != "" {
-			return dst, r
+			return r
 		}
 		if c.Name == e.kind.YearFrom {
 			e.year = y
 		}
-		return append(dst, s...), ""
+		v.s, v.u = s, uint64(daysFromCivil(y, m, d))
 	case TypeBool:
 		b, ok := parseBool(s)
 		if !ok {
-			return dst, ReasonBadBool
+			return ReasonBadBool
 		}
-		return strconv.AppendBool(dst, b), ""
+		if b {
+			v.u = 1
+		}
 	case TypeEHAK:
 		code, ok := padEHAK(s)
 		if !ok {
-			return dst, ReasonBadEHAK
+			return ReasonBadEHAK
 		}
 		if e.known != nil && !e.known(code) {
-			return dst, ReasonUnknownMunicipality
+			return ReasonUnknownMunicipality
 		}
-		return append(dst, code...), ""
+		v.s = code
 	case TypeEnum:
-		for _, v := range c.Enum {
-			if v == s {
-				return append(dst, v...), ""
-			}
+		v.s = enumValue(c, s)
+		if v.s == "" {
+			return c.BadValue
 		}
-		for _, v := range c.Enum {
-			if len(v) == len(s) && strings.EqualFold(v, s) {
-				return append(dst, v...), ""
-			}
-		}
-		return dst, c.BadValue
 	case TypeUint:
 		n, ok := parseUint(s)
 		limit := c.Max
@@ -695,29 +713,75 @@ func (e *rowEncoder) appendValue(dst []byte, i int, c *Column, s string) ([]byte
 		}
 		if !ok || n < c.Min || n > limit {
 			if c.BadValue != "" {
-				return dst, c.BadValue
+				return c.BadValue
 			}
-			return dst, ReasonBadUint
+			return ReasonBadUint
 		}
 		e.nums[i] = n
-		if s[0] != '0' || len(s) == 1 {
-			return append(dst, s...), "" // already canonical: no need to format n
-		}
-		return strconv.AppendUint(dst, n, 10), ""
+		v.u = n
 	case TypeYear:
 		n, ok := parseUint(s)
 		if !ok || n < 2000 || n > 2100 {
-			return dst, ReasonBadYear
+			return ReasonBadYear
 		}
 		e.year = int(n)
-		return strconv.AppendUint(dst, n, 10), ""
+		v.u = n
 	case TypeAnswer:
 		if e.answer == nil {
-			return appendAnswer(dst, s), ""
+			v.s = normaliseAnswer(s)
+			return ""
 		}
-		return e.appendCheckedAnswer(dst, s)
+		var r string
+		v.s, r = e.checkedAnswer(s)
+		return r
 	}
-	return dst, ""
+	return ""
+}
+
+// enumValue is the allowed value s stands for (in any case), as listed; "" when
+// there is none.
+func enumValue(c *Column, s string) string {
+	for _, v := range c.Enum {
+		if v == s {
+			return v
+		}
+	}
+	for _, v := range c.Enum {
+		if len(v) == len(s) && strings.EqualFold(v, s) {
+			return v
+		}
+	}
+	return ""
+}
+
+// appendTSV appends the row last encoded as one TSV row of the kind's stored
+// columns, '\n'-terminated: the Output's form of it.
+func (e *rowEncoder) appendTSV(dst []byte) []byte {
+	for si, src := range e.order {
+		if si > 0 {
+			dst = append(dst, '\t')
+		}
+		v := &e.vals[si]
+		if src < 0 {
+			dst = strconv.AppendUint(dst, v.u, 10)
+			continue
+		}
+		if v.null {
+			dst = append(dst, `\N`...)
+			continue
+		}
+		switch e.kind.Columns[src].Type {
+		case TypeTimestamp:
+			dst = e.day.appendDateTime64(dst, v.ms)
+		case TypeBool:
+			dst = strconv.AppendBool(dst, v.u == 1)
+		case TypeUint, TypeYear:
+			dst = strconv.AppendUint(dst, v.u, 10)
+		default: // strings; a date as its text
+			dst = appendEscaped(dst, v.s)
+		}
+	}
+	return append(dst, '\n')
 }
 
 func init() {

@@ -386,12 +386,16 @@ func localOfSharded(table string) bool {
 }
 
 func (c *clusterStore) Exec(ctx context.Context, query string, params Params) error {
-	table := tableWritten(query)
+	return c.write(ctx, tableWritten(query), func(s *server) error { return s.Exec(ctx, query, params) })
+}
+
+// write runs do, which writes table (or nothing: ""), where such a write goes.
+func (c *clusterStore) write(ctx context.Context, table string, do func(*server) error) error {
 	switch {
 	case c.reference[table] && c.mode == ClusterPlain:
 		home, err := c.hostServer(ctx, c.hosts[0])
 		if err == nil {
-			err = home.Exec(ctx, query, params)
+			err = do(home)
 		}
 		if err != nil {
 			return c.explain(ctx, err)
@@ -400,14 +404,14 @@ func (c *clusterStore) Exec(ctx context.Context, query string, params Params) er
 	case c.reference[table]:
 		// Keeper replicates the write; wait until every replica has it, as the
 		// shards read their own copy in the next query.
-		if err := c.server.Exec(ctx, query, params); err != nil {
+		if err := do(c.server); err != nil {
 			return c.explain(ctx, err)
 		}
 		return c.explain(ctx, c.server.Exec(ctx, "SYSTEM SYNC REPLICA ON CLUSTER "+quoteIdent(c.name)+" "+table, nil))
 	case localOfSharded(table) && c.mode == ClusterPlain:
-		return c.onEveryHost(ctx, func(s *server) error { return s.Exec(ctx, query, params) })
+		return c.onEveryHost(ctx, do)
 	}
-	return c.explain(ctx, c.server.Exec(ctx, query, params))
+	return c.explain(ctx, do(c.server))
 }
 
 func (c *clusterStore) Query(ctx context.Context, query string, params Params) (*Result, error) {
