@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"ee/kovmon/internal/cputime"
 	"ee/kovmon/store"
 )
 
@@ -88,7 +89,7 @@ func reportVersus(b *testing.B, engine, ours loadFigures) {
 // rate, CPU and peak against the first's, under the machine's load average.
 func versusTable(names []string, loads []loadFigures) string {
 	var t strings.Builder
-	fmt.Fprintf(&t, "load average %s\n", loadAverage())
+	fmt.Fprintf(&t, "load average %s\n", cputime.LoadAverage())
 	fmt.Fprintf(&t, "%-22s %8s %8s %8s %9s %9s %9s %9s\n", "", "wall s", "CPU s", "peak MB", "rows/s", "rate/eng", "CPU/eng", "peak/eng")
 	for i, f := range loads {
 		fmt.Fprintf(&t, "%-22s %8.2f %8.2f %8.0f %9.0f %9.2f %9.2f %9.2f\n", names[i], f.Seconds, f.CPUSeconds, f.PeakGrowthMB, f.rate(),
@@ -101,20 +102,6 @@ func versusTable(names []string, loads []loadFigures) string {
 // the benchmark's name: the testing package cuts a benchmark's log after a few lines.
 func printTable(b *testing.B, format string, args ...any) {
 	fmt.Printf("%s: "+format+"\n", append([]any{b.Name()}, args...)...)
-}
-
-// loadAverage is the machine's load average over 1, 5 and 15 minutes, as uptime
-// prints it.
-func loadAverage() string {
-	data, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return "unknown"
-	}
-	f := strings.Fields(string(data))
-	if len(f) < 3 {
-		return "unknown"
-	}
-	return strings.Join(f[:3], ", ")
 }
 
 // BenchmarkReloadUsage20M loads a file into a table that already holds 20 million

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"ee/kovmon/internal/cputime"
 	"ee/kovmon/store/enginelib"
 )
 
@@ -88,7 +89,7 @@ func medianFigures(runs []processFigures) processFigures {
 
 func processTable(engine, ours []processFigures) string {
 	var t strings.Builder
-	fmt.Fprintf(&t, "load average %s\n", loadAverage())
+	fmt.Fprintf(&t, "load average %s\n", cputime.LoadAverage())
 	fmt.Fprintf(&t, "%-8s %27s   %36s\n", "", "engine's CSV load", "kovmon ingest")
 	fmt.Fprintf(&t, "%-8s %8s %8s %9s   %8s %8s %9s %9s\n", "pair", "wall s", "CPU s", "peak MB", "wall s", "CPU s", "peak MB", "(load s)")
 	row := func(name string, e, o processFigures) {

@@ -16,6 +16,7 @@ import (
 	"github.com/ClickHouse/clickhouse-go/v2"
 
 	"ee/kovmon/ingest"
+	"ee/kovmon/internal/cputime"
 	"ee/kovmon/metrics"
 	"ee/kovmon/metrics/catalogue"
 	"ee/kovmon/refdata"
@@ -71,7 +72,7 @@ func BenchmarkBackends(b *testing.B) {
 		}
 	}
 	var t strings.Builder
-	fmt.Fprintf(&t, "load and full refresh (load average %s, 2 cores):\n", loadAverage())
+	fmt.Fprintf(&t, "load and full refresh (load average %s, 2 cores):\n", cputime.LoadAverage())
 	fmt.Fprintf(&t, "%10s  %-8s  %8s  %6s  %9s  %6s\n", "usage rows", "backend", "load s", "×emb", "refresh s", "×emb")
 	for _, rows := range sizes {
 		emb, ok := results[fmt.Sprintf("%d/%s", rows, storetest.Embedded)]

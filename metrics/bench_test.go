@@ -269,7 +269,7 @@ func TestBenchWorker(t *testing.T) {
 		daily = newDailyFile(t, ctx, s)
 	}
 	for range runs {
-		op := benchOp{load: loadAverage()}
+		op := benchOp{load: cputime.LoadAverage()}
 		start, cpu := time.Now(), cputime.Process()
 		if daily != nil {
 			daily.load(t, ctx, timed)
@@ -279,7 +279,7 @@ func TestBenchWorker(t *testing.T) {
 			t.Fatal(err)
 		}
 		op.wall, op.cpu = time.Since(start).Seconds(), cputime.Process()-cpu
-		op.loadAfter = loadAverage()
+		op.loadAfter = cputime.LoadAverage()
 		figures = r.Figures
 		if daily != nil {
 			daily.takeOut(t, ctx, s)
@@ -584,20 +584,6 @@ func (t *timedStore) report(runs, top int) []string {
 		out = append(out, line(rest, fmt.Sprintf("the other %d statements", len(names)-top)))
 	}
 	return append(out, line(all, "every statement"))
-}
-
-// loadAverage is the 1, 5 and 15 minute load of the machine, which the figures are
-// only meaningful beside on a machine shared with others.
-func loadAverage() string {
-	data, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return "unknown"
-	}
-	f := strings.Fields(string(data))
-	if len(f) < 3 {
-		return "unknown"
-	}
-	return strings.Join(f[:3], " ")
 }
 
 // dailyFile is BenchmarkDailyFile's day of usage: a CSV file of dailyRows rows of

@@ -295,8 +295,15 @@ func run(ctx context.Context, cfg config) (*result, error) {
 		errs[i] = make([]int64, len(cfg.routes))
 		firstErr[i] = make([]string, len(cfg.routes))
 		wg.Go(func() {
-			for k := i; clientsCtx.Err() == nil && (cfg.requests == 0 || sent.Add(1) <= cfg.requests); k++ {
-				ri := round[k%len(round)]
+			// The route follows the run's count of requests, not the client's own, so
+			// that the mix holds whatever the clients' speeds: a client that waits on
+			// a slow route does not skew the others' share.
+			for clientsCtx.Err() == nil {
+				n := sent.Add(1)
+				if cfg.requests != 0 && n > cfg.requests {
+					return
+				}
+				ri := round[(n-1)%int64(len(round))]
 				took, err := get(clientsCtx, client, cfg.base+cfg.routes[ri].path, cfg.token)
 				if clientsCtx.Err() != nil && err != nil {
 					return // cut off by the end of the run, not the server's fault

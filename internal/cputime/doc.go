@@ -1,4 +1,5 @@
-// Package cputime reads the CPU time a process has used, for the benchmarks: on a
-// machine shared with other work, CPU seconds measure a benchmark's own work better
-// than the wall clock does.
+// Package cputime reads the CPU time a process has used and the machine's load
+// average, for the benchmarks: on a machine shared with other work, CPU seconds
+// measure a benchmark's own work better than the wall clock does, and a timing is
+// read beside the load it was taken under.
 package cputime
