@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"ee/kovmon/registry"
-	kovsql "ee/kovmon/sql"
 	"ee/kovmon/store"
 )
 
@@ -62,12 +61,16 @@ func Recover(ctx context.Context, s store.Store, opt RecoverOptions) error {
 	if store.Embedded(s) {
 		age = 0
 	}
-	r, err := s.Query(ctx, kovsql.Query("ingest.OpenRuns"), store.Params{"age": uint64(age.Seconds())})
+	open, err := store.Select[struct {
+		RunID   string `ch:"run_id"`
+		Trigger string `ch:"trigger"`
+		Started string `ch:"started"`
+	}](ctx, s, "ingest.OpenRuns", store.Params{"age": uint64(age.Seconds())})
 	if err != nil {
 		return fmt.Errorf("recovery: %w", err)
 	}
-	for _, row := range r.Rows {
-		runID, trigger, started := row[0], row[1], row[2]
+	for _, run := range open {
+		runID, trigger, started := run.RunID, run.Trigger, run.Started
 		if _, live := liveRuns.Load(runID); live {
 			continue
 		}
@@ -96,15 +99,23 @@ func Recover(ctx context.Context, s store.Store, opt RecoverOptions) error {
 // as loaded in it, and returns how many. It may be killed and run again: it removes
 // what is still there.
 func rollBackRun(ctx context.Context, s store.Store, runID string) (int64, error) {
-	ledger, err := s.Query(ctx, "SELECT file_id, status FROM ingest_files WHERE run_id = {r:String}", store.Params{"r": runID})
+	const filesOfRun = "SELECT file_id, status FROM ingest_files WHERE run_id = {r:String}"
+	res, err := s.Query(ctx, filesOfRun, store.Params{"r": runID})
+	if err != nil {
+		return 0, err
+	}
+	files, err := store.Scan[struct {
+		FileID string `ch:"file_id"`
+		Status string `ch:"status"`
+	}](res, filesOfRun)
 	if err != nil {
 		return 0, err
 	}
 	loaded, recorded := []string{}, []string{}
-	for _, row := range ledger.Rows {
-		recorded = append(recorded, row[0])
-		if row[1] == "loaded" {
-			loaded = append(loaded, row[0])
+	for _, f := range files {
+		recorded = append(recorded, f.FileID)
+		if f.Status == "loaded" {
+			loaded = append(loaded, f.FileID)
 		}
 	}
 	var total int64
@@ -156,14 +167,18 @@ func rollbackTables() []string {
 func deleteRunRows(ctx context.Context, s store.Store, table, runID string, keep []string) (int64, error) {
 	where := " WHERE run_id = {r:String} AND file_id NOT IN {keep:Array(String)}"
 	params := store.Params{"r": runID, "keep": keep}
-	r, err := s.Query(ctx, "SELECT count() FROM "+table+where, params)
+	count := "SELECT count() AS n FROM " + table + where
+	res, err := s.Query(ctx, count, params)
 	if err != nil {
 		return 0, err
 	}
-	n, err := strconv.ParseInt(r.Rows[0][0], 10, 64)
-	if err != nil || n == 0 {
+	held, err := store.Scan[struct {
+		N int64 `ch:"n"`
+	}](res, count)
+	if err != nil || len(held) != 1 || held[0].N == 0 {
 		return 0, err
 	}
+	n := held[0].N
 	if err := s.Exec(ctx, store.AlterStatement(s, table, "DELETE"+where+" SETTINGS mutations_sync = 2"), params); err != nil {
 		return 0, fmt.Errorf("%s: %w", table, err)
 	}
