@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"ee/kovmon/internal/echarts"
+	"ee/kovmon/web/compress"
 )
 
 // The static files — the stylesheet, the pages' script, ECharts and the map — are
@@ -59,7 +60,7 @@ func buildAssets(echartsPath string, geo *geoMap, log *slog.Logger) assetSet {
 		sum := sha256.Sum256(body)
 		dot := strings.Index(name, ".")
 		hashed := name[:dot] + "." + hex.EncodeToString(sum[:5]) + name[dot:]
-		a := &staticAsset{contentType: contentType, body: body, gz: gzipped(body)}
+		a := &staticAsset{contentType: contentType, body: body, gz: compress.Gzip(body, gzip.BestCompression)}
 		set.byName[name] = a
 		set.byName[hashed] = &staticAsset{contentType: contentType, body: body, gz: a.gz, immutable: true}
 		return "/assets/" + hashed
@@ -80,14 +81,6 @@ func buildAssets(echartsPath string, geo *geoMap, log *slog.Logger) assetSet {
 		set.names.Map = add(assetMap, "text/javascript; charset=utf-8", geo.script)
 	}
 	return set
-}
-
-func gzipped(body []byte) []byte {
-	var buf bytes.Buffer
-	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
-	zw.Write(body)
-	zw.Close()
-	return buf.Bytes()
 }
 
 // asset serves a static file: gzipped when the client takes it, for a year under
@@ -111,20 +104,9 @@ func (s *server) asset(w http.ResponseWriter, r *http.Request) {
 		h.Set("Cache-Control", "public, max-age=3600")
 	}
 	body := a.body
-	if acceptsGzip(r) {
+	if compress.AcceptsGzip(r) {
 		h.Set("Content-Encoding", "gzip")
 		body = a.gz
 	}
 	http.ServeContent(w, r, "", startTime, bytes.NewReader(body))
-}
-
-// acceptsGzip reads Accept-Encoding (gzip, or * without q=0).
-func acceptsGzip(r *http.Request) bool {
-	for _, part := range strings.Split(r.Header.Get("Accept-Encoding"), ",") {
-		name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
-		if (name == "gzip" || name == "*") && strings.ReplaceAll(params, " ", "") != "q=0" {
-			return true
-		}
-	}
-	return false
 }

@@ -126,11 +126,9 @@ func point(value any, tooltip string, color string) item {
 func hatched(it item) item {
 	style := it["itemStyle"].(map[string]any)
 	style["color"] = palette.NoData
-	style["decal"] = hatch
+	style["decal"] = palette.HatchDecal
 	return it
 }
-
-var hatch = map[string]any{"color": palette.Hatch, "dashArrayX": []int{1, 0}, "dashArrayY": []int{2, 4}, "rotation": -0.785398}
 
 // setData replaces the data of the series added last.
 func setData(series charts.MultiSeries, items []item) {
@@ -168,7 +166,7 @@ func yearMark(year int) []charts.SeriesOpts {
 	return []charts.SeriesOpts{
 		charts.WithMarkLineNameXAxisItemOpts(opts.MarkLineNameXAxisItem{XAxis: strconv.Itoa(year)}),
 		charts.WithMarkLineStyleOpts(opts.MarkLineStyle{Symbol: []string{"none", "none"},
-			LineStyle: &opts.LineStyle{Color: "#9A9A9A", Type: "solid", Width: 1}, Label: &opts.Label{Show: opts.Bool(false)}}),
+			LineStyle: &opts.LineStyle{Color: palette.YearShown, Type: "solid", Width: 1}, Label: &opts.Label{Show: opts.Bool(false)}}),
 	}
 }
 
@@ -360,7 +358,7 @@ func (v view) nationalLegend(groupName string, forecast, changed bool) []legendI
 	if changed {
 		items = append(items, legendItem{"diamond", palette.DefChange, v.t("flag.definition_changed")})
 	}
-	return append(items, legendItem{"year", "#9A9A9A", v.t("chart.year_shown", v.Year)})
+	return append(items, legendItem{"year", palette.YearShown, v.t("chart.year_shown", v.Year)})
 }
 
 // colourOf is how a municipal figure is coloured on a map or a ranking: by its status

@@ -86,13 +86,14 @@ func (s *server) explain(r *http.Request, v view) (string, any, error) {
 		if err != nil {
 			return "", nil, err
 		}
-		series := pool(ind, byIndicator(national)[ind.ID], byIndicator(municipal)[ind.ID], v.inGroup, v.GroupLabel())
+		members := byIndicator(municipal)[ind.ID]
+		series := pool(ind, byIndicator(national)[ind.ID], members, v.inGroup, v.GroupLabel())
 		if fig, ok = ofYear(series, v.Year); !ok {
 			return "", nil, notFound("error.no_figure", ind.ID, v.GroupLabel(), v.Year)
 		}
 		page.Unit, page.Catalogue = v.GroupLabel(), s.cat.Version
 		page.MembersNote = v.t("explain.pooled_from", v.GroupLabel())
-		for _, f := range byIndicator(municipal)[ind.ID] {
+		for _, f := range members {
 			if f.Year == v.Year && v.inGroup(f) {
 				page.Members = append(page.Members, memberRow{Name: f.Name, Link: v.link("/municipality/" + f.EhakCode),
 					Explain: v.explainLink(f), Value: v.percent(f.Value), Numerator: v.count(f.Numerator),

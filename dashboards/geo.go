@@ -168,23 +168,13 @@ func toPolygon(v any) (orb.Polygon, error) {
 	return p, nil
 }
 
-// mapScript registers the boundaries with ECharts; pages with a map load it after
-// echarts.min.js and before their charts.
-func (s *server) mapScript(w http.ResponseWriter, r *http.Request) {
-	s.serveGeo(w, r, "text/javascript; charset=utf-8", func(g *geoMap) []byte { return g.script })
-}
-
 // mapJSON serves the boundaries as GeoJSON, for other tools.
 func (s *server) mapJSON(w http.ResponseWriter, r *http.Request) {
-	s.serveGeo(w, r, "application/geo+json", func(g *geoMap) []byte { return g.json })
-}
-
-func (s *server) serveGeo(w http.ResponseWriter, r *http.Request, contentType string, body func(*geoMap) []byte) {
 	if s.geo == nil {
 		http.NotFound(w, r)
 		return
 	}
-	w.Header().Set("Content-Type", contentType)
+	w.Header().Set("Content-Type", "application/geo+json")
 	w.Header().Set("Cache-Control", "public, max-age=86400")
-	w.Write(body(s.geo))
+	w.Write(s.geo.json)
 }

@@ -393,7 +393,7 @@ func (v view) lagging(ind *kov.Indicator, municipal []kov.Figure) ([]lagItem, st
 	if ind.MunicipalYesNo() {
 		var failing []kov.Figure
 		for _, f := range ofYear {
-			if *f.Value < 100-kov.Tolerance {
+			if !f.Meets() {
 				failing = append(failing, f)
 			}
 		}
@@ -566,7 +566,7 @@ func (s *server) municipalCharts(v view, ind *kov.Indicator, page *indicatorPage
 		switch {
 		case f.Value == nil:
 			page.NoData = append(page.NoData, it)
-		case *f.Value >= 100-kov.Tolerance:
+		case f.Meets():
 			page.Meets = append(page.Meets, it)
 		default:
 			page.Fails = append(page.Fails, it)

@@ -23,6 +23,7 @@ import (
 	"ee/kovmon/internal/golden"
 	"ee/kovmon/ledger"
 	"ee/kovmon/refdata"
+	"ee/kovmon/web/compress"
 )
 
 // volatile are the parts of a page that change from run to run or with every edit of
@@ -220,7 +221,7 @@ func TestMapIsSimplified(t *testing.T) {
 	if len(geo.script)*5 > len(raw) {
 		t.Errorf("the map script is %d bytes of the file's %d: not simplified for the screen", len(geo.script), len(raw))
 	}
-	t.Logf("boundaries %d bytes, map script %d bytes (%d gzipped)", len(raw), len(geo.script), len(gzipped(geo.script)))
+	t.Logf("boundaries %d bytes, map script %d bytes (%d gzipped)", len(raw), len(geo.script), len(compress.Gzip(geo.script, gzip.BestCompression)))
 }
 
 // BenchmarkOverview renders the overview on the fixture.

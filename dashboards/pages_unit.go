@@ -228,7 +228,7 @@ func (v view) unitValue(ind *kov.Indicator, f kov.Figure) string {
 		return v.t("status.no_data")
 	case !ind.MunicipalYesNo():
 		return v.percent(f.Value)
-	case *f.Value >= 100-kov.Tolerance:
+	case f.Meets():
 		return "✔ " + v.t("chart.meets")
 	}
 	return "✘ " + v.t("chart.fails")

@@ -114,11 +114,11 @@ func (s *server) readView(ctx context.Context, q url.Values, yearRequired bool) 
 		}
 		v.Pop = p
 	}
-	facts, err := s.refreshFacts(ctx, v.Boundaries)
+	facts, years, err := s.refreshFacts(ctx, v.Boundaries)
 	if err != nil {
 		return v, err
 	}
-	v.reg, v.Years, v.ReportYears, v.countyNames = facts.reg, facts.years[v.Boundaries], facts.reportYears, facts.countyNames
+	v.reg, v.Years, v.ReportYears, v.countyNames = facts.reg, years, facts.reportYears, facts.countyNames
 	if n := len(v.Years); n > 0 {
 		v.LatestYear = v.Years[n-1]
 	}
@@ -176,18 +176,20 @@ func (v view) boundaryDate() time.Time {
 // refreshFacts returns what every request checks its parameters against, read once per
 // refresh (a registry change always comes with a new refresh, which follows every
 // load): the registry, its county codes, the years with figures per boundary mode and
-// the years a report can be built for.
-func (s *server) refreshFacts(ctx context.Context, boundaries kov.Boundaries) (refreshFacts, error) {
+// the years a report can be built for. The years of the boundary mode asked for are
+// returned apart, read under the lock: the map of them is written by requests of the
+// other mode.
+func (s *server) refreshFacts(ctx context.Context, boundaries kov.Boundaries) (refreshFacts, []int, error) {
 	id, err := s.figures.RefreshID(ctx)
 	if err != nil {
-		return refreshFacts{}, err
+		return refreshFacts{}, nil, err
 	}
 	s.factsMu.Lock()
 	defer s.factsMu.Unlock()
 	if s.facts.refresh != id || s.facts.reg == nil {
 		reg, err := registry.Load(ctx, s.store)
 		if err != nil {
-			return refreshFacts{}, err
+			return refreshFacts{}, nil, err
 		}
 		names := map[string]string{}
 		for _, u := range reg.Units() {
@@ -197,41 +199,28 @@ func (s *server) refreshFacts(ctx context.Context, boundaries kov.Boundaries) (r
 		}
 		national, err := s.figures.Figures(ctx, metrics.Filter{Level: kov.LevelNational})
 		if err != nil {
-			return refreshFacts{}, err
+			return refreshFacts{}, nil, err
 		}
-		s.facts = refreshFacts{refresh: id, reg: reg, countyNames: names, years: map[kov.Boundaries][]int{}, reportYears: yearsWithValue(national)}
+		s.facts = refreshFacts{refresh: id, reg: reg, countyNames: names, years: map[kov.Boundaries][]int{}, reportYears: kov.YearsWithValue(national)}
 	}
 	if _, ok := s.facts.years[boundaries]; !ok {
 		years, err := s.years(ctx, boundaries)
 		if err != nil {
-			return refreshFacts{}, err
+			return refreshFacts{}, nil, err
 		}
 		s.facts.years[boundaries] = years
 	}
-	return s.facts, nil
+	return s.facts, s.facts.years[boundaries], nil
 }
 
-// refreshFacts is what refreshFacts keeps for one refresh. Its maps are filled under
-// factsMu and only read after.
+// refreshFacts is what refreshFacts keeps for one refresh. countyNames is filled
+// before it is shared and only read after; years is read and written under factsMu.
 type refreshFacts struct {
 	refresh     string
 	reg         *registry.Registry
 	countyNames map[string]string // county code → name, every code of the registry
 	years       map[kov.Boundaries][]int
 	reportYears []int
-}
-
-// yearsWithValue lists, ascending, the years in which some national figure has a
-// value: the years the annual report can be built for (report.Build's rule).
-func yearsWithValue(national []kov.Figure) []int {
-	var years []int
-	for _, f := range national {
-		if f.Value != nil && !slices.Contains(years, f.Year) {
-			years = append(years, f.Year)
-		}
-	}
-	sort.Ints(years)
-	return years
 }
 
 func (s *server) years(ctx context.Context, boundaries kov.Boundaries) ([]int, error) {

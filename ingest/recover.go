@@ -57,6 +57,9 @@ func Recover(ctx context.Context, s store.Store, opt RecoverOptions) error {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	// On the embedded engine every open run and stage table is left over from a killed
+	// process of this folder (the engine takes one process a folder, and this one is
+	// not loading yet); on a server other processes may be loading.
 	age := staleRunAge
 	if store.Embedded(s) {
 		age = 0
@@ -86,7 +89,7 @@ func Recover(ctx context.Context, s store.Store, opt RecoverOptions) error {
 			return fmt.Errorf("recovery: closing run %s: %w", runID, err)
 		}
 	}
-	if err := DropStaleStages(ctx, s, stageAge(s)); err != nil {
+	if err := DropStaleStages(ctx, s, age); err != nil {
 		log.Warn("dropping stale stage tables", "err", err)
 	}
 	if err := removeOrphanScratch(opt.ScratchDirs...); err != nil {
@@ -120,6 +123,7 @@ func rollBackRun(ctx context.Context, s store.Store, runID string) (int64, error
 	}
 	var total int64
 	registryTouched := false
+	counts := CountTables()
 	for _, table := range rollbackTables() {
 		keep := loaded
 		if table == "quarantine" || table == "quarantine_counts" {
@@ -129,7 +133,7 @@ func rollBackRun(ctx context.Context, s store.Store, runID string) (int64, error
 		if err != nil {
 			return total, err
 		}
-		if !slices.Contains(CountTables(), table) { // counts of rows, not rows
+		if !slices.Contains(counts, table) { // counts of rows, not rows
 			total += n
 		}
 		if n > 0 && (table == "municipalities" || table == "mergers") {
@@ -183,16 +187,6 @@ func deleteRunRows(ctx context.Context, s store.Store, table, runID string, keep
 		return 0, fmt.Errorf("%s: %w", table, err)
 	}
 	return n, nil
-}
-
-// stageAge: on the embedded engine every stage table is left over from a killed load
-// of this folder's one process, unless this process is loading (DropStaleStages is
-// called before a load starts); on a server other processes may be loading.
-func stageAge(s store.Store) time.Duration {
-	if store.Embedded(s) {
-		return 0
-	}
-	return staleRunAge
 }
 
 // ScratchPattern is the start of the name of a scratch file or folder of this

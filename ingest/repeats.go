@@ -1,9 +1,7 @@
 package ingest
 
 import (
-	"bytes"
 	"hash/maphash"
-	"slices"
 )
 
 // keyFilter tells, for the rows of one file in line order, the first row of each key
@@ -28,15 +26,11 @@ import (
 // full, rows go on being set aside and the engine resolves them in bounded passes
 // (stageWriter.stageRepeated).
 type keyFilter struct {
-	words   []uint64
-	seed    maphash.Seed
-	keyCols []int // positions of the key columns in a TSV row (split), ascending
-	last    int   // the highest of keyCols
+	words []uint64
+	seed  maphash.Seed
 
 	setAside      map[string]struct{} // keys of rows set aside, while under the caps
 	setAsideBytes int
-	dropped       int64    // rows dropped as certain repeats
-	key           []byte   // scratch: the key of a TSV row (split)
 	hashes        []uint64 // scratch: the hashes of a batch (classifyAll)
 }
 
@@ -49,12 +43,9 @@ const (
 
 const maxFilterWords = 64 << 20 / 8
 
-func newKeyFilter(expectedRows int64, keyCols []int) *keyFilter {
+func newKeyFilter(expectedRows int64) *keyFilter {
 	n := min(max(expectedRows*12/64, 1024), maxFilterWords)
-	cols := slices.Clone(keyCols)
-	slices.Sort(cols)
-	return &keyFilter{words: make([]uint64, n), seed: maphash.MakeSeed(), keyCols: cols, last: cols[len(cols)-1],
-		setAside: map[string]struct{}{}}
+	return &keyFilter{words: make([]uint64, n), seed: maphash.MakeSeed(), setAside: map[string]struct{}{}}
 }
 
 // keyVerdict is what the filter makes of a row's key.
@@ -66,19 +57,9 @@ const (
 	keyRepeat                     // certainly a repeat: the row is dropped
 )
 
-// classify tells a row, in line order, by its key: an encoding of the key's values
-// that tells every two keys apart (appendKey).
-func (f *keyFilter) classify(key []byte) keyVerdict {
-	if !f.testAndAdd(maphash.Bytes(f.seed, key)) {
-		return keyFirst
-	}
-	return f.maybeRepeat(key)
-}
-
 // maybeRepeat tells a row the filter has seen the bits of.
 func (f *keyFilter) maybeRepeat(key []byte) keyVerdict {
 	if f.certainRepeat(key) {
-		f.dropped++
 		return keyRepeat
 	}
 	return keySetAside
@@ -117,27 +98,6 @@ func (f *keyFilter) classifyAll(keys []byte, ends []int, verdicts []keyVerdict) 
 	return verdicts
 }
 
-// split appends each '\n'-terminated TSV row of tsv to first or to repeated, by the
-// key fields at keyCols (escaped, as a TSV row has them); certain repeats are dropped.
-func (f *keyFilter) split(tsv, first, repeated []byte) ([]byte, []byte) {
-	for len(tsv) > 0 {
-		end := bytes.IndexByte(tsv, '\n') + 1
-		if end == 0 {
-			end = len(tsv)
-		}
-		row := tsv[:end]
-		tsv = tsv[end:]
-		f.key = f.appendTSVKey(f.key[:0], row)
-		switch f.classify(f.key) {
-		case keyFirst:
-			first = append(first, row...)
-		case keySetAside:
-			repeated = append(repeated, row...)
-		}
-	}
-	return first, repeated
-}
-
 // certainRepeat reports whether a row set aside has the key of a row set aside
 // before it, and else remembers its key while the set has room.
 func (f *keyFilter) certainRepeat(key []byte) bool {
@@ -149,23 +109,6 @@ func (f *keyFilter) certainRepeat(key []byte) bool {
 		f.setAsideBytes += len(key)
 	}
 	return false
-}
-
-// appendTSVKey appends the key fields of a TSV row, each followed by a tab.
-func (f *keyFilter) appendTSVKey(dst, row []byte) []byte {
-	k := 0
-	for col := 0; col <= f.last; col++ {
-		i := bytes.IndexAny(row, "\t\n")
-		if i < 0 {
-			i = len(row)
-		}
-		if col == f.keyCols[k] {
-			dst = append(append(dst, row[:i]...), '\t')
-			k++
-		}
-		row = row[min(i+1, len(row)):]
-	}
-	return dst
 }
 
 // testAndAdd sets the key's four bits and reports whether all were set already.

@@ -204,9 +204,10 @@ func (st *stage) holdsStagedKey(ctx context.Context) (bool, error) {
 }
 
 // passes is the number of passes the commit takes the stage's keys in (rowsPerPass).
-func (st *stage) passes() uint64 {
-	return uint64(max(1, (st.stagedRows+rowsPerPass-1)/rowsPerPass))
-}
+func (st *stage) passes() uint64 { return passesFor(st.stagedRows) }
+
+// passesFor is the number of passes of rowsPerPass rows that rows take, at least one.
+func passesFor(rows int64) uint64 { return uint64(max(1, (rows+rowsPerPass-1)/rowsPerPass)) }
 
 // inPass is the condition on a row's key of the pass-th of passes (parameters).
 func (st *stage) inPass() string {
@@ -392,7 +393,7 @@ func (w *stageWriter) dropRepeated() {
 func (w *stageWriter) row(e *rowEncoder, rawBytes int) error {
 	if w.repeated != nil {
 		if w.filter == nil {
-			w.filter = newKeyFilter(w.expectRows(rawBytes), w.keyCols)
+			w.filter = newKeyFilter(w.expectRows(rawBytes))
 		}
 		w.keys = appendKey(w.keys, w.st.layout, e.vals, w.keyCols)
 		w.keyEnds = append(w.keyEnds, len(w.keys))
@@ -484,7 +485,7 @@ func (w *stageWriter) stageRepeated() error {
 		return err
 	}
 	st := w.st
-	passes := uint64(max(1, (w.repeated.rows+rowsPerPass-1)/rowsPerPass))
+	passes := passesFor(w.repeated.rows)
 	inPass := " " + st.inPass()
 	query := fileInsertQuery(st.rows, st.layout.names, true, formatNative, " WHERE"+inPass+" AND "+st.keyTuple+" NOT IN (SELECT "+st.keyList+" FROM "+st.rows+
 		" WHERE"+inPass+" AND "+st.keyTuple+" IN (SELECT "+st.keyList+" FROM "+fromFile(formatNative)+" WHERE"+inPass+")) ORDER BY "+st.keyList+", line LIMIT 1 BY "+st.keyList+

@@ -2,6 +2,7 @@ package kov
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 )
 
@@ -104,3 +105,20 @@ func (f *Flags) UnmarshalJSON(b []byte) error {
 
 // MarshalCSV writes the flags as the extract's flags column (gocsv).
 func (f Flags) MarshalCSV() (string, error) { return f.String(), nil }
+
+// Meets reports whether a municipality's yes/no figure says it meets the condition
+// (value 100, within Tolerance); false when it has no value.
+func (f Figure) Meets() bool { return f.Value != nil && *f.Value >= 100-Tolerance }
+
+// YearsWithValue lists, ascending, the years in which some national figure has a
+// value: the years the annual report can be built for.
+func YearsWithValue(figures []Figure) []int {
+	var years []int
+	for _, f := range figures {
+		if f.Level == LevelNational && f.Value != nil && !slices.Contains(years, f.Year) {
+			years = append(years, f.Year)
+		}
+	}
+	slices.Sort(years)
+	return years
+}

@@ -89,12 +89,6 @@ func definitionQuery(ind *kov.Indicator) string {
 	return "SELECT * FROM (\n" + ind.Definition() + "\n) SETTINGS readonly = 1"
 }
 
-// counted tells whether an indicator counts rows (numerator and denominator) rather
-// than municipalities that meet a condition.
-func counted(ind *kov.Indicator) bool {
-	return ind.Denominator == kov.DenominatorRows || ind.Denominator == kov.DenominatorGoals
-}
-
 // readDefinition runs an indicator's definition in one boundary mode with the params
 // of its catalogue entry, and reads its rows by column name.
 func readDefinition(ctx context.Context, s store.Store, ind *kov.Indicator, mode kov.Boundaries) ([]definitionRow, error) {
@@ -108,7 +102,7 @@ func readDefinition(ctx context.Context, s store.Store, ind *kov.Indicator, mode
 		return fmt.Errorf("indicator %s (%s, %s): %s", ind.ID, ind.QueryName(), mode, fmt.Sprintf(format, args...))
 	}
 	want := slices.Clone(catalogue.RowColumns)
-	if counted(ind) {
+	if ind.Counted() {
 		want = append(want, catalogue.CountColumns...)
 	} else {
 		want = append(want, catalogue.MeetsColumn)
@@ -131,7 +125,7 @@ func readDefinition(ctx context.Context, s store.Store, ind *kov.Indicator, mode
 		row := definitionRow{indicator: ind.ID, unit: r[col["unit"]], recordedCode: r[col["recorded_code"]],
 			fileID: r[col["file_id"]], runID: r[col["run_id"]], sourceRows: number("source_rows")}
 		row.year = int(number("year"))
-		if counted(ind) {
+		if ind.Counted() {
 			row.numerator, row.denominator = number("numerator"), number("denominator")
 			if err == nil && row.numerator > row.denominator {
 				err = fail("row %d: numerator %d is more than denominator %d", n+1, row.numerator, row.denominator)
@@ -185,7 +179,7 @@ func assemble(in *inputs, ind *kov.Indicator, mode kov.Boundaries, rows []defini
 			unit = "" // national only: every row of the year counts for the country
 		}
 		f, seen := byUnit[r.year][unit]
-		if counted(ind) {
+		if ind.Counted() {
 			f.numerator += r.numerator
 			f.denominator += r.denominator
 		} else {
@@ -244,13 +238,8 @@ func assemble(in *inputs, ind *kov.Indicator, mode kov.Boundaries, rows []defini
 			national.Denominator += fig.Denominator
 			municipal = append(municipal, finish(fig, ind, y))
 		}
-		if ind.Denominator != kov.DenominatorRows && sourceHasRows {
-			// Shares of municipalities: a unit without data counts as not meeting the
-			// condition, except for IV.1b, whose denominator is those that answered.
-			if ind.Denominator != kov.DenominatorRespondents {
-				national.Denominator = int64(len(units))
-			}
-			national.Coverage = percent(int64(withData), int64(len(units)))
+		if sourceHasRows {
+			poolShares(ind, &national, int64(withData), int64(len(units)))
 		}
 		out = append(out, finish(national, ind, y))
 		if hasMunicipal {
@@ -261,6 +250,21 @@ func assemble(in *inputs, ind *kov.Indicator, mode kov.Boundaries, rows []defini
 		kept[i].inFigures = ind.Denominator == kov.DenominatorGoals || population[kept[i].year][kept[i].unit]
 	}
 	return out, kept, nil
+}
+
+// poolShares makes a pooled figure (national, or of a group of units) of a share of
+// municipalities: a unit without data counts as not meeting the condition, so the
+// denominator is every unit of the pool (count), except for IV.1b, whose denominator
+// is those that answered; coverage is the share of units with data. Counted
+// indicators pool their rows as they are.
+func poolShares(ind *kov.Indicator, f *kov.Figure, withData, count int64) {
+	if ind.Counted() {
+		return
+	}
+	if ind.Denominator != kov.DenominatorRespondents {
+		f.Denominator = count
+	}
+	f.Coverage = percent(withData, count)
 }
 
 // finish fills in the value, target, flags and interval of a figure.

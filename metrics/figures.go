@@ -42,7 +42,7 @@ func (f *Filter) Validate(cat *catalogue.Catalogue) error {
 		f.Level = ""
 	}
 	switch {
-	case f.Boundaries != kov.BoundariesAsOf && f.Boundaries != kov.BoundariesCurrent:
+	case !f.Boundaries.Valid():
 		return kov.Errorf(kov.Invalid, "boundaries must be asof or current, not %q", f.Boundaries)
 	case f.Level != "" && f.Level != kov.LevelNational && f.Level != kov.LevelMunicipality:
 		return kov.Errorf(kov.Invalid, "level must be national, municipality or all, not %q", f.Level)

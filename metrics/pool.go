@@ -30,11 +30,8 @@ func Pool(ind *kov.Indicator, national []kov.Figure, members map[int][]kov.Figur
 		sourceHasRows := nat.Denominator > 0
 		if !sourceHasRows {
 			fig.Numerator, fig.Denominator = 0, 0
-		} else if ind.Denominator != kov.DenominatorRows && ind.Denominator != kov.DenominatorGoals {
-			if ind.Denominator != kov.DenominatorRespondents {
-				fig.Denominator = count
-			}
-			fig.Coverage = percent(withData, count)
+		} else {
+			poolShares(ind, &fig, withData, count)
 		}
 		out = append(out, finish(fig, ind, nat.Year))
 	}

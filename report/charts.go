@@ -124,13 +124,10 @@ func conditionChart(lang string, ind *kov.Indicator, year int, municipal []kov.F
 	bar.MultiSeries[0].Data = []map[string]any{
 		{"value": met, "itemStyle": map[string]any{"color": palette.Meets}},
 		{"value": notMet, "itemStyle": map[string]any{"color": palette.Fails}},
-		{"value": noData, "itemStyle": map[string]any{"color": palette.NoData, "decal": hatch}},
+		{"value": noData, "itemStyle": map[string]any{"color": palette.NoData, "decal": palette.HatchDecal}},
 	}
 	return snippet(bar, id, i18n.T(lang, "report.chart.conditions", year), halfWidth, chartHeight, false)
 }
-
-// hatch is the pattern over "no data", as on the pages.
-var hatch = map[string]any{"color": palette.Hatch, "dashArrayX": []int{1, 0}, "dashArrayY": []int{2, 4}, "rotation": -0.785398}
 
 // municipalityChart shows where the municipalities stand on a rate indicator: a dot
 // per municipality at its value, coloured by its status, with the target as a dashed
@@ -204,7 +201,7 @@ func countConditions(municipal []kov.Figure) (met, notMet, noData int) {
 		switch {
 		case f.Value == nil:
 			noData++
-		case *f.Value >= 100-kov.Tolerance:
+		case f.Meets():
 			met++
 		default:
 			notMet++

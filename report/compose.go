@@ -240,7 +240,7 @@ func (c *composer) annex() annexView {
 			case !ok:
 			case f.Value == nil:
 				cell = annexCell{Text: "–", Class: "status-no_data"}
-			case ind.MunicipalYesNo() && *f.Value >= 100-kov.Tolerance:
+			case ind.MunicipalYesNo() && f.Meets():
 				cell = annexCell{Text: "✔", Class: "status-" + string(f.Status)}
 			case ind.MunicipalYesNo():
 				cell = annexCell{Text: "✘", Class: "status-" + string(f.Status)}

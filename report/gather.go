@@ -62,7 +62,7 @@ func gather(ctx context.Context, opts Options) (*input, error) {
 	if err != nil {
 		return nil, fmt.Errorf("report: read figures: %w", err)
 	}
-	years := yearsWithData(figures)
+	years := kov.YearsWithValue(figures)
 	if !slices.Contains(years, opts.Year) {
 		return nil, &NoDataError{Year: opts.Year, HaveData: years}
 	}

@@ -179,6 +179,10 @@ func (h *handler) build(ctx context.Context, year int, lang, format string) ([]b
 	if format != "pdf" {
 		return rep.HTML, rep.Hash, nil
 	}
+	// A report printed before is read from the disk without waiting for Chromium.
+	if pdf, ok := pdfCache(h.opts.CacheDir).get(rep.Hash); ok {
+		return pdf, rep.Hash, nil
+	}
 	select {
 	case h.printing <- struct{}{}:
 	case <-ctx.Done():

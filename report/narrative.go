@@ -104,7 +104,7 @@ func (c *composer) laggards(ind *kov.Indicator, cur kov.Figure) []string {
 			switch {
 			case f.Value == nil:
 				noData++
-			case *f.Value < 100-kov.Tolerance:
+			case !f.Meets():
 				failing = append(failing, f.Name)
 			}
 		}

@@ -17,7 +17,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -126,21 +125,4 @@ func Build(ctx context.Context, opts Options) (*Report, error) {
 	sum := sha256.Sum256(html)
 	return &Report{HTML: html, Hash: hex.EncodeToString(sum[:]), Snapshot: in.refresh.DataSnapshot,
 		RefreshID: in.refresh.ID, Year: opts.Year, Lang: opts.Lang}, nil
-}
-
-// yearsWithData lists, ascending, the years in which at least one national figure
-// has a value: the closed list of years a report can be built for.
-func yearsWithData(figures []kov.Figure) []int {
-	seen := map[int]bool{}
-	for _, f := range figures {
-		if f.Level == kov.LevelNational && f.Value != nil {
-			seen[f.Year] = true
-		}
-	}
-	years := make([]int, 0, len(seen))
-	for y := range seen {
-		years = append(years, y)
-	}
-	sort.Ints(years)
-	return years
 }

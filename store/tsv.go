@@ -15,24 +15,17 @@ func parseTSV(out []byte) *Result {
 		return res
 	}
 	lines := bytes.Split(bytes.TrimSuffix(out, []byte{'\n'}), []byte{'\n'})
-	res.Columns = splitTSVLine(lines[0], nil)
+	res.Columns = splitTSVLine(lines[0], nil, nil, 0)
 	var composite []bool
 	if len(lines) > 1 {
 		composite = make([]bool, len(res.Columns))
-		for j, typ := range splitTSVLine(lines[1], nil) {
+		for j, typ := range splitTSVLine(lines[1], nil, nil, 0) {
 			composite[j] = isComposite(typ)
 		}
 	}
 	res.Rows = make([][]string, 0, max(len(lines)-2, 0))
 	for i, line := range lines[min(2, len(lines)):] {
-		res.Rows = append(res.Rows, splitTSVLine(line, composite))
-		if bytes.Contains(line, []byte(`\N`)) {
-			for j, f := range bytes.Split(line, []byte{'\t'}) {
-				if string(f) == `\N` {
-					res.markNull(i, j)
-				}
-			}
-		}
+		res.Rows = append(res.Rows, splitTSVLine(line, composite, res, i))
 	}
 	return res
 }
@@ -43,15 +36,20 @@ func isComposite(typ string) bool {
 	return strings.HasPrefix(typ, "Array(") || strings.HasPrefix(typ, "Tuple(") || strings.HasPrefix(typ, "Map(")
 }
 
-func splitTSVLine(line []byte, raw []bool) []string {
+// splitTSVLine splits a line into its fields, unescaped but for the raw ones; when
+// res is not nil, each field that is NULL (\N) is marked in res as of row i.
+func splitTSVLine(line []byte, raw []bool, res *Result, i int) []string {
 	fields := bytes.Split(line, []byte{'\t'})
 	out := make([]string, len(fields))
-	for i, f := range fields {
-		if i < len(raw) && raw[i] {
-			out[i] = string(f)
+	for j, f := range fields {
+		if res != nil && len(f) == 2 && f[0] == '\\' && f[1] == 'N' {
+			res.markNull(i, j)
+		}
+		if j < len(raw) && raw[j] {
+			out[j] = string(f)
 			continue
 		}
-		out[i] = unescapeTSV(f)
+		out[j] = unescapeTSV(f)
 	}
 	return out
 }

@@ -231,15 +231,22 @@ func (s *Server) guard(rt Route, h http.Handler) http.Handler {
 			return
 		}
 		r = r.WithContext(context.WithValue(r.Context(), principalKey{}, p))
-		// The policy is worked out of the plain page, then the page is compressed:
-		// both once per distinct body (compress's memo).
-		gz := compress.NewWriter(w, r)
-		cw := &cspWriter{ResponseWriter: gz, documentScripts: rt.DocumentScripts}
-		h.ServeHTTP(cw, r)
-		cw.finish()
-		gz.Close()
-		s.rememberAddress(rt, r, cw.statusOrOK())
+		s.rememberAddress(rt, r, serveWrapped(w, r, rt, h))
 	})
+}
+
+// serveWrapped serves r through h with the route's content security policy, then
+// compressed, and returns the status: the one way every answer is made, so that the
+// answers warmed ahead (warmLocked) are the bytes readers are served. The policy is
+// worked out of the plain page, then the page is compressed: both once per distinct
+// body (compress's memo).
+func serveWrapped(w http.ResponseWriter, r *http.Request, rt Route, h http.Handler) int {
+	gz := compress.NewWriter(w, r)
+	cw := &cspWriter{ResponseWriter: gz, documentScripts: rt.DocumentScripts}
+	h.ServeHTTP(cw, r)
+	cw.finish()
+	gz.Close()
+	return cw.statusOrOK()
 }
 
 func (s *Server) deadline(rt Route) time.Duration {

@@ -11,7 +11,6 @@ import (
 	"ee/kovmon/ledger"
 	"ee/kovmon/metrics"
 	"ee/kovmon/store"
-	"ee/kovmon/web/compress"
 )
 
 // Serving that keeps up while files load. Every answer worth keeping — a page, an
@@ -136,11 +135,7 @@ func (s *Server) warmLocked() {
 		if !ok {
 			continue
 		}
-		gz := compress.NewWriter(discard{header: http.Header{}}, req)
-		cw := &cspWriter{ResponseWriter: gz, documentScripts: rt.DocumentScripts}
-		s.warmMux.ServeHTTP(cw, req)
-		cw.finish()
-		gz.Close()
+		serveWrapped(discard{header: http.Header{}}, req, rt, s.warmMux)
 		n++
 	}
 	if next != current {
@@ -194,11 +189,12 @@ const statusGenerations = 4
 // when nothing changed (the writer's warm-up fills it for the next state).
 func (s *Server) statusAnswer(r *http.Request) (map[string]any, error) {
 	ctx := r.Context()
+	live := s.liveOf(r)
 	embedded := store.Embedded(s.store)
 	gen := ""
 	if embedded {
 		var err error
-		if gen, err = generationOf(ctx, s.liveOf(r)); err != nil {
+		if gen, err = generationOf(ctx, live); err != nil {
 			return nil, err
 		}
 		s.statusCache.mu.Lock()
@@ -208,7 +204,7 @@ func (s *Server) statusAnswer(r *http.Request) (map[string]any, error) {
 			return answer, nil
 		}
 	}
-	f, err := metrics.CheckFreshness(ctx, s.store, s.liveOf(r).Catalogue)
+	f, err := metrics.CheckFreshness(ctx, s.store, live.Catalogue)
 	if err != nil {
 		return nil, err
 	}

@@ -221,7 +221,7 @@ func (s *Server) filterFrom(r *http.Request) (metrics.Filter, error) {
 		}
 		f.Year = year
 	}
-	if err := f.Validate(s.app.Catalogue()); err != nil {
+	if err := f.Validate(s.liveOf(r).Catalogue); err != nil {
 		return f, err // kov.Invalid
 	}
 	return f, nil
@@ -271,7 +271,7 @@ func (s *Server) explain(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, badRequest("explain needs indicator, year and ehak (a 4-digit code or EE)"))
 		return
 	}
-	ex, err := metrics.Explain(r.Context(), s.store, s.app.Catalogue(), f.Indicator, f.Year, code, f.Boundaries)
+	ex, err := metrics.Explain(r.Context(), s.store, s.liveOf(r).Catalogue, f.Indicator, f.Year, code, f.Boundaries)
 	if err != nil {
 		s.fail(w, r, err)
 		return

@@ -38,13 +38,9 @@ func surveySet(cat *catalogue.Catalogue) (*surveys.Set, error) {
 	return set.For(cat.SurveyFeeds())
 }
 
-// loader is an ingest loader that checks survey answers against the definitions and
-// refreshes the indicators after a run that added rows.
-func (m *Main) loader(ctx context.Context, s store.Store) (*ingest.Loader, error) {
-	cat, err := activeCatalogue(ctx, s)
-	if err != nil {
-		return nil, err
-	}
+// loader is an ingest loader that checks survey answers against the definitions of
+// cat, the catalogue in force, and refreshes the indicators after a run that added rows.
+func (m *Main) loader(s store.Store, cat *catalogue.Catalogue) (*ingest.Loader, error) {
 	set, err := surveySet(cat)
 	if err != nil {
 		return nil, err

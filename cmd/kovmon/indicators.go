@@ -105,7 +105,7 @@ func cmdDemo(ctx context.Context, m *Main, args []string) error {
 	if err != nil {
 		return err
 	}
-	loader, err := m.loader(ctx, s)
+	loader, err := m.loader(s, cat)
 	if err != nil {
 		return err
 	}

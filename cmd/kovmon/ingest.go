@@ -37,7 +37,11 @@ func cmdIngest(ctx context.Context, m *Main, args []string) error {
 	if err != nil {
 		return err
 	}
-	loader, err := m.loader(ctx, s)
+	cat, err := activeCatalogue(ctx, s)
+	if err != nil {
+		return err
+	}
+	loader, err := m.loader(s, cat)
 	if err != nil {
 		return err
 	}

@@ -13,11 +13,22 @@ import (
 	"ee/kovmon/web"
 )
 
+// pageAssets are what every build of the pages reads from outside: found and read
+// once per process, since the pages are built again after every refresh.
+type pageAssets struct {
+	echarts string // the path of echarts.min.js
+	geoJSON []byte // the boundaries for the maps
+}
+
+func findPageAssets(m *Main) pageAssets {
+	return pageAssets{echarts: echarts.Find(), geoJSON: boundaries(m)}
+}
+
 // pages is the dashboards' handler, each page linking to the account page (sign in
 // and out; the admin page).
-func pages(s store.Store, cat *catalogue.Catalogue, figures *metrics.Reader, m *Main) http.Handler {
+func pages(s store.Store, cat *catalogue.Catalogue, figures *metrics.Reader, m *Main, assets pageAssets) http.Handler {
 	return dashboards.New(dashboards.Options{Store: s, Catalogue: cat, Figures: figures, Log: m.Log,
-		EChartsPath: echarts.Find(), GeoJSON: boundaries(m), Account: true, Provenance: web.MayReadLedger})
+		EChartsPath: assets.echarts, GeoJSON: assets.geoJSON, Account: true, Provenance: web.MayReadLedger})
 }
 
 // boundaries are the 2018 boundaries for the maps: the file KOVMON_GEOJSON names, or

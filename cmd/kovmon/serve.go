@@ -42,16 +42,19 @@ func cmdServe(ctx context.Context, m *Main, args []string) error {
 	if err != nil {
 		return err
 	}
-	if _, err := surveySet(cat); err != nil {
-		return err // app checks the definitions against each catalogue put in force
-	}
+	// The definitions as read, which app fits to each catalogue it puts in force; one
+	// that does not fit the first catalogue stops the start.
 	set, err := baseSurveySet()
 	if err != nil {
 		return err
 	}
+	if _, err := set.For(cat.SurveyFeeds()); err != nil {
+		return err
+	}
 	proxies, _ := cfg.trustedProxies() // checked by validate
+	assets := findPageAssets(m)
 	views := func(cat *catalogue.Catalogue, figures *metrics.Reader) web.Views {
-		return web.Views{Pages: pages(s, cat, figures, m), Report: report.Handler(report.Options{Store: s, Catalogue: cat, Figures: figures, CacheDir: m.reportCache()})}
+		return web.Views{Pages: pages(s, cat, figures, m, assets), Report: report.Handler(report.Options{Store: s, Catalogue: cat, Figures: figures, CacheDir: m.reportCache()})}
 	}
 	// The application service (the writer, the refresh, the inbox, the catalogue in
 	// force) and its HTTP adapter.

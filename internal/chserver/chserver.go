@@ -179,9 +179,6 @@ func (srv *Server) configPath() string { return filepath.Join(srv.Dir, "config.x
 // Addr is the server's native-protocol address, host:port.
 func (srv *Server) Addr() string { return "127.0.0.1:" + strconv.Itoa(srv.TCPPort) }
 
-// DSN is a clickhouse-go DSN of the server with this database.
-func (srv *Server) DSN(database string) string { return "clickhouse://" + srv.Addr() + "/" + database }
-
 func (srv *Server) start() error {
 	args := []string{
 		"--path=" + filepath.Join(srv.Dir, "data") + "/",

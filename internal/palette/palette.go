@@ -66,7 +66,12 @@ const (
 	Path      = "#7A7A7A"
 	Forecast  = "#56B4E9"
 	DefChange = "#CC79A7"
+	YearShown = "#9A9A9A" // the line at the year a page shows
 )
+
+// HatchDecal is ECharts' decal of no data: diagonal lines of Hatch, the same on the
+// pages and in the report, so that no data never reads as a colour.
+var HatchDecal = map[string]any{"color": Hatch, "dashArrayX": []int{1, 0}, "dashArrayY": []int{2, 4}, "rotation": -0.785398}
 
 // ValueBands colour a value in five bands of 20 points (0–20 … 80–100) where there is
 // no status to colour by (years without targets): one hue, light to dark.

@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
-	"sort"
 	"strings"
 	"sync"
 
@@ -426,8 +425,7 @@ func (c *Catalogue) SurveyFeeds() []SurveyFeed {
 		out = append(out, SurveyFeed{Indicator: ind.ID, Question: ind.StringParam(kov.SurveyQuestionParam),
 			AnswerType: ind.QuestionType, Answers: ind.StringsParam(kov.SurveyAnswersParam)})
 	}
-	sort.Slice(out, func(i, j int) bool { return c.Order(out[i].Indicator) < c.Order(out[j].Indicator) })
-	return out
+	return out // in catalogue order, as the loop reads it
 }
 
 // SurveyFeed is what one survey indicator reads of the survey.

@@ -49,7 +49,7 @@ func (e *Entry) Bytes() []byte { return e.plain }
 
 // Gzip is the body gzip-compressed, made once.
 func (e *Entry) Gzip() []byte {
-	e.gzOnce.Do(func() { e.gz = gzipBytes(e.plain) })
+	e.gzOnce.Do(func() { e.gz = Gzip(e.plain, gzip.DefaultCompression) })
 	return e.gz
 }
 
@@ -124,9 +124,11 @@ func Release(b *bytes.Buffer) {
 	buffers.Put(b)
 }
 
-func gzipBytes(b []byte) []byte {
+// Gzip compresses b whole at the given level (gzip.BestCompression for files made
+// once and served many times, gzip.DefaultCompression for answers).
+func Gzip(b []byte, level int) []byte {
 	var buf bytes.Buffer
-	zw, _ := gzip.NewWriterLevel(&buf, gzip.DefaultCompression)
+	zw, _ := gzip.NewWriterLevel(&buf, level)
 	zw.Write(b)
 	zw.Close()
 	return buf.Bytes()
