@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 
+	"ee/kovmon/kov"
 	"ee/kovmon/store"
 )
 
@@ -21,18 +22,20 @@ import (
 // as they do after each block of an insert. Either way a killed load's counts carry
 // its run, and Recover rolls them back with its rows.
 
-// countTables maps a kind's table to the table of its counts.
-var countTables = map[string]string{"usage": "usage_counts", "feedback": "feedback_counts"}
+// countTables maps a kind's table to the table of its counts (kov's list of sources).
+var countTables = func() map[string]string {
+	out := map[string]string{}
+	for _, table := range kov.SourceTables() {
+		if counts, ok := kov.CountsTable(table); ok {
+			out[table] = counts
+		}
+	}
+	return out
+}()
 
 // countedRows is the column of a counts table that holds how many rows are behind the
 // others; every other column is the key the rows are counted by.
 const countedRows = "source_rows"
-
-// CountsTable names the table of counts kept of a kind's table, if it has one.
-func CountsTable(table string) (string, bool) {
-	counts, ok := countTables[table]
-	return counts, ok
-}
 
 // CountTables lists the tables of counts kept at insert, in a fixed order.
 func CountTables() []string { return slices.Sorted(maps.Values(countTables)) }

@@ -207,8 +207,8 @@ func hasAll(header, required []string) bool {
 func fileID(h hash.Hash) string { return hex.EncodeToString(h.Sum(nil)) }
 
 // embeddedLoads lets one measurement load at a time into the embedded engine: a
-// direct stage is attached to an empty table only if no other load fills it
-// meanwhile. The engine runs one statement at a time anyway.
+// direct stage is attached to a table only if no other load fills it meanwhile, and
+// two loads would only share the cores.
 var embeddedLoads sync.Mutex
 
 func (l *Loader) loadMeasurements(ctx context.Context, res *FileResult, path string, kind *Kind) error {

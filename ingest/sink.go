@@ -227,8 +227,8 @@ func columnTypesOf(ctx context.Context, s store.Store, table string, columns []s
 }
 
 // problemSink collects a file's quarantined rows (TSV, QuarantineColumns) and stages
-// them. The embedded engine runs one statement at a time, and the rows' INSERT runs
-// as long as the file is read, so there they wait in a temporary file until close.
+// them. On the embedded engine the rows' INSERT runs as long as the file is read, so
+// there they wait in a temporary file until close, and go in as one INSERT.
 type problemSink interface {
 	add(row []byte) error
 	close() error

@@ -104,6 +104,11 @@ type Indicator struct {
 type Resolved struct {
 	SQL    string
 	Params map[string]any
+	// PerMode: the SQL reads the boundary mode it attributes ({mode:String}), and the
+	// engine runs it once per mode; otherwise it attributes every mode at once.
+	PerMode bool
+	// Attributes: the SQL reads the attribution table (so its rows are of a mode).
+	Attributes bool
 }
 
 // The params of a survey indicator that name what it reads of the survey.

@@ -66,14 +66,27 @@ const (
 	SourceOrgGoals  Source = "org_goals"
 )
 
-// sources is the closed list of sources with the store table of each: the one place
-// that lists them (the years reported are asked of these tables).
+// sources is the closed list of sources with the store table of each, and the table
+// of the counts kept of it at insert (migration 0012) for the large ones: the one
+// place that lists them.
 var sources = []struct {
-	source Source
-	table  string
+	source        Source
+	table, counts string
 }{
-	{SourceFeedback, "feedback"}, {SourceServices, "services"}, {SourceUsage, "usage"}, {SourceAudits, "audits"},
-	{SourceSurvey, "survey_answers"}, {SourceTrainings, "trainings"}, {SourceOrgGoals, "org_goals"},
+	{SourceFeedback, "feedback", "feedback_counts"}, {SourceServices, "services", ""}, {SourceUsage, "usage", "usage_counts"},
+	{SourceAudits, "audits", ""}, {SourceSurvey, "survey_answers", ""}, {SourceTrainings, "trainings", ""},
+	{SourceOrgGoals, "org_goals", ""},
+}
+
+// CountsTable names the table of the counts kept of a source's table at insert, if
+// it has one.
+func CountsTable(table string) (string, bool) {
+	for _, s := range sources {
+		if s.table == table && s.counts != "" {
+			return s.counts, true
+		}
+	}
+	return "", false
 }
 
 // Sources lists the sources, in the closed list's order.

@@ -20,6 +20,7 @@ import (
 
 	"ee/kovmon/ingest"
 	"ee/kovmon/internal/cputime"
+	"ee/kovmon/kov"
 	"ee/kovmon/metrics"
 	"ee/kovmon/metrics/catalogue"
 	"ee/kovmon/registry"
@@ -380,7 +381,7 @@ func generateBenchData(t *testing.T, ctx context.Context, s store.Store, events 
 		if err := s.Exec(ctx, string(text), params); err != nil {
 			t.Fatalf("generate %s: %v", table.name, err)
 		}
-		counts, _ := ingest.CountsTable(table.name)
+		counts, _ := kov.CountsTable(table.name)
 		merge := []string{counts}
 		if table.n <= mergeRawUpTo {
 			merge = append(merge, table.name)
@@ -480,9 +481,9 @@ func checkBenchCounts(t *testing.T, ctx context.Context, s store.Store, events i
 }
 
 // timedStore times every statement a refresh (or a load) sends, by query file and
-// mode, wall and CPU (the process's, the engine's threads included: the embedded
-// engine runs one statement at a time), to show where a slow operation spends its
-// time.
+// mode, wall and CPU (the process's, the engine's threads included; statements that
+// run at once each count the process's CPU of that time), to show where a slow
+// operation spends its time.
 type timedStore struct {
 	store.Store
 	names map[string]string // query text → its file's name

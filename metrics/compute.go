@@ -3,10 +3,14 @@ package metrics
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
+
+	"golang.org/x/sync/errgroup"
 
 	"ee/kovmon/kov"
 	"ee/kovmon/metrics/catalogue"
@@ -51,23 +55,71 @@ func (in *inputs) activeUnits(mode kov.Boundaries, y int) map[string]bool {
 // spec's table (sorted as the spec asks), the forecasts and the definition rows the
 // figures were made from.
 func Compute(ctx context.Context, s store.Store, in *inputs, mode kov.Boundaries) (Computed, error) {
-	out := Computed{Boundaries: mode}
+	out, err := computeModes(ctx, s, in, []kov.Boundaries{mode})
+	if err != nil {
+		return Computed{}, err
+	}
+	return out[0], nil
+}
+
+// computeModes is Compute for each of modes: the definitions of every indicator are
+// read first, several at once (definitionsAtOnce), then assembled mode by mode.
+func computeModes(ctx context.Context, s store.Store, in *inputs, modes []kov.Boundaries) ([]Computed, error) {
+	n := len(in.cat.Indicators)
+	rows := make([]map[kov.Boundaries][]definitionRow, n)
+	var mu sync.Mutex // guards the maps of rows
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(definitionsAtOnce())
 	for i := range in.cat.Indicators {
 		ind := &in.cat.Indicators[i]
-		rows, err := readDefinition(ctx, s, ind, mode)
-		if err != nil {
-			return out, err
+		rows[i] = map[kov.Boundaries][]definitionRow{}
+		// A definition attributes every mode in one statement, unless it reads the
+		// mode: then it runs once per mode.
+		runs := [][]kov.Boundaries{modes}
+		if ind.Resolved.PerMode {
+			runs = nil
+			for _, mode := range modes {
+				runs = append(runs, []kov.Boundaries{mode})
+			}
 		}
-		figures, kept, err := assemble(in, ind, mode, rows)
-		if err != nil {
-			return out, err
+		for _, run := range runs {
+			g.Go(func() error {
+				byMode, err := readDefinition(gctx, s, ind, run)
+				mu.Lock()
+				defer mu.Unlock()
+				for mode, r := range byMode {
+					rows[i][mode] = r
+				}
+				return err
+			})
 		}
-		judge(figures, ind)
-		out.Figures = append(out.Figures, figures...)
-		out.Forecasts = append(out.Forecasts, project(figures, ind)...)
-		out.Rows = append(out.Rows, kept...)
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	out := make([]Computed, len(modes))
+	for m, mode := range modes {
+		out[m].Boundaries = mode
+		for i := range in.cat.Indicators {
+			ind := &in.cat.Indicators[i]
+			figures, kept, err := assemble(in, ind, mode, rows[i][mode])
+			if err != nil {
+				return nil, err
+			}
+			judge(figures, ind)
+			out[m].Figures = append(out[m].Figures, figures...)
+			out[m].Forecasts = append(out[m].Forecasts, project(figures, ind)...)
+			out[m].Rows = append(out[m].Rows, kept...)
+		}
 	}
 	return out, nil
+}
+
+// definitionsAtOnce: how many definitions run at once. The embedded engine runs
+// statements of its connections in parallel (store/embedded.go), a server those of
+// its clients; each definition is a small statement that keeps about one core busy.
+func definitionsAtOnce() int {
+	return min(max(runtime.NumCPU(), 2), 4)
 }
 
 // definitionRow is one row of an indicator's definition: source rows of one file, run
@@ -86,20 +138,28 @@ type definitionRow struct {
 // and read-only, so that it cannot write nor reach outside the database (the
 // catalogue refuses a definition with a SETTINGS clause of its own).
 func definitionQuery(ind *kov.Indicator) string {
-	return "SELECT * FROM (\n" + ind.Definition() + "\n) SETTINGS readonly = 1"
+	return "SELECT * FROM (\n" + ind.Definition() + "\n) SETTINGS readonly = 1, max_threads = 1"
 }
 
-// readDefinition runs an indicator's definition in one boundary mode with the params
-// of its catalogue entry, and reads its rows by column name.
-func readDefinition(ctx context.Context, s store.Store, ind *kov.Indicator, mode kov.Boundaries) ([]definitionRow, error) {
+// readDefinition runs an indicator's definition with the params of its catalogue
+// entry, and reads its rows by column name, by boundary mode. A definition that reads
+// the mode (Resolved.PerMode) is given the one of modes; one that does not attributes
+// in every mode at once and says which in its boundaries column, or, without that
+// column, attributes nothing (IV.1a): its rows hold in every mode.
+func readDefinition(ctx context.Context, s store.Store, ind *kov.Indicator, modes []kov.Boundaries) (map[kov.Boundaries][]definitionRow, error) {
 	params := store.Params(ind.QueryParams())
-	params[catalogue.ModeParam] = string(mode)
+	what := string(modes[0])
+	if ind.Resolved.PerMode {
+		params[catalogue.ModeParam] = what
+	} else {
+		what = "every boundary mode"
+	}
 	res, err := s.Query(ctx, definitionQuery(ind), params)
 	if err != nil {
-		return nil, fmt.Errorf("indicator %s (%s, %s): %w", ind.ID, ind.QueryName(), mode, err)
+		return nil, fmt.Errorf("indicator %s (%s, %s): %w", ind.ID, ind.QueryName(), what, err)
 	}
 	fail := func(format string, args ...any) error {
-		return fmt.Errorf("indicator %s (%s, %s): %s", ind.ID, ind.QueryName(), mode, fmt.Sprintf(format, args...))
+		return fmt.Errorf("indicator %s (%s, %s): %s", ind.ID, ind.QueryName(), what, fmt.Sprintf(format, args...))
 	}
 	want := slices.Clone(catalogue.RowColumns)
 	if ind.Counted() {
@@ -113,7 +173,17 @@ func readDefinition(ctx context.Context, s store.Store, ind *kov.Indicator, mode
 			return nil, fail("the SQL returns no column %s (it must return %s)", name, strings.Join(want, ", "))
 		}
 	}
-	rows := make([]definitionRow, len(res.Rows))
+	boundariesCol := res.Col(catalogue.BoundariesColumn)
+	switch {
+	case ind.Resolved.PerMode && boundariesCol >= 0:
+		return nil, fail("the SQL reads {%s:String} and returns a %s column: attribute one mode (the one it is given) or every mode (and say which in %s), not both",
+			catalogue.ModeParam, catalogue.BoundariesColumn, catalogue.BoundariesColumn)
+	case !ind.Resolved.PerMode && boundariesCol < 0 && ind.Resolved.Attributes:
+		// Its rows would count in each mode once per mode attributed.
+		return nil, fail("the SQL reads attribution but returns no %s column: return attribution's boundaries as %s (or attribute only the mode {%s:String})",
+			catalogue.BoundariesColumn, catalogue.BoundariesColumn, catalogue.ModeParam)
+	}
+	out := map[kov.Boundaries][]definitionRow{}
 	for n, r := range res.Rows {
 		number := func(name string) int64 {
 			v, perr := strconv.ParseInt(r[col[name]], 10, 64)
@@ -141,9 +211,22 @@ func readDefinition(ctx context.Context, s store.Store, ind *kov.Indicator, mode
 		if err != nil {
 			return nil, err
 		}
-		rows[n] = row
+		switch {
+		case boundariesCol >= 0:
+			mode := kov.Boundaries(r[boundariesCol])
+			if !slices.Contains(kov.AllBoundaries, mode) {
+				return nil, fail("row %d: %s %q is not a boundary mode (%s)", n+1, catalogue.BoundariesColumn, mode, kov.AllBoundaries)
+			}
+			if slices.Contains(modes, mode) {
+				out[mode] = append(out[mode], row)
+			}
+		default:
+			for _, mode := range modes {
+				out[mode] = append(out[mode], row)
+			}
+		}
 	}
-	return rows, nil
+	return out, nil
 }
 
 // unitFigure is what the rows of one unit in one year say: counted rows, or the
@@ -354,10 +437,16 @@ func Inputs(ctx context.Context, s store.Store, cat *catalogue.Catalogue) (*inpu
 // yearsQuery asks for the years reported (spec: every year from the earliest to the
 // latest in which a measurement row of any kind is dated): the first and last year of
 // every source table, from the closed list of sources (kov.SourceTables), the
-// only text put into it. 0 and 0 when there are no rows.
+// only text put into it. A large source's years are read from the counts kept of it
+// at insert, which have a row for every year, code and file of its rows and are
+// rolled back with them: a few thousand rows, not millions. 0 and 0 when there are
+// no rows.
 func yearsQuery() string {
 	parts := make([]string, 0, len(kov.SourceTables()))
 	for _, table := range kov.SourceTables() {
+		if counts, ok := kov.CountsTable(table); ok {
+			table = counts
+		}
 		parts = append(parts, "SELECT min(year) AS first, max(year) AS last FROM "+table+" HAVING count() > 0")
 	}
 	return "SELECT min(first) AS first, max(last) AS last FROM (\n    " + strings.Join(parts, "\n    UNION ALL ") + "\n)"
@@ -387,13 +476,9 @@ func run(ctx context.Context, s store.Store, cat *catalogue.Catalogue, snapshot 
 	if err != nil {
 		return Refresh{}, err
 	}
-	var results []Computed
-	for _, mode := range kov.AllBoundaries {
-		c, err := Compute(ctx, s, in, mode)
-		if err != nil {
-			return Refresh{}, err
-		}
-		results = append(results, c)
+	results, err := computeModes(ctx, s, in, kov.AllBoundaries)
+	if err != nil {
+		return Refresh{}, err
 	}
 	r := Refresh{ID: start.UTC().Format("20060102T150405.000000000"), Started: start.UTC().Format("2006-01-02 15:04:05.000"),
 		CatalogueVersion: cat.Version, CatalogueHash: cat.Hash(), DataSnapshot: snapshot}

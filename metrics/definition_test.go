@@ -226,7 +226,14 @@ func TestBrokenDefinitionsStopTheRefresh(t *testing.T) {
 		"2018-03-01,0040,S1,Teenus 1,true,false,true\n2018-03-01,0040,S2,Teenus 2,true,true,true\n"})
 	rows := "SELECT year, ehak_code AS unit, ehak_code AS recorded_code, file_id, run_id, toUInt64(1) AS source_rows"
 	for _, tc := range []struct{ sql, want string }{
-		{rows + " FROM services", "indicator I.2 (indicator.I2, asof): the SQL returns no column meets"},
+		{rows + " FROM services", "indicator I.2 (indicator.I2, every boundary mode): the SQL returns no column meets"},
+		// The boundary modes: a row of each, or one mode at a time, and modes that exist.
+		{"SELECT a.year AS year, a.unit_code AS unit, s.ehak_code AS recorded_code, s.file_id AS file_id, s.run_id AS run_id, toUInt64(1) AS source_rows, toUInt8(1) AS meets" +
+			" FROM attribution AS a INNER JOIN services AS s ON a.year = s.year AND a.ehak_code = s.ehak_code", "reads attribution but returns no boundaries column"},
+		{"SELECT 'asof' AS boundaries, year, ehak_code AS unit, ehak_code AS recorded_code, file_id, run_id, toUInt64(1) AS source_rows, toUInt8(1) AS meets" +
+			" FROM services WHERE {mode:String} != ''", "reads {mode:String} and returns a boundaries column"},
+		{"SELECT 'as of' AS boundaries, year, ehak_code AS unit, ehak_code AS recorded_code, file_id, run_id, toUInt64(1) AS source_rows, toUInt8(1) AS meets" +
+			" FROM services", `boundaries "as of" is not a boundary mode`},
 		{rows + ", toUInt8(described) AS meets FROM services", "the rows of 0040 in 2018 disagree on meets"},
 		{rows + ", toUInt8(2) AS meets FROM services", `meets "2" must be 0 or 1`},
 		{rows + ", toUInt8(1) AS meets FROM services WHERE 0 = length((SELECT groupArray(line) FROM file('/etc/passwd', 'LineAsString')))", "readonly"},

@@ -45,6 +45,37 @@ func TestMinistryScripts(t *testing.T) {
 // runScripts runs every script of the pattern on every backend: the embedded engine,
 // a server, a two-shard cluster; the backends in parallel, each running the scripts
 // in turn.
+// TestMinistryScriptsWithTheREADMEStatement runs them again with I.5 written as the
+// README's example of a catalogue's own indicator: every boundary mode in one
+// statement, where the fixture's attributes one mode at a time. The figures must be
+// the same, and the README's statement must run.
+func TestMinistryScriptsWithTheREADMEStatement(t *testing.T) {
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, after, ok := strings.Cut(string(readme), "is the same rule written one mode at a time):")
+	_, block, ok2 := strings.Cut(after, "```sql\n")
+	statement, _, ok3 := strings.Cut(block, "```")
+	if !ok || !ok2 || !ok3 || !strings.Contains(statement, "boundaries") {
+		t.Fatal("README.md: no ```sql block after the words that introduce the example of I.5")
+	}
+	var lines []string
+	for _, line := range strings.Split(statement, "\n") {
+		lines = append(lines, strings.TrimPrefix(line, "   ")) // the block is indented in a list item
+	}
+	runScripts(t, "testdata/scripts/ministry/*.test", func(t testing.TB) *catalogue.Catalogue {
+		cat, err := catalogue.Load(fixture.MinistryCatalogueWith(t, []byte(strings.Join(lines, "\n"))))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ind, ok := cat.Indicator("I.5"); !ok || ind.Resolved.PerMode {
+			t.Fatal("the README's I.5 should attribute every mode at once")
+		}
+		return cat
+	})
+}
+
 func runScripts(t *testing.T, pattern string, catalogueOf func(testing.TB) *catalogue.Catalogue) {
 	files, err := filepath.Glob(pattern)
 	if err != nil || len(files) == 0 {

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strconv"
 
+	"golang.org/x/sync/errgroup"
+
 	"ee/kovmon/kov"
 	"ee/kovmon/store"
 )
@@ -31,32 +33,55 @@ var forecastColumns = []string{"refresh_id", "boundaries", "indicator_id", "leve
 // counting the figures into r.Figures, then records the refresh — the moment readers
 // switch to it — and drops the partitions of older refreshes.
 func Publish(ctx context.Context, s store.Store, r *Refresh, results []Computed) error {
-	var values, forecasts, rows []byte
 	for _, c := range results {
-		for _, f := range c.Figures {
-			values = store.AppendTSVRow(values, r.ID, string(c.Boundaries), f.IndicatorID, strconv.Itoa(f.Year), string(f.Level), f.EhakCode, f.Name, f.CountyCode, f.UnitType,
-				nullNumber(f.Value), strconv.FormatInt(f.Numerator, 10), strconv.FormatInt(f.Denominator, 10), nullNumber(f.Coverage),
-				nullNumber(f.Target), string(f.Status), f.Flags.String(), nullNumber(f.CILow), nullNumber(f.CIHigh), r.CatalogueVersion)
-			r.Figures++
-		}
-		for _, f := range c.Forecasts {
-			forecasts = store.AppendTSVRow(forecasts, r.ID, string(c.Boundaries), f.IndicatorID, string(f.Level), f.EhakCode, strconv.Itoa(f.Year), FormatNumber(&f.Value),
-				FormatNumber(&f.Low80), FormatNumber(&f.High80), nullNumber(f.PReach), nullNumber(f.Target), f.Method, strconv.Itoa(f.Points))
-		}
-		for _, d := range c.Rows {
-			rows = store.AppendTSVRow(rows, r.ID, string(c.Boundaries), d.indicator, strconv.Itoa(d.year), d.unit, d.recordedCode, d.fileID, d.runID,
-				strconv.FormatInt(d.sourceRows, 10), strconv.FormatInt(d.numerator, 10), strconv.FormatInt(d.denominator, 10),
-				flag(d.meets), flag(d.inFigures))
-		}
+		r.Figures += int64(len(c.Figures))
 	}
-	if err := s.InsertTSV(ctx, "indicator_values", valueColumns, values); err != nil {
-		return fmt.Errorf("publish figures: %w", err)
-	}
-	if err := s.InsertTSV(ctx, "indicator_forecasts", forecastColumns, forecasts); err != nil {
-		return fmt.Errorf("publish forecasts: %w", err)
-	}
-	if err := s.InsertTSV(ctx, "indicator_rows", rowColumns, rows); err != nil {
-		return fmt.Errorf("publish the rows behind the figures: %w", err)
+	// The three tables are written at once (the embedded engine and a server run
+	// them in parallel), each made as TabSeparated text while another is inserted.
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error {
+		var values []byte
+		for _, c := range results {
+			for _, f := range c.Figures {
+				values = store.AppendTSVRow(values, r.ID, string(c.Boundaries), f.IndicatorID, strconv.Itoa(f.Year), string(f.Level), f.EhakCode, f.Name, f.CountyCode, f.UnitType,
+					nullNumber(f.Value), strconv.FormatInt(f.Numerator, 10), strconv.FormatInt(f.Denominator, 10), nullNumber(f.Coverage),
+					nullNumber(f.Target), string(f.Status), f.Flags.String(), nullNumber(f.CILow), nullNumber(f.CIHigh), r.CatalogueVersion)
+			}
+		}
+		if err := s.InsertTSV(gctx, "indicator_values", valueColumns, values); err != nil {
+			return fmt.Errorf("publish figures: %w", err)
+		}
+		return nil
+	})
+	g.Go(func() error {
+		var forecasts []byte
+		for _, c := range results {
+			for _, f := range c.Forecasts {
+				forecasts = store.AppendTSVRow(forecasts, r.ID, string(c.Boundaries), f.IndicatorID, string(f.Level), f.EhakCode, strconv.Itoa(f.Year), FormatNumber(&f.Value),
+					FormatNumber(&f.Low80), FormatNumber(&f.High80), nullNumber(f.PReach), nullNumber(f.Target), f.Method, strconv.Itoa(f.Points))
+			}
+		}
+		if err := s.InsertTSV(gctx, "indicator_forecasts", forecastColumns, forecasts); err != nil {
+			return fmt.Errorf("publish forecasts: %w", err)
+		}
+		return nil
+	})
+	g.Go(func() error {
+		var rows []byte
+		for _, c := range results {
+			for _, d := range c.Rows {
+				rows = store.AppendTSVRow(rows, r.ID, string(c.Boundaries), d.indicator, strconv.Itoa(d.year), d.unit, d.recordedCode, d.fileID, d.runID,
+					strconv.FormatInt(d.sourceRows, 10), strconv.FormatInt(d.numerator, 10), strconv.FormatInt(d.denominator, 10),
+					flag(d.meets), flag(d.inFigures))
+			}
+		}
+		if err := s.InsertTSV(gctx, "indicator_rows", rowColumns, rows); err != nil {
+			return fmt.Errorf("publish the rows behind the figures: %w", err)
+		}
+		return nil
+	})
+	if err := g.Wait(); err != nil {
+		return err
 	}
 	err := s.Exec(ctx, `INSERT INTO indicator_refreshes (refresh_id, started_at, finished_at, catalogue_version, catalogue_hash, data_snapshot, figures, seconds)
 VALUES ({id:String}, parseDateTime64BestEffort({started:String}, 3, 'UTC'), now64(3), {version:String}, {hash:String}, {snapshot:String}, {figures:UInt64}, {seconds:Float64})`,
@@ -74,12 +99,11 @@ var refreshTables = []string{"indicator_values", "indicator_forecasts", "indicat
 
 // dropOldRefreshes removes every refresh's partitions but the one just published.
 func dropOldRefreshes(ctx context.Context, s store.Store, keep string) error {
+	var g errgroup.Group
 	for _, table := range refreshTables {
-		if err := store.DropPartitionsExcept(ctx, s, table, keep); err != nil {
-			return err
-		}
+		g.Go(func() error { return store.DropPartitionsExcept(ctx, s, table, keep) })
 	}
-	return nil
+	return g.Wait()
 }
 
 func flag(b bool) string {

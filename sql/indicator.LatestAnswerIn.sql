@@ -6,14 +6,13 @@
 -- Answers were normalised on load (yes/no words, choice labels); they are compared
 -- lower-cased and trimmed. The engine keeps the units of the indicator's denominator
 -- (III.x: the merged ones).
-SELECT year, unit, latest.2 AS recorded_code, latest.3 AS file_id, latest.4 AS run_id, toUInt64(1) AS source_rows,
+SELECT boundaries, year, unit, latest.2 AS recorded_code, latest.3 AS file_id, latest.4 AS run_id, toUInt64(1) AS source_rows,
        toUInt8(latest.1 IN {answers:Array(String)}) AS meets
 FROM (
-    SELECT s.year AS year, a.unit_code AS unit,
+    SELECT a.boundaries AS boundaries, s.year AS year, a.unit_code AS unit,
            argMax((lower(trimBoth(s.answer)), s.ehak_code, s.file_id, s.run_id), (s.submitted_at, s.respondent_id, s.survey_id)) AS latest
-    FROM survey_answers AS s
-    INNER JOIN (SELECT year, ehak_code, unit_code FROM attribution WHERE boundaries = {mode:String}) AS a
+    FROM attribution AS a
+    INNER JOIN (SELECT * FROM survey_answers WHERE question_id = {question:String}) AS s
         ON a.year = s.year AND a.ehak_code = s.ehak_code
-    WHERE s.question_id = {question:String}
-    GROUP BY year, unit
+    GROUP BY boundaries, year, unit
 )

@@ -7,17 +7,34 @@ import "time"
 // BusyLimit is busyLimit.
 const BusyLimit = busyLimit
 
-// EngineBusy reports whether a statement holds the embedded engine.
-func EngineBusy() bool { return engineBusySince.Load() != 0 }
+// EngineConnections is the embedded engine's number of connections.
+func EngineConnections() int { return len(engineConns) }
 
-// HoldEngine takes the embedded engine as if a statement had begun at since, until
-// release.
+// EngineBusy is how many connections of the embedded engine run a statement.
+func EngineBusy() int {
+	busy := 0
+	for _, c := range engineConns {
+		if c.busySince.Load() != 0 {
+			busy++
+		}
+	}
+	return busy
+}
+
+// HoldEngine takes every connection of the embedded engine as if a statement had
+// begun on each at since, until release.
 func HoldEngine(since time.Time) (release func()) {
-	engineMu.Lock()
-	engineBusySince.Store(since.UnixNano())
+	var held []*engineConn
+	for range engineConns {
+		c := <-engineFree
+		c.busySince.Store(since.UnixNano())
+		held = append(held, c)
+	}
 	return func() {
-		engineBusySince.Store(0)
-		engineMu.Unlock()
+		for _, c := range held {
+			c.busySince.Store(0)
+			engineFree <- c
+		}
 	}
 }
 

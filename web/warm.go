@@ -15,10 +15,9 @@ import (
 
 // Serving that keeps up while files load. Every answer worth keeping — a page, an
 // extract, the API's figures, the report — is kept per refresh of the figures, and
-// the embedded engine runs one statement at a time: a page asked for just after a
-// refresh would otherwise wait for its queries behind the next upload's staging,
-// which holds the engine for as long as the file takes to read (seconds to
-// minutes). So the application service's writer, before it lets the next one in,
+// a page asked for just after a refresh would otherwise run its queries beside the
+// next upload's staging, which keeps the engine's cores busy for as long as the file
+// takes to read (seconds to minutes). So the application service's writer, before it lets the next one in,
 // has the server render again what readers asked for under the old figures
 // (warmLocked, its AfterWrite): the pages, extracts and reports come from
 // memory, pre-compressed, as soon as the new figures are in force, and no reader

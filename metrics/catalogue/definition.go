@@ -30,9 +30,17 @@ import (
 // the catalogue file (Load reads it into the entry, so that the catalogue's bytes, its
 // hash and the stored version carry it), or kovmon's own sql/<query>.sql.
 
-// ModeParam is the placeholder the engine fills with the boundary mode (asof or
-// current) for the attribution join; it needs no param.
-const ModeParam = "mode"
+// A definition attributes its rows to units in every boundary mode at once (joining
+// attribution on year and ehak_code, all of it) and says which mode each row is of
+// in BoundariesColumn; the engine runs it once. One that reads ModeParam instead,
+// the placeholder the engine fills with one mode (asof or current; it needs no
+// param), is run once per mode (catalogues of 2026-12-01.2 and earlier were written
+// so). A definition that attributes nothing (IV.1a, national goals) returns neither:
+// its rows hold in every mode.
+const (
+	ModeParam        = "mode"
+	BoundariesColumn = "boundaries"
+)
 
 // RowColumns are the columns every definition returns; CountColumns or MeetsColumn
 // complete them.
@@ -68,13 +76,15 @@ func (c *Catalogue) resolveDefinitions(add func(string, ...any)) {
 			continue
 		}
 		bound := map[string]any{}
-		ind.Resolved = kov.Resolved{SQL: text, Params: bound}
+		code, _ := stripCommentsAndStrings(text) // checkStatement has read it
+		ind.Resolved = kov.Resolved{SQL: text, Params: bound, Attributes: attributionTable.MatchString(code)}
 		for _, name := range slices.Sorted(maps.Keys(placeholders)) {
 			typ := placeholders[name]
 			if name == ModeParam {
 				if typ != "String" {
 					add("%s: {%s:%s}: the boundary mode is a String", where, name, typ)
 				}
+				ind.Resolved.PerMode = true
 				continue
 			}
 			raw, ok := ind.Params[name]
@@ -96,6 +106,9 @@ func (c *Catalogue) resolveDefinitions(add func(string, ...any)) {
 		}
 	}
 }
+
+// attributionTable finds the attribution table in a statement's code.
+var attributionTable = regexp.MustCompile(`(?i)\battribution\b`)
 
 // placeholder is a query parameter as ClickHouse writes it: {name:Type}.
 var placeholder = regexp.MustCompile(`\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*:\s*([^{}]+?)\s*\}`)

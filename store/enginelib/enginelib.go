@@ -133,8 +133,9 @@ func argv(args []string) []*byte {
 }
 
 // Conn is a session of the engine: its tables live in the folder given to Connect.
-// The engine takes one session per process, and a session runs one query at a time;
-// callers serialise.
+// The engine takes one data folder per process; a process may open several sessions
+// to it, whose queries run in parallel, and a session runs one query at a time:
+// callers serialise each.
 type Conn struct{ c *connection }
 
 // Connect opens a session with command-line style arguments ("--path=DIR").
