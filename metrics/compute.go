@@ -27,28 +27,38 @@ type inputs struct {
 	cat   *catalogue.Catalogue
 	reg   *registry.Registry
 	years []int
-	// active[mode][year] is the set of units active in the year, in that mode: a row
-	// that no unit of the year receives is no source data (spec 1.1).
-	active map[kov.Boundaries]map[int]map[string]bool
+	// populations[mode, year] are the units of the year in the mode, read of the
+	// registry once a refresh (every indicator asks for them).
+	populations map[populationKey]*population
 }
 
-// activeUnits returns the set of units of year y in mode.
-func (in *inputs) activeUnits(mode kov.Boundaries, y int) map[string]bool {
-	if set, ok := in.active[mode][y]; ok {
-		return set
+type populationKey struct {
+	mode kov.Boundaries
+	year int
+}
+
+// population is the units of one year in one mode: active, as a set, and merged.
+type population struct {
+	units  []kov.Municipality
+	active map[string]bool // a row that no unit of the year receives is no source data (spec 1.1)
+	merged []kov.Municipality
+}
+
+// populationOf returns the units of year y in mode.
+func (in *inputs) populationOf(mode kov.Boundaries, y int) *population {
+	k := populationKey{mode, y}
+	if p, ok := in.populations[k]; ok {
+		return p
 	}
-	set := map[string]bool{}
-	for _, u := range in.reg.ActiveUnits(mode, y) {
-		set[u.Code] = true
+	p := &population{units: in.reg.ActiveUnits(mode, y), active: map[string]bool{}, merged: in.reg.MergedUnits(mode, y)}
+	for _, u := range p.units {
+		p.active[u.Code] = true
 	}
-	if in.active == nil {
-		in.active = map[kov.Boundaries]map[int]map[string]bool{}
+	if in.populations == nil {
+		in.populations = map[populationKey]*population{}
 	}
-	if in.active[mode] == nil {
-		in.active[mode] = map[int]map[string]bool{}
-	}
-	in.active[mode][y] = set
-	return set
+	in.populations[k] = p
+	return p
 }
 
 // Compute runs the engine for one boundary mode and returns every figure of the
@@ -99,18 +109,17 @@ func computeModes(ctx context.Context, s store.Store, in *inputs, modes []kov.Bo
 	}
 	out := make([]Computed, len(modes))
 	for m, mode := range modes {
-		out[m].Boundaries = mode
+		figures, forecasts, kept := make([][]kov.Figure, n), make([][]ForecastRow, n), make([][]definitionRow, n)
 		for i := range in.cat.Indicators {
 			ind := &in.cat.Indicators[i]
-			figures, kept, err := assemble(in, ind, mode, rows[i][mode])
-			if err != nil {
+			var err error
+			if figures[i], kept[i], err = assemble(in, ind, mode, rows[i][mode]); err != nil {
 				return nil, err
 			}
-			judge(figures, ind)
-			out[m].Figures = append(out[m].Figures, figures...)
-			out[m].Forecasts = append(out[m].Forecasts, project(figures, ind)...)
-			out[m].Rows = append(out[m].Rows, kept...)
+			judge(figures[i], ind)
+			forecasts[i] = project(figures[i], ind)
 		}
+		out[m] = Computed{Boundaries: mode, Figures: slices.Concat(figures...), Forecasts: slices.Concat(forecasts...), Rows: slices.Concat(kept...)}
 	}
 	return out, nil
 }
@@ -250,7 +259,7 @@ func assemble(in *inputs, ind *kov.Indicator, mode kov.Boundaries, rows []defini
 		if !reported[r.year] {
 			continue // e.g. an audit window reaching past the last year reported
 		}
-		if ind.Denominator != kov.DenominatorGoals && !in.activeUnits(mode, r.year)[r.unit] {
+		if ind.Denominator != kov.DenominatorGoals && !in.populationOf(mode, r.year).active[r.unit] {
 			continue // no unit of the year receives the row: it is no data (spec 1.1)
 		}
 		hasData[r.year] = true
@@ -280,7 +289,12 @@ func assemble(in *inputs, ind *kov.Indicator, mode kov.Boundaries, rows []defini
 		kept = append(kept, r)
 	}
 
-	var out []kov.Figure
+	// A national figure a year and, when the indicator has them, one per unit.
+	perYear := 1
+	if ind.HasLevel(kov.LevelMunicipality) && len(in.years) > 0 {
+		perYear += len(in.populationOf(mode, in.years[len(in.years)-1]).units)
+	}
+	out := make([]kov.Figure, 0, len(in.years)*perYear)
 	population := map[int]map[string]bool{}
 	hasMunicipal := ind.HasLevel(kov.LevelMunicipality)
 	for _, y := range in.years {
@@ -295,13 +309,13 @@ func assemble(in *inputs, ind *kov.Indicator, mode kov.Boundaries, rows []defini
 			out = append(out, finish(national, ind, y))
 			continue
 		}
-		units := in.reg.ActiveUnits(mode, y)
+		units := in.populationOf(mode, y).units
 		if ind.Denominator == kov.DenominatorMergedMunicipalities {
-			units = in.reg.MergedUnits(mode, y)
+			units = in.populationOf(mode, y).merged
 		}
 		population[y] = map[string]bool{}
 		withData := 0
-		var municipal []kov.Figure
+		municipal := make([]kov.Figure, 0, len(units))
 		for _, u := range units {
 			population[y][u.Code] = true
 			fig := kov.Figure{IndicatorID: ind.ID, Year: y, Level: kov.LevelMunicipality, EhakCode: u.Code, Name: u.Name,

@@ -33,14 +33,19 @@ var forecastColumns = []string{"refresh_id", "boundaries", "indicator_id", "leve
 // counting the figures into r.Figures, then records the refresh — the moment readers
 // switch to it — and drops the partitions of older refreshes.
 func Publish(ctx context.Context, s store.Store, r *Refresh, results []Computed) error {
+	var forecastRows, definitionRows int
 	for _, c := range results {
 		r.Figures += int64(len(c.Figures))
+		forecastRows += len(c.Forecasts)
+		definitionRows += len(c.Rows)
 	}
+	// About the bytes of a row of each table as text: the buffers are made once.
+	const valueBytes, forecastBytes, rowBytes = 200, 160, 160
 	// The three tables are written at once (the embedded engine and a server run
 	// them in parallel), each made as TabSeparated text while another is inserted.
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error {
-		var values []byte
+		values := make([]byte, 0, int(r.Figures)*valueBytes)
 		for _, c := range results {
 			for _, f := range c.Figures {
 				values = store.AppendTSVRow(values, r.ID, string(c.Boundaries), f.IndicatorID, strconv.Itoa(f.Year), string(f.Level), f.EhakCode, f.Name, f.CountyCode, f.UnitType,
@@ -54,7 +59,7 @@ func Publish(ctx context.Context, s store.Store, r *Refresh, results []Computed)
 		return nil
 	})
 	g.Go(func() error {
-		var forecasts []byte
+		forecasts := make([]byte, 0, forecastRows*forecastBytes)
 		for _, c := range results {
 			for _, f := range c.Forecasts {
 				forecasts = store.AppendTSVRow(forecasts, r.ID, string(c.Boundaries), f.IndicatorID, string(f.Level), f.EhakCode, strconv.Itoa(f.Year), FormatNumber(&f.Value),
@@ -67,7 +72,7 @@ func Publish(ctx context.Context, s store.Store, r *Refresh, results []Computed)
 		return nil
 	})
 	g.Go(func() error {
-		var rows []byte
+		rows := make([]byte, 0, definitionRows*rowBytes)
 		for _, c := range results {
 			for _, d := range c.Rows {
 				rows = store.AppendTSVRow(rows, r.ID, string(c.Boundaries), d.indicator, strconv.Itoa(d.year), d.unit, d.recordedCode, d.fileID, d.runID,
