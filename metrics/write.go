@@ -39,52 +39,54 @@ func Publish(ctx context.Context, s store.Store, r *Refresh, results []Computed)
 		forecastRows += len(c.Forecasts)
 		definitionRows += len(c.Rows)
 	}
-	// About the bytes of a row of each table as text: the buffers are made once.
-	const valueBytes, forecastBytes, rowBytes = 200, 160, 160
 	// The three tables are written at once (the embedded engine and a server run
-	// them in parallel), each made as TabSeparated text while another is inserted.
+	// them in parallel), each made as TabSeparated text, in a buffer made once (about
+	// the bytes of its rows), while another is inserted.
+	tables := []struct {
+		table, what   string
+		columns       []string
+		rows, rowSize int
+		write         func(dst []byte) []byte
+	}{
+		{"indicator_values", "figures", valueColumns, int(r.Figures), 200, func(dst []byte) []byte {
+			for _, c := range results {
+				for _, f := range c.Figures {
+					dst = store.AppendTSVRow(dst, r.ID, string(c.Boundaries), f.IndicatorID, strconv.Itoa(f.Year), string(f.Level), f.EhakCode, f.Name, f.CountyCode, f.UnitType,
+						nullNumber(f.Value), strconv.FormatInt(f.Numerator, 10), strconv.FormatInt(f.Denominator, 10), nullNumber(f.Coverage),
+						nullNumber(f.Target), string(f.Status), f.Flags.String(), nullNumber(f.CILow), nullNumber(f.CIHigh), r.CatalogueVersion)
+				}
+			}
+			return dst
+		}},
+		{"indicator_forecasts", "forecasts", forecastColumns, forecastRows, 160, func(dst []byte) []byte {
+			for _, c := range results {
+				for _, f := range c.Forecasts {
+					dst = store.AppendTSVRow(dst, r.ID, string(c.Boundaries), f.IndicatorID, string(f.Level), f.EhakCode, strconv.Itoa(f.Year), FormatNumber(&f.Value),
+						FormatNumber(&f.Low80), FormatNumber(&f.High80), nullNumber(f.PReach), nullNumber(f.Target), f.Method, strconv.Itoa(f.Points))
+				}
+			}
+			return dst
+		}},
+		{"indicator_rows", "the rows behind the figures", rowColumns, definitionRows, 160, func(dst []byte) []byte {
+			for _, c := range results {
+				for _, d := range c.Rows {
+					dst = store.AppendTSVRow(dst, r.ID, string(c.Boundaries), d.indicator, strconv.Itoa(d.year), d.unit, d.recordedCode, d.fileID, d.runID,
+						strconv.FormatInt(d.sourceRows, 10), strconv.FormatInt(d.numerator, 10), strconv.FormatInt(d.denominator, 10),
+						flag(d.meets), flag(d.inFigures))
+				}
+			}
+			return dst
+		}},
+	}
 	g, gctx := errgroup.WithContext(ctx)
-	g.Go(func() error {
-		values := make([]byte, 0, int(r.Figures)*valueBytes)
-		for _, c := range results {
-			for _, f := range c.Figures {
-				values = store.AppendTSVRow(values, r.ID, string(c.Boundaries), f.IndicatorID, strconv.Itoa(f.Year), string(f.Level), f.EhakCode, f.Name, f.CountyCode, f.UnitType,
-					nullNumber(f.Value), strconv.FormatInt(f.Numerator, 10), strconv.FormatInt(f.Denominator, 10), nullNumber(f.Coverage),
-					nullNumber(f.Target), string(f.Status), f.Flags.String(), nullNumber(f.CILow), nullNumber(f.CIHigh), r.CatalogueVersion)
+	for _, t := range tables {
+		g.Go(func() error {
+			if err := s.InsertTSV(gctx, t.table, t.columns, t.write(make([]byte, 0, t.rows*t.rowSize))); err != nil {
+				return fmt.Errorf("publish %s: %w", t.what, err)
 			}
-		}
-		if err := s.InsertTSV(gctx, "indicator_values", valueColumns, values); err != nil {
-			return fmt.Errorf("publish figures: %w", err)
-		}
-		return nil
-	})
-	g.Go(func() error {
-		forecasts := make([]byte, 0, forecastRows*forecastBytes)
-		for _, c := range results {
-			for _, f := range c.Forecasts {
-				forecasts = store.AppendTSVRow(forecasts, r.ID, string(c.Boundaries), f.IndicatorID, string(f.Level), f.EhakCode, strconv.Itoa(f.Year), FormatNumber(&f.Value),
-					FormatNumber(&f.Low80), FormatNumber(&f.High80), nullNumber(f.PReach), nullNumber(f.Target), f.Method, strconv.Itoa(f.Points))
-			}
-		}
-		if err := s.InsertTSV(gctx, "indicator_forecasts", forecastColumns, forecasts); err != nil {
-			return fmt.Errorf("publish forecasts: %w", err)
-		}
-		return nil
-	})
-	g.Go(func() error {
-		rows := make([]byte, 0, definitionRows*rowBytes)
-		for _, c := range results {
-			for _, d := range c.Rows {
-				rows = store.AppendTSVRow(rows, r.ID, string(c.Boundaries), d.indicator, strconv.Itoa(d.year), d.unit, d.recordedCode, d.fileID, d.runID,
-					strconv.FormatInt(d.sourceRows, 10), strconv.FormatInt(d.numerator, 10), strconv.FormatInt(d.denominator, 10),
-					flag(d.meets), flag(d.inFigures))
-			}
-		}
-		if err := s.InsertTSV(gctx, "indicator_rows", rowColumns, rows); err != nil {
-			return fmt.Errorf("publish the rows behind the figures: %w", err)
-		}
-		return nil
-	})
+			return nil
+		})
+	}
 	if err := g.Wait(); err != nil {
 		return err
 	}
