@@ -248,13 +248,22 @@ func (e *embedded) do(ctx context.Context, query string, params Params, format s
 	return out, nil
 }
 
+// pool returns the engine's free connections and all of them, or an error when the
+// engine or this store is closed.
+func (e *embedded) pool() (chan *engineConn, []*engineConn, error) {
+	engineMu.Lock()
+	defer engineMu.Unlock()
+	if engineFree == nil || engineDown || e.closed.Load() {
+		return nil, nil, fmt.Errorf("%w: the store is closed", ErrUnavailable)
+	}
+	return engineFree, engineConns, nil
+}
+
 // take waits for a free connection (or ctx), and marks it busy.
 func (e *embedded) take(ctx context.Context) (*engineConn, error) {
-	engineMu.Lock()
-	free, down := engineFree, engineDown
-	engineMu.Unlock()
-	if free == nil || down || e.closed.Load() {
-		return nil, fmt.Errorf("%w: the store is closed", ErrUnavailable)
+	free, _, err := e.pool()
+	if err != nil {
+		return nil, err
 	}
 	select {
 	case c, ok := <-free:
@@ -297,11 +306,9 @@ func insertStatement(table string, columns []string) string {
 // test saw /healthz wait 3 s behind uploads); so when every connection is busy, the
 // statements in progress count as a sign of life, unless one has run past busyLimit.
 func (e *embedded) Ping(ctx context.Context) error {
-	engineMu.Lock()
-	free, down := engineFree, engineDown
-	engineMu.Unlock()
-	if free == nil || down || e.closed.Load() {
-		return fmt.Errorf("%w: the store is closed", ErrUnavailable)
+	free, conns, err := e.pool()
+	if err != nil {
+		return err
 	}
 	select {
 	case c, ok := <-free:
@@ -313,7 +320,7 @@ func (e *embedded) Ping(ctx context.Context) error {
 		return err
 	default:
 	}
-	for _, c := range engineConns {
+	for _, c := range conns {
 		if since := c.busySince.Load(); since != 0 {
 			if busy := time.Since(time.Unix(0, since)); busy > busyLimit {
 				return fmt.Errorf("%w: one statement has held the embedded engine for %s", ErrUnavailable, busy.Round(time.Second))
