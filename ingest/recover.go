@@ -171,18 +171,10 @@ func rollbackTables() []string {
 func deleteRunRows(ctx context.Context, s store.Store, table, runID string, keep []string) (int64, error) {
 	where := " WHERE run_id = {r:String} AND file_id NOT IN {keep:Array(String)}"
 	params := store.Params{"r": runID, "keep": keep}
-	count := "SELECT count() AS n FROM " + table + where
-	res, err := s.Query(ctx, count, params)
-	if err != nil {
+	n, err := countOf(ctx, s, "SELECT count() AS n FROM "+table+where, params)
+	if err != nil || n == 0 {
 		return 0, err
 	}
-	held, err := store.Scan[struct {
-		N int64 `ch:"n"`
-	}](res, count)
-	if err != nil || len(held) != 1 || held[0].N == 0 {
-		return 0, err
-	}
-	n := held[0].N
 	if err := s.Exec(ctx, store.AlterStatement(s, table, "DELETE"+where+" SETTINGS mutations_sync = 2"), params); err != nil {
 		return 0, fmt.Errorf("%s: %w", table, err)
 	}

@@ -57,14 +57,6 @@ const (
 	keyRepeat                     // certainly a repeat: the row is dropped
 )
 
-// maybeRepeat tells a row the filter has seen the bits of.
-func (f *keyFilter) maybeRepeat(key []byte) keyVerdict {
-	if f.certainRepeat(key) {
-		return keyRepeat
-	}
-	return keySetAside
-}
-
 // classifyAll is classify of a batch of rows in line order, row i's key being
 // keys[ends[i-1]:ends[i]]; it appends their verdicts to verdicts. The filter's words
 // are tested in one tight loop, where the processor has many of them on their way
@@ -82,7 +74,7 @@ func (f *keyFilter) classifyAll(keys []byte, ends []int, verdicts []keyVerdict) 
 	for _, h := range hashes {
 		v := keyFirst
 		if f.testAndAdd(h) {
-			v = keySetAside // for maybeRepeat, below
+			v = keySetAside // for certainRepeat, below
 		}
 		verdicts = append(verdicts, v)
 	}
@@ -90,8 +82,8 @@ func (f *keyFilter) classifyAll(keys []byte, ends []int, verdicts []keyVerdict) 
 	// so it can be asked after the filter, in the same order.
 	start = 0
 	for i, end := range ends {
-		if verdicts[first+i] == keySetAside {
-			verdicts[first+i] = f.maybeRepeat(keys[start:end])
+		if verdicts[first+i] == keySetAside && f.certainRepeat(keys[start:end]) {
+			verdicts[first+i] = keyRepeat
 		}
 		start = end
 	}

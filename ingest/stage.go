@@ -267,7 +267,12 @@ func (st *stage) commitProblems(ctx context.Context, res *FileResult, fileName s
 
 // count runs a query of one count, as column n.
 func (st *stage) count(ctx context.Context, query string, params store.Params) (int64, error) {
-	r, err := st.s.Query(ctx, query, params)
+	return countOf(ctx, st.s, query, params)
+}
+
+// countOf runs a query of one count, as column n.
+func countOf(ctx context.Context, s store.Store, query string, params store.Params) (int64, error) {
+	r, err := s.Query(ctx, query, params)
 	if err != nil {
 		return 0, err
 	}

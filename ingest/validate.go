@@ -494,10 +494,6 @@ func padEHAK(s string) (string, bool) {
 // one escaper, so that what the parser writes is what the store reads).
 func appendEscaped(dst []byte, s string) []byte { return store.EscapeTSV(dst, s) }
 
-// appendAnswer writes a survey answer normalised (normaliseAnswer) with TabSeparated
-// escaping.
-func appendAnswer(dst []byte, s string) []byte { return appendEscaped(dst, normaliseAnswer(s)) }
-
 // normaliseAnswer normalises a survey answer: yes/no words in Estonian or English
 // become "yes"/"no", a number loses a trailing % and gets a decimal point instead
 // of a comma; anything else is kept (trimmed) for the surveys package.

@@ -172,7 +172,7 @@ func TestValueRules(t *testing.T) {
 		{"a\tb", `a\tb`},
 	}
 	for _, tt := range answerTests {
-		if got := string(appendAnswer(nil, tt.in)); got != tt.want {
+		if got := string(appendEscaped(nil, normaliseAnswer(tt.in))); got != tt.want {
 			t.Errorf("answer %q: %q, want %q", tt.in, got, tt.want)
 		}
 	}

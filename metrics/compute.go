@@ -3,7 +3,6 @@ package metrics
 import (
 	"context"
 	"fmt"
-	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -73,13 +72,14 @@ func Compute(ctx context.Context, s store.Store, in *inputs, mode kov.Boundaries
 }
 
 // computeModes is Compute for each of modes: the definitions of every indicator are
-// read first, several at once (definitionsAtOnce), then assembled mode by mode.
+// read first, several at once (store.StatementsAtOnce; each is a small statement
+// that keeps about one core busy), then assembled mode by mode.
 func computeModes(ctx context.Context, s store.Store, in *inputs, modes []kov.Boundaries) ([]Computed, error) {
 	n := len(in.cat.Indicators)
 	rows := make([]map[kov.Boundaries][]definitionRow, n)
 	var mu sync.Mutex // guards the maps of rows
 	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(definitionsAtOnce())
+	g.SetLimit(store.StatementsAtOnce())
 	for i := range in.cat.Indicators {
 		ind := &in.cat.Indicators[i]
 		rows[i] = map[kov.Boundaries][]definitionRow{}
@@ -124,13 +124,6 @@ func computeModes(ctx context.Context, s store.Store, in *inputs, modes []kov.Bo
 	return out, nil
 }
 
-// definitionsAtOnce: how many definitions run at once. The embedded engine runs
-// statements of its connections in parallel (store/embedded.go), a server those of
-// its clients; each definition is a small statement that keeps about one core busy.
-func definitionsAtOnce() int {
-	return min(max(runtime.NumCPU(), 2), 4)
-}
-
 // definitionRow is one row of an indicator's definition: source rows of one file, run
 // and recorded code, attributed to a unit (catalogue.RowColumns).
 type definitionRow struct {
@@ -145,9 +138,16 @@ type definitionRow struct {
 
 // definitionQuery is the statement that runs an indicator's definition: as a subquery
 // and read-only, so that it cannot write nor reach outside the database (the
-// catalogue refuses a definition with a SETTINGS clause of its own).
-func definitionQuery(ind *kov.Indicator) string {
-	return "SELECT * FROM (\n" + ind.Definition() + "\n) SETTINGS readonly = 1, max_threads = 1"
+// catalogue refuses a definition with a SETTINGS clause of its own). On the embedded
+// engine each definition runs on one thread: they run several at once on the
+// machine's few cores (store.StatementsAtOnce), and a server with cores to spare
+// keeps its own setting.
+func definitionQuery(ind *kov.Indicator, embedded bool) string {
+	q := "SELECT * FROM (\n" + ind.Definition() + "\n) SETTINGS readonly = 1"
+	if embedded {
+		q += ", max_threads = 1"
+	}
+	return q
 }
 
 // readDefinition runs an indicator's definition with the params of its catalogue
@@ -163,7 +163,7 @@ func readDefinition(ctx context.Context, s store.Store, ind *kov.Indicator, mode
 	} else {
 		what = "every boundary mode"
 	}
-	res, err := s.Query(ctx, definitionQuery(ind), params)
+	res, err := s.Query(ctx, definitionQuery(ind, store.Embedded(s)), params)
 	if err != nil {
 		return nil, fmt.Errorf("indicator %s (%s, %s): %w", ind.ID, ind.QueryName(), what, err)
 	}
@@ -223,7 +223,7 @@ func readDefinition(ctx context.Context, s store.Store, ind *kov.Indicator, mode
 		switch {
 		case boundariesCol >= 0:
 			mode := kov.Boundaries(r[boundariesCol])
-			if !slices.Contains(kov.AllBoundaries, mode) {
+			if !mode.Valid() {
 				return nil, fail("row %d: %s %q is not a boundary mode (%s)", n+1, catalogue.BoundariesColumn, mode, kov.AllBoundaries)
 			}
 			if slices.Contains(modes, mode) {

@@ -49,3 +49,23 @@ func TestPingAnswersWhileTheEngineIsBusy(t *testing.T) {
 		t.Error("Ping passed while one statement had held the engine past busyLimit")
 	}
 }
+
+// TestConnectionsKeepTheirOwnParameters: the embedded engine's connections are
+// sessions of their own, each with its query parameters (a statement's parameters are
+// set on its connection just before it, and two statements run at once).
+func TestConnectionsKeepTheirOwnParameters(t *testing.T) {
+	s := storetest.New(t)
+	if !store.Embedded(s) {
+		t.Skip("the embedded engine's connections")
+	}
+	if n := store.EngineConnections(); n < 2 {
+		t.Fatalf("%d connections: the pool needs at least two", n)
+	}
+	read, err := store.ParamsOnEachConnection(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if read != [2]string{"connection 0", "connection 1"} {
+		t.Errorf("each connection read %q, want its own parameter", read)
+	}
+}

@@ -69,14 +69,13 @@ func (c *Catalogue) resolveDefinitions(add func(string, ...any)) {
 			}
 			text = builtin
 		}
-		placeholders, err := checkStatement(text)
+		code, placeholders, err := readStatement(text)
 		if err != nil {
 			ind.Resolved = kov.Resolved{SQL: text}
 			add("%s: %s: %v", where, ind.QueryName(), err)
 			continue
 		}
 		bound := map[string]any{}
-		code, _ := stripCommentsAndStrings(text) // checkStatement has read it
 		ind.Resolved = kov.Resolved{SQL: text, Params: bound, Attributes: attributionTable.MatchString(code)}
 		for _, name := range slices.Sorted(maps.Keys(placeholders)) {
 			typ := placeholders[name]
@@ -126,33 +125,40 @@ var (
 // database (file, url, remote…); a SETTINGS clause of its own could lift that, so it
 // may have none. A placeholder used twice must have one type.
 func checkStatement(text string) (map[string]string, error) {
+	_, placeholders, err := readStatement(text)
+	return placeholders, err
+}
+
+// readStatement is checkStatement that also returns the statement's code (comments
+// removed, strings emptied), for what else is asked of it.
+func readStatement(text string) (string, map[string]string, error) {
 	code, err := stripCommentsAndStrings(text)
 	if err != nil {
-		return nil, err
+		return "", nil, err
 	}
 	code = strings.TrimSpace(code)
 	if code == "" {
-		return nil, fmt.Errorf("the SQL is empty")
+		return "", nil, fmt.Errorf("the SQL is empty")
 	}
 	if strings.Contains(code, ";") {
-		return nil, fmt.Errorf("the SQL must be one statement, without ';' (kovmon runs it as a subquery)")
+		return "", nil, fmt.Errorf("the SQL must be one statement, without ';' (kovmon runs it as a subquery)")
 	}
 	m := firstWord.FindStringSubmatch(code)
 	if m == nil || !(strings.EqualFold(m[1], "SELECT") || strings.EqualFold(m[1], "WITH")) {
-		return nil, fmt.Errorf("the SQL must be one SELECT (or WITH … SELECT) statement")
+		return "", nil, fmt.Errorf("the SQL must be one SELECT (or WITH … SELECT) statement")
 	}
 	if settingsWord.MatchString(code) {
-		return nil, fmt.Errorf("the SQL may not have a SETTINGS clause: kovmon runs it read-only with its own")
+		return "", nil, fmt.Errorf("the SQL may not have a SETTINGS clause: kovmon runs it read-only with its own")
 	}
 	out := map[string]string{}
 	for _, p := range placeholder.FindAllStringSubmatch(code, -1) {
 		name, typ := p[1], strings.Join(strings.Fields(p[2]), "")
 		if prev, seen := out[name]; seen && prev != typ {
-			return nil, fmt.Errorf("{%s} is read as %s and as %s", name, prev, typ)
+			return "", nil, fmt.Errorf("{%s} is read as %s and as %s", name, prev, typ)
 		}
 		out[name] = typ
 	}
-	return out, nil
+	return code, out, nil
 }
 
 // stripCommentsAndStrings returns text with its comments removed and every string
