@@ -12,24 +12,18 @@ import (
 // TestCountsFollowTheRows: the counts kept at insert (aggregates.go) equal a recount of
 // the stored rows after every sort of load of usage and feedback — the first load (on
 // the embedded engine: the stage's partitions attached), the same file again (all of
-// it duplicates), an overlapping file (a copy of its new keys), keys repeated within a
-// file — both as the embedded engine loads and as a server does (batched: every commit
-// a copy); and after Recover rolled back a killed run whose rows came in both ways, by
-// an insert (which the views count) and by an attach (which the commit counts).
+// it duplicates), an overlapping file (its held keys left out), keys repeated within a
+// file — in each of loadModes; and after Recover rolled back a killed run whose rows
+// came in both ways, by an insert (which the views count) and by an attach (which the
+// commit counts).
 func TestCountsFollowTheRows(t *testing.T) {
-	for _, mode := range []string{"direct", "batched"} {
-		t.Run(mode, func(t *testing.T) {
-			l, s := newLoader(t)
-			if mode == "batched" {
-				l.Store = opaqueStore{s}
-			}
-			codes := registryCodes(t)[:40]
-			for _, name := range []string{"usage", "feedback"} {
-				k, _ := KindByName(name)
-				t.Run(name, func(t *testing.T) { checkCountsFollow(t, l, s, k, codes) })
-			}
-		})
-	}
+	inEachLoadMode(t, func(t *testing.T, l *Loader, s store.Store) {
+		codes := registryCodes(t)[:40]
+		for _, name := range []string{"usage", "feedback"} {
+			k, _ := KindByName(name)
+			t.Run(name, func(t *testing.T) { checkCountsFollow(t, l, s, k, codes) })
+		}
+	})
 }
 
 func checkCountsFollow(t *testing.T, l *Loader, s store.Store, k *Kind, codes []string) {

@@ -12,7 +12,7 @@ import (
 )
 
 // TestKilledAttachBesideHeldRowsIsRolledBack: a `kovmon ingest` of a file of new
-// keys into a table that holds rows attaches its stage (attachIfNoKeyHeld); killed
+// keys into a table that holds rows attaches its stage (attachNewKeys); killed
 // between two attached partitions, it leaves part of its file beside the rows held,
 // and the same command run again leaves the rows held and exactly one complete load
 // of the file, each quarantined row once, no stage table. Without the attach into a

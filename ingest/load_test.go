@@ -128,26 +128,44 @@ func keyTuple(k *Kind) string { return "tuple(" + strings.Join(k.Key, ", ") + ")
 // same file again, an overlapping file, a key repeated within a file, an unknown
 // municipality, a file whose rows all fail, and what the ledger and quarantine say.
 //
-// It runs twice: as the embedded engine loads (a direct stage, rows through a named
-// pipe), and as a server's loads (batches of INSERT statements, all deduplication in
-// the commit), the store being wrapped so that the loader does not see the engine.
+// It runs in each of loadModes.
 func TestLoadEveryKind(t *testing.T) {
-	for _, mode := range []string{"direct", "batched"} {
-		t.Run(mode, func(t *testing.T) {
-			l, s := newLoader(t)
-			if mode == "batched" {
-				l.Store = opaqueStore{s}
-			}
-			for _, k := range Kinds() {
-				t.Run(k.Name, func(t *testing.T) { checkKindLoads(t, l, s, k) })
-			}
-		})
-	}
+	inEachLoadMode(t, func(t *testing.T, l *Loader, s store.Store) {
+		for _, k := range Kinds() {
+			t.Run(k.Name, func(t *testing.T) { checkKindLoads(t, l, s, k) })
+		}
+	})
 }
 
 // opaqueStore hides the embedded engine from the loader, which then loads as it does
 // into a server.
 type opaqueStore struct{ store.Store }
+
+// loadModes are the ways a commit can go: as the embedded engine loads (a direct
+// stage, rows through a named pipe; the keys held deleted from the stage, which is
+// attached), the same with the new keys copied (as from a stage of many parts,
+// maxPartsToDelete), and as a server's loads (batches of INSERT statements, all
+// deduplication in the commit copy), the store being wrapped so that the loader does
+// not see the engine.
+var loadModes = []string{"direct", "direct-copied", "batched"}
+
+// inEachLoadMode runs check as a subtest in each of loadModes, with a new loader.
+func inEachLoadMode(t *testing.T, check func(t *testing.T, l *Loader, s store.Store)) {
+	for _, mode := range loadModes {
+		t.Run(mode, func(t *testing.T) {
+			l, s := newLoader(t)
+			switch mode {
+			case "direct-copied":
+				saved := maxPartsToDelete
+				maxPartsToDelete = -1
+				t.Cleanup(func() { maxPartsToDelete = saved })
+			case "batched":
+				l.Store = opaqueStore{s}
+			}
+			check(t, l, s)
+		})
+	}
+}
 
 func checkKindLoads(t *testing.T, l *Loader, s store.Store, k *Kind) {
 	ctx := context.Background()
@@ -202,6 +220,10 @@ func checkKindLoads(t *testing.T, l *Loader, s store.Store, k *Kind) {
 	checkResult(t, "overlapping file", overlap, "loaded", 20, 10, 10, 0)
 	if n, keys := count("1", nil), queryInt(t, s, "SELECT uniqExact("+keyTuple(k)+") FROM "+k.Table, nil); n != 30 || keys != 30 {
 		t.Fatalf("table holds %d rows with %d keys, want 30 and 30", n, keys)
+	}
+	// Each stored row's key hash (migration 0013) is the hash the commit looks for.
+	if n := count(keyHashColumn+" != "+keyHash(strings.Join(k.Key, ", ")), nil); n != 0 {
+		t.Fatalf("%d stored rows have a %s other than %s", n, keyHashColumn, keyHash(strings.Join(k.Key, ", ")))
 	}
 
 	// File C: no row is valid.
@@ -438,4 +460,56 @@ func TestRerunAfterPartialCommit(t *testing.T) {
 	again := loadOne(t, l, "usage", uf.Path)
 	checkResult(t, "load after a partial commit", again, "loaded", uf.Rows, missing, uf.Rows-uf.Bad-missing, uf.Bad)
 	check("after the second load")
+}
+
+// TestStoredHashOfAStagedKeyUnderAnotherKey: the stored key hash only narrows the
+// search for held keys. A stored row of another key that has the hash of a staged
+// key (a collision, made here by writing the hash by hand) neither keeps the staged
+// key out nor makes it stored twice, in each of loadModes; the other row stays as it
+// was.
+func TestStoredHashOfAStagedKeyUnderAnotherKey(t *testing.T) {
+	inEachLoadMode(t, func(t *testing.T, l *Loader, s store.Store) {
+		dir := t.TempDir()
+		ctx := context.Background()
+		exec := func(query string, params store.Params) {
+			t.Helper()
+			if err := s.Exec(ctx, query, params); err != nil {
+				t.Fatal(err)
+			}
+		}
+		uf, err := writeUsageFile(filepath.Join(dir, "usage.csv"), usageSpec{Rows: 50}, registryCodes(t)[:5])
+		if err != nil {
+			t.Fatal(err)
+		}
+		first := loadOne(t, l, "usage", uf.Path)
+		checkResult(t, "first load", first, "loaded", 50, 50, 0, 0)
+		// Take one stored key out and put in its place a row of another key with
+		// its hash; then the file again: the key it lacks is loaded, once.
+		params := store.Params{"fid": first.FileID}
+		r, err := s.Query(ctx, "SELECT min(event_id) FROM usage WHERE file_id = {fid:String}", params)
+		if err != nil || len(r.Rows) != 1 {
+			t.Fatalf("a stored key: %v", err)
+		}
+		victim := r.Rows[0][0]
+		params["key"] = victim
+		exec("INSERT INTO usage (event_id, event_time, year, ehak_code, system, service_code, channel, event, session_id, user_hash, duration_ms, file_id, run_id, line, "+keyHashColumn+")"+
+			" SELECT 'other-key', event_time, year, ehak_code, system, service_code, channel, event, session_id, user_hash, duration_ms, file_id, run_id, line, "+keyHash("event_id")+
+			" FROM usage WHERE event_id = {key:String} SETTINGS insert_allow_materialized_columns = 1", params)
+		exec("DELETE FROM usage WHERE event_id = {key:String}", params)
+		if n := queryInt(t, s, "SELECT count() FROM usage WHERE "+keyHashColumn+" = "+keyHash("{key:String}"), params); n != 1 {
+			t.Fatalf("%d stored rows with the hash of %s, want the other key's alone", n, victim)
+		}
+
+		again := loadOne(t, l, "usage", uf.Path)
+		checkResult(t, "the file again", again, "loaded", 50, 1, 49, 0)
+		if n := queryInt(t, s, "SELECT count() FROM usage WHERE event_id = {key:String}", params); n != 1 {
+			t.Fatalf("key %s stored %d times, want once", victim, n)
+		}
+		if n := queryInt(t, s, "SELECT count() FROM usage WHERE event_id = 'other-key'", nil); n != 1 {
+			t.Fatalf("the other key stored %d times, want once", n)
+		}
+		if n := queryInt(t, s, "SELECT count() FROM usage", nil); n != 51 {
+			t.Fatalf("usage holds %d rows, want 51", n)
+		}
+	})
 }

@@ -96,8 +96,11 @@ func ParseClusterMode(s string) (ClusterMode, error) {
 var (
 	createTable = regexp.MustCompile(`(?is)^\s*CREATE TABLE IF NOT EXISTS\s+(\w+)\s*(\(.*\))\s*ENGINE\s*=\s*(\w*)MergeTree(\s*\(([^)]*)\))?(.*)$`)
 	alterTable  = regexp.MustCompile(`(?is)^\s*ALTER TABLE\s+(\w+)\s+(.*)$`)
-	createView  = regexp.MustCompile(`(?is)^(\s*CREATE VIEW IF NOT EXISTS\s+\w+)(\s+AS\s.*)$`)
-	dropView    = regexp.MustCompile(`(?is)^(\s*DROP VIEW IF EXISTS\s+\w+)\s*$`)
+	// mutation matches the changes of an ALTER that rewrite rows rather than the
+	// table's structure: a Distributed table has no rows to rewrite.
+	mutation   = regexp.MustCompile(`(?i)^(MATERIALIZE|UPDATE|DELETE)\b`)
+	createView = regexp.MustCompile(`(?is)^(\s*CREATE VIEW IF NOT EXISTS\s+\w+)(\s+AS\s.*)$`)
+	dropView   = regexp.MustCompile(`(?is)^(\s*DROP VIEW IF EXISTS\s+\w+)\s*$`)
 	// A materialized view TO a table, of one table: CREATE MATERIALIZED VIEW … TO T AS SELECT … FROM U ….
 	createMaterialized = regexp.MustCompile(`(?is)^(\s*CREATE MATERIALIZED VIEW IF NOT EXISTS\s+\w+)\s+TO\s+(\w+)(\s+AS\s.*?\bFROM\s+)(\w+)\b(.*)$`)
 	truncateTable      = regexp.MustCompile(`(?is)^(\s*TRUNCATE TABLE(?:\s+IF EXISTS)?\s+)(\w+)\s*$`)
@@ -162,6 +165,9 @@ func ClusterDDL(stmt, cluster string, mode ClusterMode) []string {
 	}
 	if m := alterTable.FindStringSubmatch(stmt); m != nil {
 		if _, sharded := shardingKeys[m[1]]; sharded {
+			if mutation.MatchString(m[2]) { // rows live in the local tables only
+				return []string{fmt.Sprintf("ALTER TABLE %s_local%s %s", m[1], on, m[2])}
+			}
 			return []string{
 				fmt.Sprintf("ALTER TABLE %s_local%s %s", m[1], on, m[2]),
 				fmt.Sprintf("ALTER TABLE %s%s %s", m[1], on, m[2]),

@@ -491,3 +491,46 @@ SELECT year, ehak_code, system, score, file_id, run_id, count() AS source_rows
 FROM feedback
 GROUP BY ALL;
 
+-- 0013_key_hash
+ALTER TABLE usage_local ON CLUSTER `kovmon_cluster` ADD COLUMN IF NOT EXISTS key_hash UInt64 MATERIALIZED cityHash64(event_id);
+
+ALTER TABLE usage ON CLUSTER `kovmon_cluster` ADD COLUMN IF NOT EXISTS key_hash UInt64 MATERIALIZED cityHash64(event_id);
+
+ALTER TABLE feedback_local ON CLUSTER `kovmon_cluster` ADD COLUMN IF NOT EXISTS key_hash UInt64 MATERIALIZED cityHash64(feedback_id);
+
+ALTER TABLE feedback ON CLUSTER `kovmon_cluster` ADD COLUMN IF NOT EXISTS key_hash UInt64 MATERIALIZED cityHash64(feedback_id);
+
+ALTER TABLE services_local ON CLUSTER `kovmon_cluster` ADD COLUMN IF NOT EXISTS key_hash UInt64 MATERIALIZED cityHash64(snapshot_date, ehak_code, service_code);
+
+ALTER TABLE services ON CLUSTER `kovmon_cluster` ADD COLUMN IF NOT EXISTS key_hash UInt64 MATERIALIZED cityHash64(snapshot_date, ehak_code, service_code);
+
+ALTER TABLE audits_local ON CLUSTER `kovmon_cluster` ADD COLUMN IF NOT EXISTS key_hash UInt64 MATERIALIZED cityHash64(audit_id);
+
+ALTER TABLE audits ON CLUSTER `kovmon_cluster` ADD COLUMN IF NOT EXISTS key_hash UInt64 MATERIALIZED cityHash64(audit_id);
+
+ALTER TABLE survey_answers_local ON CLUSTER `kovmon_cluster` ADD COLUMN IF NOT EXISTS key_hash UInt64 MATERIALIZED cityHash64(survey_id, respondent_id, question_id);
+
+ALTER TABLE survey_answers ON CLUSTER `kovmon_cluster` ADD COLUMN IF NOT EXISTS key_hash UInt64 MATERIALIZED cityHash64(survey_id, respondent_id, question_id);
+
+ALTER TABLE trainings_local ON CLUSTER `kovmon_cluster` ADD COLUMN IF NOT EXISTS key_hash UInt64 MATERIALIZED cityHash64(event_id, ehak_code);
+
+ALTER TABLE trainings ON CLUSTER `kovmon_cluster` ADD COLUMN IF NOT EXISTS key_hash UInt64 MATERIALIZED cityHash64(event_id, ehak_code);
+
+ALTER TABLE org_goals_local ON CLUSTER `kovmon_cluster` ADD COLUMN IF NOT EXISTS key_hash UInt64 MATERIALIZED cityHash64(year, goal_id);
+
+ALTER TABLE org_goals ON CLUSTER `kovmon_cluster` ADD COLUMN IF NOT EXISTS key_hash UInt64 MATERIALIZED cityHash64(year, goal_id);
+
+ALTER TABLE usage_local ON CLUSTER `kovmon_cluster` MATERIALIZE COLUMN key_hash SETTINGS mutations_sync = 1;
+
+ALTER TABLE feedback_local ON CLUSTER `kovmon_cluster` MATERIALIZE COLUMN key_hash SETTINGS mutations_sync = 1;
+
+ALTER TABLE services_local ON CLUSTER `kovmon_cluster` MATERIALIZE COLUMN key_hash SETTINGS mutations_sync = 1;
+
+ALTER TABLE audits_local ON CLUSTER `kovmon_cluster` MATERIALIZE COLUMN key_hash SETTINGS mutations_sync = 1;
+
+ALTER TABLE survey_answers_local ON CLUSTER `kovmon_cluster` MATERIALIZE COLUMN key_hash SETTINGS mutations_sync = 1;
+
+ALTER TABLE trainings_local ON CLUSTER `kovmon_cluster` MATERIALIZE COLUMN key_hash SETTINGS mutations_sync = 1;
+
+ALTER TABLE org_goals_local ON CLUSTER `kovmon_cluster` MATERIALIZE COLUMN key_hash SETTINGS mutations_sync = 1;
+

@@ -487,3 +487,46 @@ SELECT year, ehak_code, system, score, file_id, run_id, count() AS source_rows
 FROM feedback_local
 GROUP BY ALL;
 
+-- 0013_key_hash
+ALTER TABLE usage_local ADD COLUMN IF NOT EXISTS key_hash UInt64 MATERIALIZED cityHash64(event_id);
+
+ALTER TABLE usage ADD COLUMN IF NOT EXISTS key_hash UInt64 MATERIALIZED cityHash64(event_id);
+
+ALTER TABLE feedback_local ADD COLUMN IF NOT EXISTS key_hash UInt64 MATERIALIZED cityHash64(feedback_id);
+
+ALTER TABLE feedback ADD COLUMN IF NOT EXISTS key_hash UInt64 MATERIALIZED cityHash64(feedback_id);
+
+ALTER TABLE services_local ADD COLUMN IF NOT EXISTS key_hash UInt64 MATERIALIZED cityHash64(snapshot_date, ehak_code, service_code);
+
+ALTER TABLE services ADD COLUMN IF NOT EXISTS key_hash UInt64 MATERIALIZED cityHash64(snapshot_date, ehak_code, service_code);
+
+ALTER TABLE audits_local ADD COLUMN IF NOT EXISTS key_hash UInt64 MATERIALIZED cityHash64(audit_id);
+
+ALTER TABLE audits ADD COLUMN IF NOT EXISTS key_hash UInt64 MATERIALIZED cityHash64(audit_id);
+
+ALTER TABLE survey_answers_local ADD COLUMN IF NOT EXISTS key_hash UInt64 MATERIALIZED cityHash64(survey_id, respondent_id, question_id);
+
+ALTER TABLE survey_answers ADD COLUMN IF NOT EXISTS key_hash UInt64 MATERIALIZED cityHash64(survey_id, respondent_id, question_id);
+
+ALTER TABLE trainings_local ADD COLUMN IF NOT EXISTS key_hash UInt64 MATERIALIZED cityHash64(event_id, ehak_code);
+
+ALTER TABLE trainings ADD COLUMN IF NOT EXISTS key_hash UInt64 MATERIALIZED cityHash64(event_id, ehak_code);
+
+ALTER TABLE org_goals_local ADD COLUMN IF NOT EXISTS key_hash UInt64 MATERIALIZED cityHash64(year, goal_id);
+
+ALTER TABLE org_goals ADD COLUMN IF NOT EXISTS key_hash UInt64 MATERIALIZED cityHash64(year, goal_id);
+
+ALTER TABLE usage_local MATERIALIZE COLUMN key_hash SETTINGS mutations_sync = 1;
+
+ALTER TABLE feedback_local MATERIALIZE COLUMN key_hash SETTINGS mutations_sync = 1;
+
+ALTER TABLE services_local MATERIALIZE COLUMN key_hash SETTINGS mutations_sync = 1;
+
+ALTER TABLE audits_local MATERIALIZE COLUMN key_hash SETTINGS mutations_sync = 1;
+
+ALTER TABLE survey_answers_local MATERIALIZE COLUMN key_hash SETTINGS mutations_sync = 1;
+
+ALTER TABLE trainings_local MATERIALIZE COLUMN key_hash SETTINGS mutations_sync = 1;
+
+ALTER TABLE org_goals_local MATERIALIZE COLUMN key_hash SETTINGS mutations_sync = 1;
+
