@@ -149,19 +149,25 @@ func (st *stage) commit(ctx context.Context, res *FileResult, fileName string, c
 // hashes. A process killed midway leaves some partitions attached, which the next
 // process rolls back with the rest of its unfinished run (Recover).
 func (st *stage) attachNewKeys(ctx context.Context, params store.Params) error {
-	copied, err := st.leaveOutHeldKeys(ctx, params)
-	if err != nil || copied {
-		return err
-	}
-	const query = "SELECT DISTINCT partition_id FROM system.parts WHERE database = currentDatabase() AND table = {t:String} AND active"
+	// The stage's partitions and their parts; a delete changes neither.
+	const query = "SELECT partition_id, count() AS parts FROM system.parts WHERE database = currentDatabase() AND table = {t:String} AND active GROUP BY partition_id"
 	r, err := st.s.Query(ctx, query, store.Params{"t": st.rows})
 	if err != nil {
 		return err
 	}
 	partitions, err := store.Scan[struct {
-		ID string `ch:"partition_id"`
+		ID    string `ch:"partition_id"`
+		Parts int64  `ch:"parts"`
 	}](r, query)
 	if err != nil {
+		return err
+	}
+	var parts int64
+	for _, p := range partitions {
+		parts += p.Parts
+	}
+	copied, err := st.leaveOutHeldKeys(ctx, params, parts)
+	if err != nil || copied {
 		return err
 	}
 	for _, p := range partitions {
@@ -181,20 +187,17 @@ func (st *stage) attachNewKeys(ctx context.Context, params store.Params) error {
 	return nil
 }
 
-// leaveOutHeldKeys deletes from a direct stage the keys the kind's table holds, or,
-// from a stage of more than maxPartsToDelete parts, copies the keys it lacks into the
-// table; it reports whether it copied (then nothing is left to attach).
-func (st *stage) leaveOutHeldKeys(ctx context.Context, params store.Params) (bool, error) {
+// leaveOutHeldKeys deletes from a direct stage (of parts parts) the keys the kind's
+// table holds, or, from a stage of more than maxPartsToDelete parts, copies the keys
+// it lacks into the table; it reports whether it copied (then nothing is left to
+// attach).
+func (st *stage) leaveOutHeldKeys(ctx context.Context, params store.Params, parts int64) (bool, error) {
 	n, err := st.count(ctx, "SELECT count() AS n FROM "+st.table, nil)
 	if err != nil || n == 0 {
 		return false, err
 	}
 	held, err := st.mayHoldStagedKey(ctx)
 	if err != nil || !held {
-		return false, err
-	}
-	parts, err := st.count(ctx, "SELECT count() AS n FROM system.parts WHERE database = currentDatabase() AND table = {t:String} AND active", store.Params{"t": st.rows})
-	if err != nil {
 		return false, err
 	}
 	if parts > maxPartsToDelete {
@@ -219,10 +222,7 @@ var maxPartsToDelete int64 = 32 // a variable for the tests of the copy
 // lightweight: it marks the rows, and the mark goes with the parts the attach links
 // into the table, whose merges then drop the rows.
 func (st *stage) deleteHeldKeys(ctx context.Context) error {
-	settings := ""
-	if st.priority != "" {
-		settings = " SETTINGS" + strings.TrimPrefix(st.priority, ",")
-	}
+	settings := st.prioritySettings()
 	if err := st.s.Exec(ctx, "CREATE TABLE "+st.held+" ENGINE = Set AS SELECT "+st.keyList+" FROM "+st.table+" WHERE 0", nil); err != nil {
 		return err
 	}
@@ -247,15 +247,12 @@ func (st *stage) deleteHeldKeys(ctx context.Context) error {
 // staged key (keyHash), in passes by the key's hash as the copy takes them, so that
 // the engine's set holds one pass's hashes. It reads 8 bytes a stored row and stops
 // at the first hash found. A table without any of the hashes holds none of the keys;
-// one with a hash most likely holds the key, and the commit copies (which compares
-// the keys themselves): a collision of 64-bit hashes costs a copy, never a row.
+// one with a hash most likely holds the key, and the commit then compares the keys
+// themselves: a collision of 64-bit hashes costs that comparison, never a row.
 func (st *stage) mayHoldStagedKey(ctx context.Context) (bool, error) {
 	passes := st.passes()
 	params := store.Params{"passes": passes}
-	query := "SELECT count() AS n FROM (SELECT 1 FROM " + st.table + " WHERE " + keyHashColumn + " IN (" + st.stagedHashes() + ") LIMIT 1)"
-	if st.priority != "" {
-		query += " SETTINGS" + strings.TrimPrefix(st.priority, ",")
-	}
+	query := "SELECT count() AS n FROM (SELECT 1 FROM " + st.table + " WHERE " + keyHashColumn + " IN (" + st.stagedHashes() + ") LIMIT 1)" + st.prioritySettings()
 	for pass := range passes {
 		params["pass"] = pass
 		n, err := st.count(ctx, query, params)
@@ -264,6 +261,15 @@ func (st *stage) mayHoldStagedKey(ctx context.Context) (bool, error) {
 		}
 	}
 	return false, nil
+}
+
+// prioritySettings is a SETTINGS clause of the load's thread priority alone (Loader.Nice),
+// or "".
+func (st *stage) prioritySettings() string {
+	if st.priority == "" {
+		return ""
+	}
+	return " SETTINGS" + strings.TrimPrefix(st.priority, ",")
 }
 
 // keyHashColumn is the stored hash of a row's key (migration 0013), of the expression
