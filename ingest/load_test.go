@@ -143,24 +143,24 @@ type opaqueStore struct{ store.Store }
 
 // loadModes are the ways a commit can go: as the embedded engine loads (a direct
 // stage, rows through a named pipe; the keys held deleted from the stage, which is
-// attached), the same with the new keys copied (as from a stage of many parts,
-// maxPartsToDelete), and as a server's loads (batches of INSERT statements, all
+// attached), and as a server's loads (batches of INSERT statements, all
 // deduplication in the commit copy), the store being wrapped so that the loader does
-// not see the engine.
-var loadModes = []string{"direct", "direct-copied", "batched"}
+// not see the engine; each also with the keys taken in passes of eight rows
+// (rowsPerPass), as a file of millions of rows takes them.
+var loadModes = []string{"direct", "direct-in-passes", "batched", "batched-in-passes"}
 
 // inEachLoadMode runs check as a subtest in each of loadModes, with a new loader.
 func inEachLoadMode(t *testing.T, check func(t *testing.T, l *Loader, s store.Store)) {
 	for _, mode := range loadModes {
 		t.Run(mode, func(t *testing.T) {
 			l, s := newLoader(t)
-			switch mode {
-			case "direct-copied":
-				saved := maxPartsToDelete
-				maxPartsToDelete = -1
-				t.Cleanup(func() { maxPartsToDelete = saved })
-			case "batched":
+			if strings.HasPrefix(mode, "batched") {
 				l.Store = opaqueStore{s}
+			}
+			if strings.HasSuffix(mode, "-in-passes") {
+				saved := rowsPerPass
+				rowsPerPass = 8
+				t.Cleanup(func() { rowsPerPass = saved })
 			}
 			check(t, l, s)
 		})

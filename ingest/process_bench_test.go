@@ -45,16 +45,22 @@ func BenchmarkIngestProcess(b *testing.B) {
 	for b.Loop() {
 		for _, uf := range files {
 			var engine, ours []processFigures
+			before := cputime.LoadAverage()
 			for range pairs {
 				engine = append(engine, runEngineProcess(b, uf))
 				ours = append(ours, runIngestProcess(b, bin, registry, uf))
 			}
 			e, o := medianFigures(engine), medianFigures(ours)
 			prefix := fmt.Sprintf("%dM-", uf.Rows/1_000_000)
-			b.ReportMetric(e.Seconds/o.Seconds, prefix+"ours/engine")
-			b.ReportMetric(o.CPUSeconds/e.CPUSeconds, prefix+"cpu-ours/engine")
-			b.ReportMetric(o.PeakMB/e.PeakMB, prefix+"peak-ours/engine")
-			printTable(b, "%d rows, %d MB, whole processes\n%s", uf.Rows, uf.SizeBytes>>20, processTable(engine, ours))
+			rate, cpu, peak := e.Seconds/o.Seconds, o.CPUSeconds/e.CPUSeconds, o.PeakMB/e.PeakMB
+			b.ReportMetric(rate, prefix+"ours/engine")
+			b.ReportMetric(cpu, prefix+"cpu-ours/engine")
+			b.ReportMetric(peak, prefix+"peak-ours/engine")
+			printTable(b, "%d rows, %d MB, whole processes\n%s", uf.Rows, uf.SizeBytes>>20, processTable(before, engine, ours))
+			if rate < 1 || cpu > 1 || peak > 0.5 {
+				cputime.Judge(b, before, "%d rows, whole process: ours/engine rate %.2f (target at least 1), CPU %.2f (at most 1), peak memory %.2f (at most 0.5)",
+					uf.Rows, rate, cpu, peak)
+			}
 		}
 	}
 }
@@ -87,9 +93,11 @@ func medianFigures(runs []processFigures) processFigures {
 	}
 }
 
-func processTable(engine, ours []processFigures) string {
+// processTable prints the pairs and their medians under the machine's load average as
+// they began (before) and now.
+func processTable(before string, engine, ours []processFigures) string {
 	var t strings.Builder
-	fmt.Fprintf(&t, "load average %s\n", cputime.LoadAverage())
+	fmt.Fprintf(&t, "load average %s before, %s after\n", before, cputime.LoadAverage())
 	fmt.Fprintf(&t, "%-8s %27s   %36s\n", "", "engine's CSV load", "kovmon ingest")
 	fmt.Fprintf(&t, "%-8s %8s %8s %9s   %8s %8s %9s %9s\n", "pair", "wall s", "CPU s", "peak MB", "wall s", "CPU s", "peak MB", "(load s)")
 	row := func(name string, e, o processFigures) {

@@ -37,6 +37,7 @@ type stage struct {
 	held       string // set of the keys held, of a direct stage (deleteHeldKeys)
 	keyList    string // key columns, comma-separated
 	keyTuple   string // the key as one expression
+	keyHash    string // the key's hash (keyHash), as the stage has it
 	direct     bool
 	stagedRows int64
 	layout     *blockLayout // the columns of the rows' blocks, typed as the kind's table
@@ -63,6 +64,11 @@ func newStage(ctx context.Context, s store.Store, kind *Kind, nice int) (*stage,
 	st.keyTuple = st.keyList
 	if len(kind.Key) > 1 {
 		st.keyTuple = "(" + st.keyList + ")"
+	}
+	// A direct stage stores the hash with each row, as the kind's table does.
+	st.keyHash = keyHash(st.keyList)
+	if st.direct {
+		st.keyHash = keyHashColumn
 	}
 	// The stage lives on the host this connection talks to.
 	local := store.LocalTable(s, kind.Table)
@@ -113,7 +119,7 @@ func (st *stage) drop(ctx context.Context) {
 
 // rowsPerPass bounds the rows deduplicated at once, and with it the memory of the
 // commit: the keys of one pass are held in hash sets by the engine.
-const rowsPerPass = 4_000_000
+var rowsPerPass int64 = 4_000_000 // a variable for the tests of passes
 
 // commit puts the staged rows into the kind's table, each key once (from its first
 // line in the file), leaving out keys the table already holds; then the quarantined
@@ -122,7 +128,7 @@ func (st *stage) commit(ctx context.Context, res *FileResult, fileName string, c
 	params := store.Params{"fid": res.FileID, "run": res.RunID}
 	var err error
 	if st.direct {
-		err = st.attachNewKeys(ctx, params)
+		err = st.attachNewKeys(ctx)
 	} else {
 		err = st.copyNewKeys(ctx, params)
 	}
@@ -143,31 +149,23 @@ func (st *stage) commit(ctx context.Context, res *FileResult, fileName string, c
 // each key once). Into an empty table (the first load, the large one), or of a file
 // that brings only new keys, as a day's new events do, nothing is deleted. No row is
 // copied: a copy is the load's sorting and writing again, where a delete writes a
-// mask of a byte a staged row and the attach links the stage's parts. But the engine
-// mutates a part at a time, slowly (maxPartsToDelete): a stage of more parts than
-// that, with keys held, is copied instead. Looking for the keys reads the table's key
-// hashes. A process killed midway leaves some partitions attached, which the next
-// process rolls back with the rest of its unfinished run (Recover).
-func (st *stage) attachNewKeys(ctx context.Context, params store.Params) error {
-	// The stage's partitions and their parts; a delete changes neither.
-	const query = "SELECT partition_id, count() AS parts FROM system.parts WHERE database = currentDatabase() AND table = {t:String} AND active GROUP BY partition_id"
+// mask of a byte a staged row and the attach links the stage's parts. Looking for the
+// keys reads the table's key hashes. A process killed midway leaves some partitions
+// attached, which the next process rolls back with the rest of its unfinished run
+// (Recover).
+func (st *stage) attachNewKeys(ctx context.Context) error {
+	if err := st.deleteHeldKeys(ctx); err != nil {
+		return err
+	}
+	const query = "SELECT DISTINCT partition_id FROM system.parts WHERE database = currentDatabase() AND table = {t:String} AND active"
 	r, err := st.s.Query(ctx, query, store.Params{"t": st.rows})
 	if err != nil {
 		return err
 	}
 	partitions, err := store.Scan[struct {
-		ID    string `ch:"partition_id"`
-		Parts int64  `ch:"parts"`
+		ID string `ch:"partition_id"`
 	}](r, query)
 	if err != nil {
-		return err
-	}
-	var parts int64
-	for _, p := range partitions {
-		parts += p.Parts
-	}
-	copied, err := st.leaveOutHeldKeys(ctx, params, parts)
-	if err != nil || copied {
 		return err
 	}
 	for _, p := range partitions {
@@ -187,55 +185,47 @@ func (st *stage) attachNewKeys(ctx context.Context, params store.Params) error {
 	return nil
 }
 
-// leaveOutHeldKeys deletes from a direct stage (of parts parts) the keys the kind's
-// table holds, or, from a stage of more than maxPartsToDelete parts, copies the keys
-// it lacks into the table; it reports whether it copied (then nothing is left to
-// attach).
-func (st *stage) leaveOutHeldKeys(ctx context.Context, params store.Params, parts int64) (bool, error) {
+// deleteHeldKeys deletes from a direct stage the rows of the keys the kind's table
+// holds. The stored keys of the staged hashes (storedKeysOfStagedHashes), found in
+// passes as mayHoldStagedKey looks, are gathered in a set, so that the delete, which
+// the engine runs part by part, reads the table once, not once a part. The staged
+// rows of the set's keys are deleted when the set holds rowsPerPass keys, and after
+// the last pass, so that a file of few keys held (a reload of some days) costs one
+// delete, and one of many (a file loaded again) no more memory than a pass. The delete is lightweight: it marks the rows, and the
+// mark goes with the parts the attach links into the table, whose merges then drop
+// the rows. The engine takes a delete a part at a time, as its background scheduler
+// finds them (store.backgroundPacing): BenchmarkReloadUsage20M's file of 5 M rows,
+// 1 % of them held, took 1.1–1.7 s more than one of new keys this way, where copying
+// its new keys took 6–7 s more.
+func (st *stage) deleteHeldKeys(ctx context.Context) error {
 	n, err := st.count(ctx, "SELECT count() AS n FROM "+st.table, nil)
 	if err != nil || n == 0 {
-		return false, err
+		return err
 	}
 	held, err := st.mayHoldStagedKey(ctx)
 	if err != nil || !held {
-		return false, err
+		return err
 	}
-	if parts > maxPartsToDelete {
-		return true, st.copyNewKeys(ctx, params)
-	}
-	return false, st.deleteHeldKeys(ctx)
-}
-
-// maxPartsToDelete is the most parts of a stage that the commit deletes held keys
-// from rather than copy its new keys. Measured on the embedded engine (2 cores): a
-// delete from the 2 parts of the daily benchmark's 100 000-row stage took 24 ms; from
-// a table of 234 parts (5 M rows written in blocks of 65 536) 35 s, the engine's
-// mutations waiting on its background pool (two threads here) a part at a time, and
-// BenchmarkReloadUsage20M's file of 5 M rows took 36 s with the delete, about 15 s
-// with the copy.
-var maxPartsToDelete int64 = 32 // a variable for the tests of the copy
-
-// deleteHeldKeys deletes from a direct stage the rows of the keys the kind's table
-// holds, in passes as mayHoldStagedKey looks. The stored keys of the staged hashes
-// (storedKeysOfStagedHashes) are put in a set first, so that the delete, which the
-// engine runs part by part, reads the table once, not once a part. The delete is
-// lightweight: it marks the rows, and the mark goes with the parts the attach links
-// into the table, whose merges then drop the rows.
-func (st *stage) deleteHeldKeys(ctx context.Context) error {
 	settings := st.prioritySettings()
 	if err := st.s.Exec(ctx, "CREATE TABLE "+st.held+" ENGINE = Set AS SELECT "+st.keyList+" FROM "+st.table+" WHERE 0", nil); err != nil {
 		return err
 	}
 	passes := st.passes()
-	params := store.Params{"passes": passes}
+	params := store.Params{"passes": passes, "t": st.held}
 	for pass := range passes {
 		params["pass"] = pass
-		for _, stmt := range []string{
-			"TRUNCATE TABLE " + st.held,
-			"INSERT INTO " + st.held + " " + st.storedKeysOfStagedHashes() + settings,
-			"DELETE FROM " + st.rows + " WHERE " + st.inPass() + " AND " + st.keyTuple + " IN " + st.held + settings,
-		} {
-			if err := st.s.Exec(ctx, stmt, params); err != nil {
+		if err := st.s.Exec(ctx, "INSERT INTO "+st.held+" "+st.storedKeysOfStagedHashes()+settings, params); err != nil {
+			return err
+		}
+		gathered, err := st.count(ctx, "SELECT ifNull(total_rows, 0) AS n FROM system.tables WHERE database = currentDatabase() AND name = {t:String}", params)
+		if err != nil {
+			return err
+		}
+		if gathered == 0 || gathered < rowsPerPass && pass+1 < passes {
+			continue
+		}
+		for _, stmt := range []string{"DELETE FROM " + st.rows + " WHERE " + st.keyTuple + " IN " + st.held + settings, "TRUNCATE TABLE " + st.held} {
+			if err := st.s.Exec(ctx, stmt, nil); err != nil {
 				return err
 			}
 		}
@@ -244,7 +234,7 @@ func (st *stage) deleteHeldKeys(ctx context.Context) error {
 }
 
 // mayHoldStagedKey reports whether the kind's table holds a row with the hash of a
-// staged key (keyHash), in passes by the key's hash as the copy takes them, so that
+// staged key (keyHash), in passes by the key's hash as the delete takes them, so that
 // the engine's set holds one pass's hashes. It reads 8 bytes a stored row and stops
 // at the first hash found. A table without any of the hashes holds none of the keys;
 // one with a hash most likely holds the key, and the commit then compares the keys
@@ -282,7 +272,7 @@ func keyHash(keyList string) string { return "cityHash64(" + keyList + ")" }
 
 // stagedHashes selects the hashes of the keys of the current pass of the stage.
 func (st *stage) stagedHashes() string {
-	return "SELECT " + keyHash(st.keyList) + " FROM " + st.rows + " WHERE " + st.inPass()
+	return "SELECT " + st.keyHash + " FROM " + st.rows + " WHERE " + st.inPass()
 }
 
 // storedKeysOfStagedHashes selects the stored keys that have the hash of a key of the
@@ -301,18 +291,18 @@ func (st *stage) passes() uint64 { return passesFor(st.stagedRows) }
 // passesFor is the number of passes of rowsPerPass rows that rows take, at least one.
 func passesFor(rows int64) uint64 { return uint64(max(1, (rows+rowsPerPass-1)/rowsPerPass)) }
 
-// inPass is the condition on a row's key of the pass-th of passes (parameters).
-func (st *stage) inPass() string {
-	return keyHash(st.keyList) + " % {passes:UInt64} = {pass:UInt64}"
-}
+// inPass is the condition on a staged row's key of the pass-th of passes (parameters).
+func (st *stage) inPass() string { return inPassOf(st.keyHash) }
+
+// inPassOf is the condition that a key of hash (keyHash) is of the pass-th of passes.
+func inPassOf(hash string) string { return hash + " % {passes:UInt64} = {pass:UInt64}" }
 
 // partitionID matches the partition ids ClickHouse makes (a value, "all", or a hash).
 var partitionID = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
 
-// copyNewKeys copies the staged rows into the kind's table, leaving out keys it
-// holds, and of a key repeated in the stage (a server's; a direct one holds each key
-// once) the first line. The keys are taken in passes (by hash), so that the engine's
-// hash sets hold one pass's keys.
+// copyNewKeys copies the rows of a server's stage into the kind's table, leaving out
+// keys it holds, and of a key repeated in the stage the first line. The keys are taken
+// in passes (by hash), so that the engine's hash sets hold one pass's keys.
 //
 // Keys repeated within the file are rare, so rather than sort the whole stage by key
 // and line, the commit finds the repeated keys (a hash aggregation) and their first
@@ -324,14 +314,10 @@ func (st *stage) copyNewKeys(ctx context.Context, params store.Params) error {
 	repeated := "SELECT " + st.keyList + " FROM " + st.rows + " WHERE " + inPass + " GROUP BY " + st.keyList + " HAVING count() > 1"
 	columns := strings.Join(st.layout.names, ", ")
 	query := "INSERT INTO " + st.table + " (" + columns + ", file_id, run_id) SELECT " + columns + ", {fid:String}, {run:String} FROM " + st.rows +
-		" WHERE " + inPass + " AND " + st.keyTuple + " NOT IN (" + st.storedKeysOfStagedHashes() + ")"
-	if !st.direct { // a direct stage holds each key once already
-		query += " AND (" + st.keyTuple + " NOT IN (" + repeated + ") OR (" + st.keyList + ", line) IN (SELECT " + st.keyList + ", min(line) FROM " + st.rows +
-			" WHERE " + inPass + " AND " + st.keyTuple + " IN (" + repeated + ") GROUP BY " + st.keyList + "))"
-	}
-	// The copy is a whole load's sorting and writing again, on both cores as the
-	// stage's insert (newRowSink).
-	query += " SETTINGS " + insertThreads() + st.priority
+		" WHERE " + inPass + " AND " + st.keyTuple + " NOT IN (" + st.storedKeysOfStagedHashes() + ")" +
+		" AND (" + st.keyTuple + " NOT IN (" + repeated + ") OR (" + st.keyList + ", line) IN (SELECT " + st.keyList + ", min(line) FROM " + st.rows +
+		" WHERE " + inPass + " AND " + st.keyTuple + " IN (" + repeated + ") GROUP BY " + st.keyList + "))" +
+		" SETTINGS " + insertThreads() // the copy is a whole load's sorting and writing again
 	for pass := range passes {
 		params["pass"] = pass
 		if err := st.s.Exec(ctx, query, params); err != nil {
@@ -579,9 +565,9 @@ func (w *stageWriter) stageRepeated() error {
 	}
 	st := w.st
 	passes := passesFor(w.repeated.rows)
-	inPass := " " + st.inPass()
-	query := fileInsertQuery(st.rows, st.layout.names, true, formatNative, " WHERE"+inPass+" AND "+st.keyTuple+" NOT IN (SELECT "+st.keyList+" FROM "+st.rows+
-		" WHERE"+inPass+" AND "+st.keyTuple+" IN (SELECT "+st.keyList+" FROM "+fromFile(formatNative)+" WHERE"+inPass+")) ORDER BY "+st.keyList+", line LIMIT 1 BY "+st.keyList+
+	fileInPass := " " + inPassOf(keyHash(st.keyList))
+	query := fileInsertQuery(st.rows, st.layout.names, true, formatNative, " WHERE"+fileInPass+" AND "+st.keyTuple+" NOT IN (SELECT "+st.keyList+" FROM "+st.rows+
+		" WHERE "+st.inPass()+" AND "+st.keyTuple+" IN (SELECT "+st.keyList+" FROM "+fromFile(formatNative)+" WHERE"+fileInPass+")) ORDER BY "+st.keyList+", line LIMIT 1 BY "+st.keyList+
 		" SETTINGS max_bytes_before_external_sort = "+strconv.Itoa(externalSortBytes)+st.priority)
 	params := store.Params{"path": w.repeated.f.Name(), "structure": st.layout.structure(), "fid": w.res.FileID, "run": w.res.RunID, "passes": passes}
 	for pass := range passes {
