@@ -191,12 +191,13 @@ func (st *stage) attachNewKeys(ctx context.Context) error {
 // the engine runs part by part, reads the table once, not once a part. The staged
 // rows of the set's keys are deleted when the set holds rowsPerPass keys, and after
 // the last pass, so that a file of few keys held (a reload of some days) costs one
-// delete, and one of many (a file loaded again) no more memory than a pass. The delete is lightweight: it marks the rows, and the
-// mark goes with the parts the attach links into the table, whose merges then drop
-// the rows. The engine takes a delete a part at a time, as its background scheduler
-// finds them (store.backgroundPacing): BenchmarkReloadUsage20M's file of 5 M rows,
-// 1 % of them held, took 1.1–1.7 s more than one of new keys this way, where copying
-// its new keys took 6–7 s more.
+// delete, and one of many (a file loaded again) a set of two passes' keys at most.
+// The delete is lightweight: it marks the rows, and the mark goes with the parts the
+// attach links into the table, whose merges then drop the rows. The engine takes a
+// delete a part at a time, as its background scheduler finds them
+// (store.backgroundPacing): BenchmarkReloadUsage20M's file of 5 M rows, 1 % of them
+// held, took 0.5–1.7 s more than one of new keys this way, where copying its new keys
+// took 6–7 s more.
 func (st *stage) deleteHeldKeys(ctx context.Context) error {
 	n, err := st.count(ctx, "SELECT count() AS n FROM "+st.table, nil)
 	if err != nil || n == 0 {
