@@ -135,9 +135,9 @@ func openEngine(abs string) error {
 // mutation takes a part at a time, so with the defaults the lightweight delete of a
 // load's commit (ingest, deleteHeldKeys) was paced by the scheduler's waits, not by
 // its work. Measured on 2 cores (two background threads, four tasks queued at most):
-// a delete from 231 parts of 100 rows took 31.3 s with the defaults and 1.5 s with
-// these, the probe's process using about 3 CPU-s either way; one from 231 parts of
-// 5 M rows 35.6 s against 2.7 s. The threads and the queue stay as the engine sets
+// a delete from 231 parts of 100 rows took 31–36 s with the defaults and 1.5 s with
+// these, the probe's whole process using 3.3 and 3.0 CPU-s; one from 231 parts of
+// 5 M rows 35.6 s against 2.7–2.9 s. The threads and the queue stay as the engine sets
 // them, so no more merges run at once than before; an idle `kovmon serve` used 0.32
 // CPU-s a minute with these and 0.41 without.
 var backgroundPacing = []string{
