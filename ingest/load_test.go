@@ -141,23 +141,36 @@ func TestLoadEveryKind(t *testing.T) {
 // into a server.
 type opaqueStore struct{ store.Store }
 
-// loadModes are the ways a commit can go: as the embedded engine loads (a direct
-// stage, rows through a named pipe; the keys held deleted from the stage, which is
-// attached), and as a server's loads (batches of INSERT statements, all
-// deduplication in the commit copy), the store being wrapped so that the loader does
-// not see the engine; each also with the keys taken in passes of eight rows
-// (rowsPerPass), as a file of millions of rows takes them.
-var loadModes = []string{"direct", "direct-in-passes", "batched", "batched-in-passes"}
+// loadMode is a way a commit can go.
+type loadMode struct {
+	name string
+	// server: as a server's loads go (batches of INSERT statements, all
+	// deduplication in the commit copy), the store being wrapped so that the loader
+	// does not see the engine; otherwise as the embedded engine loads (a direct
+	// stage, rows through a named pipe; the keys held deleted from the stage, which
+	// is attached).
+	server bool
+	// inPasses: the keys taken in passes of eight rows (rowsPerPass), as a file of
+	// millions of rows takes them.
+	inPasses bool
+}
+
+var loadModes = []loadMode{
+	{name: "direct"},
+	{name: "direct-in-passes", inPasses: true},
+	{name: "batched", server: true},
+	{name: "batched-in-passes", server: true, inPasses: true},
+}
 
 // inEachLoadMode runs check as a subtest in each of loadModes, with a new loader.
 func inEachLoadMode(t *testing.T, check func(t *testing.T, l *Loader, s store.Store)) {
 	for _, mode := range loadModes {
-		t.Run(mode, func(t *testing.T) {
+		t.Run(mode.name, func(t *testing.T) {
 			l, s := newLoader(t)
-			if strings.HasPrefix(mode, "batched") {
+			if mode.server {
 				l.Store = opaqueStore{s}
 			}
-			if strings.HasSuffix(mode, "-in-passes") {
+			if mode.inPasses {
 				saved := rowsPerPass
 				rowsPerPass = 8
 				t.Cleanup(func() { rowsPerPass = saved })
@@ -222,8 +235,9 @@ func checkKindLoads(t *testing.T, l *Loader, s store.Store, k *Kind) {
 		t.Fatalf("table holds %d rows with %d keys, want 30 and 30", n, keys)
 	}
 	// Each stored row's key hash (migration 0013) is the hash the commit looks for.
-	if n := count(keyHashColumn+" != "+keyHash(strings.Join(k.Key, ", ")), nil); n != 0 {
-		t.Fatalf("%d stored rows have a %s other than %s", n, keyHashColumn, keyHash(strings.Join(k.Key, ", ")))
+	hash := keyHash(strings.Join(k.Key, ", "))
+	if n := count(keyHashColumn+" != "+hash, nil); n != 0 {
+		t.Fatalf("%d stored rows have a %s other than %s", n, keyHashColumn, hash)
 	}
 
 	// File C: no row is valid.

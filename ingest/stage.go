@@ -187,11 +187,15 @@ func (st *stage) attachNewKeys(ctx context.Context) error {
 
 // deleteHeldKeys deletes from a direct stage the rows of the keys the kind's table
 // holds. The stored keys of the staged hashes (storedKeysOfStagedHashes), found in
-// passes as mayHoldStagedKey looks, are gathered in a set, so that the delete, which
-// the engine runs part by part, reads the table once, not once a part. The staged
-// rows of the set's keys are deleted when the set holds rowsPerPass keys, and after
-// the last pass, so that a file of few keys held (a reload of some days) costs one
-// delete, and one of many (a file loaded again) a set of two passes' keys at most.
+// passes by the key's hash so that the engine's set holds one pass's hashes, are
+// gathered in a set, so that the delete, which the engine runs part by part, reads the
+// table once, not once a part. A table without any of the hashes holds none of the
+// keys, and nothing is deleted (a day's new events); a stored key of a staged hash is
+// most likely the staged key, and the delete compares the keys themselves: a collision
+// of 64-bit hashes costs that comparison, never a row. The staged rows of the set's
+// keys are deleted when the set holds rowsPerPass keys, and after the last pass, so
+// that a file of few keys held (a reload of some days) costs one delete, and one of
+// many (a file loaded again) a set of two passes' keys at most.
 // The delete is lightweight: it marks the rows, and the mark goes with the parts the
 // attach links into the table, whose merges then drop the rows. The engine takes a
 // delete a part at a time, as its background scheduler finds them
@@ -199,12 +203,10 @@ func (st *stage) attachNewKeys(ctx context.Context) error {
 // held, took 0.5–1.7 s more than one of new keys this way, where copying its new keys
 // took 6–7 s more.
 func (st *stage) deleteHeldKeys(ctx context.Context) error {
+	// Into an empty table (the first load, the large one) there is nothing to look
+	// up, and no set of the stage's hashes to build.
 	n, err := st.count(ctx, "SELECT count() AS n FROM "+st.table, nil)
 	if err != nil || n == 0 {
-		return err
-	}
-	held, err := st.mayHoldStagedKey(ctx)
-	if err != nil || !held {
 		return err
 	}
 	settings := st.prioritySettings()
@@ -232,26 +234,6 @@ func (st *stage) deleteHeldKeys(ctx context.Context) error {
 		}
 	}
 	return nil
-}
-
-// mayHoldStagedKey reports whether the kind's table holds a row with the hash of a
-// staged key (keyHash), in passes by the key's hash as the delete takes them, so that
-// the engine's set holds one pass's hashes. It reads 8 bytes a stored row and stops
-// at the first hash found. A table without any of the hashes holds none of the keys;
-// one with a hash most likely holds the key, and the commit then compares the keys
-// themselves: a collision of 64-bit hashes costs that comparison, never a row.
-func (st *stage) mayHoldStagedKey(ctx context.Context) (bool, error) {
-	passes := st.passes()
-	params := store.Params{"passes": passes}
-	query := "SELECT count() AS n FROM (SELECT 1 FROM " + st.table + " WHERE " + keyHashColumn + " IN (" + st.stagedHashes() + ") LIMIT 1)" + st.prioritySettings()
-	for pass := range passes {
-		params["pass"] = pass
-		n, err := st.count(ctx, query, params)
-		if err != nil || n > 0 {
-			return n > 0, err
-		}
-	}
-	return false, nil
 }
 
 // prioritySettings is a SETTINGS clause of the load's thread priority alone (Loader.Nice),
