@@ -85,7 +85,7 @@ func checkCountsFollow(t *testing.T, l *Loader, s store.Store, k *Kind, codes []
 	defer s.Exec(ctx, "DROP TABLE IF EXISTS "+stage, nil)
 	exec("INSERT INTO " + stage + " SELECT * REPLACE ('file-y' AS file_id, '" + dead + "' AS run_id, concat('y-', " + key + ") AS " + key + ") FROM " + k.Table + " WHERE year = 2017")
 	exec("ALTER TABLE " + k.Table + " ATTACH PARTITION ID '2017' FROM " + stage)
-	if err := feedCounts(ctx, s, k.Table, stage, "2017"); err != nil {
+	if err := feedCounts(ctx, s, k.Table, stage, "2017", store.Params{"fid": "file-y", "run": dead}); err != nil {
 		t.Fatal(err)
 	}
 	check("with a killed run's rows in")

@@ -133,6 +133,7 @@ func measureProcess(b *testing.B, cmd *exec.Cmd) (processFigures, string) {
 // binary as a child: engine-csv), on an empty folder.
 func runEngineProcess(b *testing.B, uf usageFile) processFigures {
 	b.Helper()
+	warmFile(b, uf.Path)
 	dir := filepath.Join(b.TempDir(), "engine")
 	defer os.RemoveAll(dir)
 	f, out := measureProcess(b, testChildCommand("engine-csv", map[string]string{"KOVMON_CHILD_DATA": dir, "KOVMON_CHILD_FILE": uf.Path}))
@@ -148,6 +149,7 @@ var loadSeconds = regexp.MustCompile(`(\d+) rows read, (\d+) loaded, .* \((\d+\.
 // runIngestProcess is kovmon ingest of uf on a copy of the data folder registry.
 func runIngestProcess(b *testing.B, bin, registry string, uf usageFile) processFigures {
 	b.Helper()
+	warmFile(b, uf.Path)
 	dir := filepath.Join(b.TempDir(), "ours")
 	defer os.RemoveAll(dir)
 	if out, err := exec.Command("cp", "-a", registry, dir).CombinedOutput(); err != nil {
