@@ -56,18 +56,15 @@ func feedCounts(ctx context.Context, s store.Store, table, stage, partitionID st
 		return err
 	}
 	var selected, grouped []string
-	for _, column := range strings.Split(key, ", ") {
-		switch column {
-		case "file_id":
-			selected = append(selected, "{fid:String} AS file_id")
-		case "run_id":
-			selected = append(selected, "{run:String} AS run_id")
-		default:
+	for _, column := range key {
+		if param, ok := idParam(column); ok {
+			selected = append(selected, param+" AS "+column)
+		} else {
 			selected, grouped = append(selected, column), append(grouped, column)
 		}
 	}
 	params := store.Params{"partition": partitionID, "fid": ids["fid"], "run": ids["run"]}
-	err = s.Exec(ctx, "INSERT INTO "+counts+" ("+key+", "+countedRows+") SELECT "+strings.Join(selected, ", ")+", count() FROM "+stage+
+	err = s.Exec(ctx, "INSERT INTO "+counts+" ("+strings.Join(key, ", ")+", "+countedRows+") SELECT "+strings.Join(selected, ", ")+", count() FROM "+stage+
 		" WHERE _partition_id = {partition:String} GROUP BY "+strings.Join(grouped, ", "), params)
 	if err != nil {
 		return fmt.Errorf("counts of %s: %w", table, err)
@@ -77,33 +74,32 @@ func feedCounts(ctx context.Context, s store.Store, table, stage, partitionID st
 
 // keyOfCounts caches countsKey: the schema is the migrations', the same in every
 // database.
-var keyOfCounts sync.Map // counts table → its key columns, comma-separated
+var keyOfCounts sync.Map // counts table → its key columns
 
 // countsKey is the columns a counts table counts by, as the migration made it (the one
-// place that lists them), comma-separated.
-func countsKey(ctx context.Context, s store.Store, counts string) (string, error) {
+// place that lists them).
+func countsKey(ctx context.Context, s store.Store, counts string) ([]string, error) {
 	if key, ok := keyOfCounts.Load(counts); ok {
-		return key.(string), nil
+		return key.([]string), nil
 	}
 	res, err := s.Query(ctx, "SELECT name FROM system.columns WHERE database = currentDatabase() AND table = {t:String} AND name != {rows:String} ORDER BY position",
 		store.Params{"t": counts, "rows": countedRows})
 	if err != nil {
-		return "", fmt.Errorf("columns of %s: %w", counts, err)
+		return nil, fmt.Errorf("columns of %s: %w", counts, err)
 	}
 	columns, err := store.Scan[struct {
 		Name string `ch:"name"`
 	}](res, "columns of "+counts)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	if len(columns) == 0 {
-		return "", fmt.Errorf("columns of %s: no such table", counts)
+		return nil, fmt.Errorf("columns of %s: no such table", counts)
 	}
-	names := make([]string, len(columns))
+	key := make([]string, len(columns))
 	for i, c := range columns {
-		names[i] = c.Name
+		key[i] = c.Name
 	}
-	key := strings.Join(names, ", ")
 	keyOfCounts.Store(counts, key)
 	return key, nil
 }
@@ -115,10 +111,11 @@ func CountsDisagree(ctx context.Context, s store.Store) ([]string, error) {
 	var out []string
 	for _, source := range slices.Sorted(maps.Keys(countTables)) {
 		counts := countTables[source]
-		key, err := countsKey(ctx, s, counts)
+		columns, err := countsKey(ctx, s, counts)
 		if err != nil {
 			return nil, err
 		}
+		key := strings.Join(columns, ", ")
 		res, err := s.Query(ctx, "SELECT toString(tuple("+key+")) AS key, sum(stored) AS stored, sum(counted) AS counted FROM ("+
 			"SELECT "+key+", count() AS stored, toUInt64(0) AS counted FROM "+source+" GROUP BY ALL"+
 			" UNION ALL SELECT "+key+", toUInt64(0) AS stored, sum("+countedRows+") AS counted FROM "+counts+" GROUP BY ALL"+

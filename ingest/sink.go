@@ -70,12 +70,35 @@ func fromFile(format string) string {
 	return "file({path:String}, " + format + ", {structure:String})"
 }
 
+// idColumns are the columns a load gives every row it stages and stores, each with the
+// query parameter that holds its value (the file's id, fid, and the run's, run).
+var idColumns = []struct{ name, param string }{{"file_id", "{fid:String}"}, {"run_id", "{run:String}"}}
+
+// idParam is the query parameter of column, if it is one of idColumns.
+func idParam(column string) (string, bool) {
+	for _, c := range idColumns {
+		if c.name == column {
+			return c.param, true
+		}
+	}
+	return "", false
+}
+
+// idColumnList and idValueList are idColumns' names and parameters, comma-separated.
+var idColumnList, idValueList = func() (string, string) {
+	var names, params []string
+	for _, c := range idColumns {
+		names, params = append(names, c.name), append(params, c.param)
+	}
+	return strings.Join(names, ", "), strings.Join(params, ", ")
+}()
+
 // fileInsertQuery inserts what fromFile reads into table's columns, and with ids the
-// fid and run parameters as file_id and run_id; tail follows (WHERE …).
+// fid and run parameters as file_id and run_id (idColumns); tail follows (WHERE …).
 func fileInsertQuery(table string, columns []string, ids bool, format, tail string) string {
 	cols, sel := strings.Join(columns, ", "), "*"
 	if ids {
-		cols, sel = cols+", file_id, run_id", "*, {fid:String}, {run:String}"
+		cols, sel = cols+", "+idColumnList, "*, "+idValueList
 	}
 	return "INSERT INTO " + table + " (" + cols + ") SELECT " + sel + " FROM " + fromFile(format) + tail
 }

@@ -278,10 +278,13 @@ func (st *stage) passes() uint64 { return passesFor(st.stagedRows) }
 // memory than a pass of keys. A 5 M-row file into 20 M rows is one pass, not two, each
 // of which reads the stored hashes (0.66 s against 0.63 + 0.46 s, BenchmarkReloadUsage20M's
 // file of 1 % held, traced; the peak no higher).
-func (st *stage) lookupPasses() uint64 { return passesFor(st.stagedRows / 2) }
+func (st *stage) lookupPasses() uint64 { return passesOf(st.stagedRows, 2*rowsPerPass) }
 
 // passesFor is the number of passes of rowsPerPass rows that rows take, at least one.
-func passesFor(rows int64) uint64 { return uint64(max(1, (rows+rowsPerPass-1)/rowsPerPass)) }
+func passesFor(rows int64) uint64 { return passesOf(rows, rowsPerPass) }
+
+// passesOf is the number of passes of perPass rows that rows take, at least one.
+func passesOf(rows, perPass int64) uint64 { return uint64(max(1, (rows+perPass-1)/perPass)) }
 
 // inPass is the condition on a staged row's key of the pass-th of passes (parameters).
 func (st *stage) inPass() string { return inPassOf(st.keyHash) }
@@ -305,7 +308,7 @@ func (st *stage) copyNewKeys(ctx context.Context, params store.Params) error {
 	inPass := st.inPass()
 	repeated := "SELECT " + st.keyList + " FROM " + st.rows + " WHERE " + inPass + " GROUP BY " + st.keyList + " HAVING count() > 1"
 	columns := strings.Join(st.layout.names, ", ")
-	query := "INSERT INTO " + st.table + " (" + columns + ", file_id, run_id) SELECT " + columns + ", {fid:String}, {run:String} FROM " + st.rows +
+	query := "INSERT INTO " + st.table + " (" + columns + ", " + idColumnList + ") SELECT " + columns + ", " + idValueList + " FROM " + st.rows +
 		" WHERE " + inPass + " AND " + st.keyTuple + " NOT IN (" + st.storedKeysOfStagedHashes() + ")" +
 		" AND (" + st.keyTuple + " NOT IN (" + repeated + ") OR (" + st.keyList + ", line) IN (SELECT " + st.keyList + ", min(line) FROM " + st.rows +
 		" WHERE " + inPass + " AND " + st.keyTuple + " IN (" + repeated + ") GROUP BY " + st.keyList + "))" +
