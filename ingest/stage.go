@@ -126,18 +126,15 @@ var rowsPerPass int64 = 4_000_000 // a variable for the tests of passes
 // rows, each (line, column) of the file once. res gets the counts.
 func (st *stage) commit(ctx context.Context, res *FileResult, fileName string, counts *QuarantineCounts) error {
 	params := store.Params{"fid": res.FileID, "run": res.RunID}
+	var loaded int64
 	var err error
 	if st.direct {
-		err = st.attachNewKeys(ctx, params)
-	} else {
-		err = st.copyNewKeys(ctx, params)
+		loaded, err = st.attachNewKeys(ctx, params)
+	} else if err = st.copyNewKeys(ctx, params); err == nil {
+		loaded, err = st.count(ctx, "SELECT count() AS n FROM "+st.table+" WHERE file_id = {fid:String} AND run_id = {run:String}", params)
 	}
 	if err != nil {
 		return fmt.Errorf("%s: commit: %w", fileName, err)
-	}
-	loaded, err := st.count(ctx, "SELECT count() AS n FROM "+st.table+" WHERE file_id = {fid:String} AND run_id = {run:String}", params)
-	if err != nil {
-		return err
 	}
 	res.Loaded = loaded
 	res.Duplicates = res.RowsRead - res.Quarantined - loaded
@@ -153,36 +150,43 @@ func (st *stage) commit(ctx context.Context, res *FileResult, fileName string, c
 // keys reads the table's key hashes. A process killed midway leaves some partitions
 // attached, which the next process rolls back with the rest of its unfinished run
 // (Recover). ids are the file's and the run's (fid, run), which every staged row has.
-func (st *stage) attachNewKeys(ctx context.Context, ids store.Params) error {
+// It returns the rows attached, counted in the stage: counting the file's rows in the
+// kind's table would read the file and run ids of every stored row, a cost that grows
+// with the store (0.03–0.05 s at 25 M rows) for a load of any size.
+func (st *stage) attachNewKeys(ctx context.Context, ids store.Params) (int64, error) {
 	if err := st.deleteHeldKeys(ctx); err != nil {
-		return err
+		return 0, err
+	}
+	attached, err := st.count(ctx, "SELECT count() AS n FROM "+st.rows, nil)
+	if err != nil {
+		return 0, err
 	}
 	const query = "SELECT DISTINCT partition_id FROM system.parts WHERE database = currentDatabase() AND table = {t:String} AND active"
 	r, err := st.s.Query(ctx, query, store.Params{"t": st.rows})
 	if err != nil {
-		return err
+		return 0, err
 	}
 	partitions, err := store.Scan[struct {
 		ID string `ch:"partition_id"`
 	}](r, query)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	for _, p := range partitions {
 		if !partitionID.MatchString(p.ID) {
-			return fmt.Errorf("unexpected partition id %q", p.ID)
+			return 0, fmt.Errorf("unexpected partition id %q", p.ID)
 		}
 		if err := st.s.Exec(ctx, "ALTER TABLE "+st.table+" ATTACH PARTITION ID '"+p.ID+"' FROM "+st.rows, nil); err != nil {
-			return err
+			return 0, err
 		}
 		// No materialized view sees an attach (aggregates.go); the counts are of the
 		// stage's rows not deleted.
 		if err := feedCounts(ctx, st.s, st.table, st.rows, p.ID, ids); err != nil {
-			return err
+			return 0, err
 		}
 		failpoint("attached-partition")
 	}
-	return nil
+	return attached, nil
 }
 
 // deleteHeldKeys deletes from a direct stage the rows of the keys the kind's table

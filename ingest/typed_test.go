@@ -1,9 +1,12 @@
 package ingest
 
 import (
+	"bytes"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/ClickHouse/ch-go/proto"
 )
 
 // TestOffsetOfEveryHour: the offset cache gives every local hour of the years a
@@ -72,7 +75,18 @@ func TestSplitKeepsFirstRowsInOrder(t *testing.T) {
 			if c[0].str.Rows() != len(check.rows) || len(c[1].u64) != len(check.rows) || len(c[1].nulls) != len(check.rows) || len(c[2].time.Data) != len(check.rows) {
 				t.Fatalf("%v: %s: columns of %d, %d, %d, %d rows, want %d", verdicts, name, c[0].str.Rows(), len(c[1].u64), len(c[1].nulls), len(c[2].time.Data), len(check.rows))
 			}
+			// The engine reads a column as its Native encoding, from the kept
+			// positions, not as the column's buffer holds it.
+			var enc proto.Buffer
+			c[0].str.EncodeColumn(&enc)
+			var decoded proto.ColStr
+			if err := decoded.DecodeColumn(proto.NewReader(bytes.NewReader(enc.Buf)), len(check.rows)); err != nil {
+				t.Fatalf("%v: %s: decoding the Native string column: %v", verdicts, name, err)
+			}
 			for j, i := range check.rows {
+				if s := decoded.Row(j); s != strings.Repeat("x", i)+strconv.Itoa(i) {
+					t.Errorf("%v: %s: the Native encoding's row %d is %q, want row %d's", verdicts, name, j, s, i)
+				}
 				wantNull := uint8(0)
 				if i%3 == 0 {
 					wantNull = 1
