@@ -67,7 +67,8 @@ fuzz: deps
 # 1.5 × 50 M), each with CPU seconds and the load average beside the wall time and the
 # statements that took the most. Their data folders are made the first time, by SQL in
 # the engine (in $TMPDIR/kovmon-bench-v1-N: 5 M in about 25 s and 0.7 GB, 50 M in about
-# 5 min and 7 GB, 200 M in about 25 min and 14 GB); KOVMON_BENCH_EVENTS=5000000 (sizes,
+# 5 min and 7 GB, 200 M in 9–25 min and 14–21 GB, whose background merges each
+# run waits out before it measures); KOVMON_BENCH_EVENTS=5000000 (sizes,
 # comma-separated) and KOVMON_BENCH_DAILY_INTO=5000000 for a quicker look. BenchmarkHostileFilesPeakMemory
 # (ingest) writes issue 15's two hostile files once (a 10 MB gzip of 42.9 million
 # repeated rows, 840 MB of invalid rows, in $TMPDIR/kovmon-bench) and fails when a

@@ -47,9 +47,11 @@ import (
 // and kind, and counted by the materialized views as they go in. A data folder is made
 // once and kept in $TMPDIR/kovmon-bench-<version>-<events>; measured here (2 cores,
 // load average 5–10 from other work): 5 M events in 25 s (0.7 GB), 50 M in
-// about 5 minutes (7 GB), 200 M in about 25 minutes (14 GB; its usage table is left
-// as the background merges make it, where the smaller ones are merged into one part a
-// year: the refresh does not read it). Delete a folder to make it again.
+// about 5 minutes (7 GB), 200 M in about 25 minutes (14 GB; 509 s and 21 GB on
+// 2026-12-02 at load average under 1). The 200 M usage table is left to the background
+// merges, where the smaller ones are merged into one part a year (the refresh does not
+// read it), and every opening waits for those merges to run out (settleMerges: 63 s
+// the first time after its generation). Delete a folder to make it again.
 //
 // Each result says the CPU seconds beside the wall time (the process's user and
 // system time, the engine's threads included) and the load average, and the child
