@@ -286,9 +286,12 @@ func splitRows[S ~[]T, T any](values S, verdicts []keyVerdict, from int, aside *
 // splitStrings is splitRows of a String column. Only the positions move: a kept
 // string's bytes stay where they are in the column's buffer, which the Native encoding
 // and every reader of the column reach through the positions; the bytes of the rows
-// not kept are left unused until the block is reset. Moving the bytes too was 2.0 %
-// of the CPU samples of a whole-process 5 M-row load (perf): the filter mistakes
-// about one row in 170, so nearly every block of 50 000 rows moved nearly all of its
+// not kept are left unused until the block is reset, but for those after the last
+// row kept, which the next rows take: a block all of whose rows were set aside or
+// dropped is not sent but filled again (stageWriter.endBatch), and a file of one row
+// repeated would otherwise grow it by every batch. Moving the bytes too was 2.0 % of
+// the CPU samples of a whole-process 5 M-row load (perf): the filter mistakes about
+// one row in 170, so nearly every block of 50 000 rows moved nearly all of its
 // strings.
 func splitStrings(c *proto.ColStr, verdicts []keyVerdict, from int, aside *proto.ColStr) {
 	pos := c.Pos[:from]
@@ -300,7 +303,11 @@ func splitStrings(c *proto.ColStr, verdicts []keyVerdict, from int, aside *proto
 			aside.AppendBytes(c.Buf[p.Start:p.End])
 		}
 	}
-	c.Pos = pos
+	end := 0
+	if len(pos) > 0 {
+		end = pos[len(pos)-1].End
+	}
+	c.Buf, c.Pos = c.Buf[:end], pos
 }
 
 // input is the block's columns as ch-go's input columns: for a Native block, and

@@ -35,6 +35,32 @@ func TestOffsetOfEveryHour(t *testing.T) {
 	}
 }
 
+// TestSplitOfRepeatsKeepsTheBlockSmall: a block all of whose rows are repeats is
+// not sent but filled again with the next batch; split by repeats batch after batch
+// (a file of one row repeated), its strings take no more room than one batch's.
+func TestSplitOfRepeatsKeepsTheBlockSmall(t *testing.T) {
+	layout := &blockLayout{names: []string{"id"}, kinds: []columnKind{columnString}, nullable: []bool{false}}
+	b, aside := newRowBlock(layout), newRowBlock(layout)
+	const batch = 100
+	row := []value{{s: strings.Repeat("k", 40)}}
+	verdicts := make([]keyVerdict, batch)
+	for i := range verdicts {
+		verdicts[i] = keyRepeat
+	}
+	for round := range 50 {
+		for range batch {
+			b.add(row)
+		}
+		b.split(verdicts, aside)
+		if b.rows != 0 {
+			t.Fatalf("round %d: %d rows kept of repeats", round, b.rows)
+		}
+		if n := len(b.cols[0].str.Buf); n > batch*len(row[0].s) {
+			t.Fatalf("round %d: the block's strings take %d bytes, more than a batch's %d", round, n, batch*len(row[0].s))
+		}
+	}
+}
+
 // TestSplitKeepsFirstRowsInOrder: a block split by the key filter's verdicts keeps
 // the first rows of their keys in order, appends the rows set aside to the other
 // block in order and drops the certain repeats, in every column, whether the first
