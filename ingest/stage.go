@@ -206,8 +206,12 @@ func (st *stage) attachNewKeys(ctx context.Context, ids store.Params) (int64, er
 // attach links into the table, whose merges then drop the rows. The engine takes a
 // delete a part at a time, as its background scheduler finds them
 // (store.backgroundPacing): BenchmarkReloadUsage20M's file of 5 M rows, 1 % of them
-// held, took 0.5–1.7 s more than one of new keys this way, where copying its new keys
-// took 6–7 s more.
+// held, took 0.5–1.7 s more than one of new keys this way (0.1–2.6 s in the four runs
+// of 2026-12-02, on a machine whose speed drifted by half within the hour), where
+// copying its new keys took 6–7 s more. Two ways to make the delete lighter did not
+// hold: wide parts in the stage (0.44 s against 0.47 s for the delete, traced), and
+// the engine's patch parts (lightweight_delete_mode = 'lightweight_update'), which an
+// ATTACH PARTITION refuses while they are unapplied.
 func (st *stage) deleteHeldKeys(ctx context.Context) error {
 	// Into an empty table (the first load, the large one) there is nothing to look
 	// up, and no set of the stage's hashes to build.
