@@ -63,7 +63,8 @@ func feedCounts(ctx context.Context, s store.Store, table, stage, partitionID st
 			selected, grouped = append(selected, column), append(grouped, column)
 		}
 	}
-	params := store.Params{"partition": partitionID, "fid": ids["fid"], "run": ids["run"]}
+	params := maps.Clone(ids)
+	params["partition"] = partitionID
 	err = s.Exec(ctx, "INSERT INTO "+counts+" ("+strings.Join(key, ", ")+", "+countedRows+") SELECT "+strings.Join(selected, ", ")+", count() FROM "+stage+
 		" WHERE _partition_id = {partition:String} GROUP BY "+strings.Join(grouped, ", "), params)
 	if err != nil {

@@ -126,13 +126,11 @@ var rowsPerPass int64 = 4_000_000 // a variable for the tests of passes
 // rows, each (line, column) of the file once. res gets the counts.
 func (st *stage) commit(ctx context.Context, res *FileResult, fileName string, counts *QuarantineCounts) error {
 	params := store.Params{"fid": res.FileID, "run": res.RunID}
-	var loaded int64
-	var err error
+	commitRows := st.copyNewKeys
 	if st.direct {
-		loaded, err = st.attachNewKeys(ctx, params)
-	} else if err = st.copyNewKeys(ctx, params); err == nil {
-		loaded, err = st.count(ctx, "SELECT count() AS n FROM "+st.table+" WHERE file_id = {fid:String} AND run_id = {run:String}", params)
+		commitRows = st.attachNewKeys
 	}
+	loaded, err := commitRows(ctx, params)
 	if err != nil {
 		return fmt.Errorf("%s: commit: %w", fileName, err)
 	}
@@ -304,13 +302,14 @@ func inPassOf(hash string) string { return hash + " % {passes:UInt64} = {pass:UI
 var partitionID = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
 
 // copyNewKeys copies the rows of a server's stage into the kind's table, leaving out
-// keys it holds, and of a key repeated in the stage the first line. The keys are taken
+// keys it holds, and of a key repeated in the stage the first line; it returns the
+// rows the table got of the file and run (params fid and run). The keys are taken
 // in passes (by hash), so that the engine's hash sets hold one pass's keys.
 //
 // Keys repeated within the file are rare, so rather than sort the whole stage by key
 // and line, the commit finds the repeated keys (a hash aggregation) and their first
 // lines, and lets every other row through as it is read.
-func (st *stage) copyNewKeys(ctx context.Context, params store.Params) error {
+func (st *stage) copyNewKeys(ctx context.Context, params store.Params) (int64, error) {
 	passes := st.passes()
 	params["passes"] = passes
 	inPass := st.inPass()
@@ -324,10 +323,10 @@ func (st *stage) copyNewKeys(ctx context.Context, params store.Params) error {
 	for pass := range passes {
 		params["pass"] = pass
 		if err := st.s.Exec(ctx, query, params); err != nil {
-			return err
+			return 0, err
 		}
 	}
-	return nil
+	return st.count(ctx, "SELECT count() AS n FROM "+st.table+" WHERE file_id = {fid:String} AND run_id = {run:String}", params)
 }
 
 // commitProblems stores the sample of the file's quarantined rows, each (line,
