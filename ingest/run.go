@@ -9,6 +9,11 @@ import (
 // file. A rejected file does not stop the others. After data was added, the hooks of
 // AfterLoad run (the indicator refresh).
 func Run(ctx context.Context, l *Loader, trigger string, files []string, kind string) ([]FileResult, error) {
+	// A loader whose process was to end after its run is running another: what it
+	// held goes first, before recovery deletes from those tables (merges.go).
+	if err := l.releaseMerges(ctx); err != nil {
+		return nil, err
+	}
 	// What killed loads left goes first, so that nothing of a half-loaded file is
 	// counted or deduplicated against (recover.go).
 	if err := Recover(ctx, l.Store, RecoverOptions{Log: l.log(), ScratchDirs: l.ScratchDirs}); err != nil {

@@ -45,6 +45,7 @@ func cmdIngest(ctx context.Context, m *Main, args []string) error {
 	if err != nil {
 		return err
 	}
+	loader.EndsAfterRun = true // the command ends with its run
 	if f, ok := m.Stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 		loader.Progress = progressBar(m.Stderr)
 	}
