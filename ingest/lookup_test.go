@@ -4,6 +4,8 @@ import (
 	"context"
 	"path/filepath"
 	"testing"
+
+	"ee/kovmon/store/storetest"
 )
 
 // TestSmallFileLookupIsNarrowed: a file of few keys into a table that holds some of
@@ -62,7 +64,7 @@ func TestBucketBits(t *testing.T) {
 // stage and the dictionary that reads it; DropStaleStages drops both, the
 // dictionary first (the engine refuses to drop the table before it).
 func TestDropStaleStagesDropsDictionaries(t *testing.T) {
-	_, s := newLoader(t)
+	s := storetest.New(t)
 	ctx := context.Background()
 	kind, _ := KindByName("usage")
 	st, err := newStage(ctx, s, kind, 0)

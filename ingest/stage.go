@@ -227,7 +227,6 @@ func (st *stage) deleteHeldKeys(ctx context.Context) error {
 		return err
 	}
 	lookup, err := st.narrowedLookup(ctx)
-	defer st.s.Exec(context.WithoutCancel(ctx), "DROP DICTIONARY IF EXISTS "+st.buckets, nil)
 	if err != nil {
 		return err
 	}
@@ -282,8 +281,15 @@ func (st *stage) stagedHashes() string {
 // Only the stored hashes are read in full; a stored key is read where its hash
 // matched. On a cluster the kind's table is Distributed: GLOBAL sends every shard the
 // stage's hashes (the stage lives on this host only); on one node GLOBAL IN is IN.
-func (st *stage) storedKeysOfStagedHashes() string {
-	return "SELECT " + st.keyList + " FROM " + st.table + " PREWHERE " + keyHashColumn + " GLOBAL IN (" + st.stagedHashes() + ")"
+func (st *stage) storedKeysOfStagedHashes() string { return st.storedKeysPassing("") }
+
+// storedKeysPassing is storedKeysOfStagedHashes with first, a cheaper condition on the
+// stored hash, before the staged hashes' set (narrowedLookup); or without, for "".
+func (st *stage) storedKeysPassing(first string) string {
+	if first != "" {
+		first += " AND "
+	}
+	return "SELECT " + st.keyList + " FROM " + st.table + " PREWHERE " + first + keyHashColumn + " GLOBAL IN (" + st.stagedHashes() + ")"
 }
 
 // narrowedLookup is the look-up of deleteHeldKeys, with its settings:
@@ -304,22 +310,12 @@ func (st *stage) narrowedLookup(ctx context.Context) (string, error) {
 	if !ok || !st.direct {
 		return st.storedKeysOfStagedHashes() + st.prioritySettings(), nil
 	}
-	// The dictionary's query runs outside this connection's database: its names are
-	// qualified (a database's name is letters, digits and _, a stage's hex).
-	const query = "SELECT currentDatabase() AS db"
-	r, err := st.s.Query(ctx, query, nil)
-	if err != nil {
-		return "", err
-	}
-	dbs, err := store.Scan[struct {
-		DB string `ch:"db"`
-	}](r, query)
-	if err != nil || len(dbs) != 1 {
-		return "", fmt.Errorf("the current database: %v", err)
-	}
+	db, _ := store.EmbeddedDatabase(st.s) // a direct stage is of the embedded engine
 	bucket := "bitShiftRight(" + keyHashColumn + ", " + strconv.Itoa(64-width) + ")"
 	size := strconv.Itoa(1 << width)
-	source := "SELECT DISTINCT " + bucket + " AS bucket FROM " + dbs[0].DB + "." + st.rows
+	// The dictionary's query runs outside this connection's database: its names are
+	// qualified (a database's name is letters, digits and _, a stage's hex).
+	source := "SELECT DISTINCT " + bucket + " AS bucket FROM " + db + "." + st.rows
 	create := "CREATE DICTIONARY " + st.buckets + " (bucket UInt64) PRIMARY KEY bucket SOURCE(CLICKHOUSE(QUERY '" + source + "'))" +
 		" LAYOUT(FLAT(INITIAL_ARRAY_SIZE " + size + " MAX_ARRAY_SIZE " + size + ")) LIFETIME(0)"
 	if err := st.s.Exec(ctx, create, nil); err != nil {
@@ -330,8 +326,7 @@ func (st *stage) narrowedLookup(ctx context.Context) (string, error) {
 	// its hash is staged; evaluated lazily, the set is probed only where the
 	// dictionary passed. (As a WHERE, the set's condition read the keys of every
 	// granule, 0.47 s; the engine's own order of the two probed the set first.)
-	return "SELECT " + st.keyList + " FROM " + st.table + " PREWHERE dictHas('" + dbs[0].DB + "." + st.buckets + "', " + bucket + ")" +
-		" AND " + keyHashColumn + " IN (" + st.stagedHashes() + ") SETTINGS short_circuit_function_evaluation = 'force_enable'" + st.priority, nil
+	return st.storedKeysPassing("dictHas('"+db+"."+st.buckets+"', "+bucket+")") + " SETTINGS short_circuit_function_evaluation = 'force_enable'" + st.priority, nil
 }
 
 // narrowedLookups counts the look-ups narrowedLookup narrowed, for the tests.

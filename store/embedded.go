@@ -406,6 +406,17 @@ func Embedded(s Store) bool {
 	return ok
 }
 
+// EmbeddedDatabase is the database of the embedded engine that s is, and false when
+// s is not one: a name the engine reads outside this connection (a dictionary's
+// source, say) must be qualified with it.
+func EmbeddedDatabase(s Store) (string, bool) {
+	e, ok := find[*embedded](s)
+	if !ok {
+		return "", false
+	}
+	return e.db, true
+}
+
 // find looks for a T in s and in what s wraps: a wrapper (a tracing store, say) names
 // what it wraps with Unwrap.
 func find[T Store](s Store) (T, bool) {
