@@ -40,13 +40,16 @@ func newRowSink(ctx context.Context, st *stage, res *FileResult) (rowSink, error
 	// Sorting and writing the parts is most of the engine's work, and it runs in
 	// parallel with max_insert_threads: 5 M usage rows from a TSV file took 9.0 s with
 	// one thread, 5.2 s with two, for about the same CPU time (2 cores).
-	// Each thread gathers rows into a block before it sorts and writes one; blocks of
-	// a quarter of the default (1 M rows, 256 MB) bound the engine's memory early in
-	// a load, and then it stays flat: the 5 M- and 20 M-row loads of
-	// BenchmarkLoadUsagePeakMemory peaked at +313 and +316 MB (with the default blocks
-	// the 5 M-row load ended before the engine's memory had levelled off: +671 MB
-	// against +797 MB), and the 5 M-row load was no slower.
-	settings := " SETTINGS " + insertThreads() + ", min_insert_block_size_rows = 262144, min_insert_block_size_bytes = 67108864" + st.priority
+	// Each thread gathers rows into a block before it sorts and writes one, and the
+	// blocks it holds are most of the engine's memory in a load. With an eighth of
+	// the default (1 M rows, 256 MB), `kovmon ingest` of 5 M usage rows peaked at
+	// 525-534 MB against 600-621 MB with a quarter, for the same CPU time (8.1-8.8
+	// against 8.2-8.3 CPU-s) and wall time; a sixteenth made twice as many parts
+	// again, and the files cost more CPU (9.4-9.6 CPU-s) for less than 40 MB (load
+	// average under 0.7, 2026-12-03). A quarter had bounded the default's growth:
+	// +313 and +316 MB at 5 M and 20 M rows, where the default's had not levelled off
+	// by the end of the 5 M-row load (+671 MB).
+	settings := " SETTINGS " + insertThreads() + ", min_insert_block_size_rows = 131072, min_insert_block_size_bytes = 33554432" + st.priority
 	return startPipeInsert(ctx, st.s, fileInsertQuery(st.rows, st.layout.names, true, formatNative, settings),
 		store.Params{"structure": st.layout.structure(), "fid": res.FileID, "run": res.RunID})
 }
