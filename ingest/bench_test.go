@@ -271,14 +271,27 @@ type loadFigures struct {
 
 func (f loadFigures) rate() float64 { return float64(f.Rows) / f.Seconds }
 
+// measuredDataDir is a fresh data folder for one measured process, removed when the
+// benchmark ends rather than when the process does. On this machine's filesystem (ext4
+// without a journal) the kernel gives a new file an inode only after looking past
+// every inode deleted in the last 30 seconds (find_inode_bit, recently_deleted), so a
+// process started just after another's folder was removed paid for the removal, and
+// the more files a load makes, the more: a `kovmon ingest` of 5 M usage rows begun
+// right after a removal had 20 % of its samples in that search (perf; the kernel 30 %
+// in all), one begun 45 s after a removal 0.1 % (the kernel 14 %; load average 0.3).
+// BenchmarkIngestProcess, removing each folder after its process, took 1.01 and 1.12
+// of the engine's CPU, and 0.95 and 0.97 keeping them to the end (alternating runs,
+// 3 pairs each, load average 0.36-0.78 before, 2026-12-03): the stage writes its
+// parts in smaller blocks than the engine's own load does, so more files.
+func measuredDataDir(b *testing.B, name string) string { return filepath.Join(b.TempDir(), name) }
+
 // runLoadChild measures a load of uf in a child doing job, into a store that holds
 // the file held (none: Path "") loaded before; shared of uf's keys are held's too.
 func runLoadChild(b *testing.B, job string, uf, held usageFile, shared int64) loadFigures {
 	b.Helper()
 	warmFile(b, uf.Path)
 	var f loadFigures
-	dir := filepath.Join(b.TempDir(), "data")
-	defer os.RemoveAll(dir) // gigabytes, for a large file
+	dir := measuredDataDir(b, "data")
 	env := map[string]string{"KOVMON_CHILD_DATA": dir, "KOVMON_CHILD_FILE": uf.Path, "KOVMON_CHILD_PRELOAD": held.Path}
 	runTestChild(b, job, env, &f)
 	want := uf.Keys + held.Keys - shared

@@ -134,8 +134,7 @@ func measureProcess(b *testing.B, cmd *exec.Cmd) (processFigures, string) {
 func runEngineProcess(b *testing.B, uf usageFile) processFigures {
 	b.Helper()
 	warmFile(b, uf.Path)
-	dir := filepath.Join(b.TempDir(), "engine")
-	defer os.RemoveAll(dir)
+	dir := measuredDataDir(b, "engine")
 	f, out := measureProcess(b, testChildCommand("engine-csv", map[string]string{"KOVMON_CHILD_DATA": dir, "KOVMON_CHILD_FILE": uf.Path}))
 	if want := fmt.Sprintf(`{"Stored":%d}`, uf.Rows); strings.TrimSpace(out) != want {
 		b.Fatalf("the engine's load printed %q, want %s", out, want)
@@ -150,8 +149,7 @@ var loadSeconds = regexp.MustCompile(`(\d+) rows read, (\d+) loaded, .* \((\d+\.
 func runIngestProcess(b *testing.B, bin, registry string, uf usageFile) processFigures {
 	b.Helper()
 	warmFile(b, uf.Path)
-	dir := filepath.Join(b.TempDir(), "ours")
-	defer os.RemoveAll(dir)
+	dir := measuredDataDir(b, "ours")
 	if out, err := exec.Command("cp", "-a", registry, dir).CombinedOutput(); err != nil {
 		b.Fatalf("copy the data folder: %v %s", err, out)
 	}

@@ -41,15 +41,30 @@ func newRowSink(ctx context.Context, st *stage, res *FileResult) (rowSink, error
 	// parallel with max_insert_threads: 5 M usage rows from a TSV file took 9.0 s with
 	// one thread, 5.2 s with two, for about the same CPU time (2 cores).
 	// Each thread gathers rows into a block before it sorts and writes one, and the
-	// blocks it holds are most of the engine's memory in a load. With an eighth of
-	// the default (1 M rows, 256 MB), `kovmon ingest` of 5 M usage rows peaked at
-	// 525-534 MB against 600-621 MB with a quarter, for the same CPU time (8.1-8.8
-	// against 8.2-8.3 CPU-s) and wall time; a sixteenth made twice as many parts
-	// again, and the files cost more CPU (9.4-9.6 CPU-s) for less than 40 MB (load
-	// average under 0.7, 2026-12-03). A quarter had bounded the default's growth:
-	// +313 and +316 MB at 5 M and 20 M rows, where the default's had not levelled off
-	// by the end of the 5 M-row load (+671 MB).
-	settings := " SETTINGS " + insertThreads() + ", min_insert_block_size_rows = 131072, min_insert_block_size_bytes = 33554432" + st.priority
+	// blocks it holds are most of the engine's memory in a load. Into an empty table
+	// (the first load, the large one) the blocks are an eighth of the default (1 M
+	// rows, 256 MB): `kovmon ingest` of 5 M usage rows peaked at 525-534 MB against
+	// 600-621 MB with a quarter, for the same CPU time (8.1-8.8 against 8.2-8.3
+	// CPU-s) and wall time; a sixteenth made twice as many parts again, and the files
+	// cost more CPU (9.4-9.6 CPU-s) for less than 40 MB (load average under 0.7,
+	// 2026-12-03). A quarter had bounded the default's growth: +313 and +316 MB at
+	// 5 M and 20 M rows, where the default's had not levelled off by the end of the
+	// 5 M-row load (+671 MB).
+	// Into a table that holds rows (a reload, a day's file), the blocks are a
+	// quarter: the commit's delete and attach take a part at a time, and the stage
+	// has half the parts. BenchmarkReloadUsage20M, two runs each alternating (load
+	// average 0.59-0.68 before, 2026-12-03): with an eighth the delete took 1.05-1.23 s
+	// and the counts after the attach 0.79-1.07 s (new keys), with a quarter
+	// 0.57-0.58 s and 0.27-0.40 s; new keys ran at 0.91-0.94 of the engine's load
+	// against 1.10-1.11, and the loads peaked at +269-342 MB against +311-412 MB
+	// (the engine's +916-953 MB).
+	blockRows := 131072
+	if held, err := st.count(ctx, "SELECT count() AS n FROM "+st.table, nil); err != nil {
+		return nil, err
+	} else if held > 0 {
+		blockRows = 262144
+	}
+	settings := fmt.Sprintf(" SETTINGS %s, min_insert_block_size_rows = %d, min_insert_block_size_bytes = %d%s", insertThreads(), blockRows, blockRows*256, st.priority)
 	return startPipeInsert(ctx, st.s, fileInsertQuery(st.rows, st.layout.names, true, formatNative, settings),
 		store.Params{"structure": st.layout.structure(), "fid": res.FileID, "run": res.RunID})
 }
