@@ -69,7 +69,9 @@ fuzz: deps
 # the engine (in $TMPDIR/kovmon-bench-v1-N: 5 M in about 25 s and 0.7 GB, 50 M in about
 # 5 min and 7 GB, 200 M in 9–25 min and 14–21 GB, whose background merges each
 # run waits out before it measures); KOVMON_BENCH_EVENTS=5000000 (sizes,
-# comma-separated) and KOVMON_BENCH_DAILY_INTO=5000000 for a quicker look. BenchmarkHostileFilesPeakMemory
+# comma-separated) and KOVMON_BENCH_DAILY_INTO=5000000 for a quicker look;
+# KOVMON_BENCH_COLD=1 drops the store's files from the page cache before each
+# operation (a night's load after a day of other work). BenchmarkHostileFilesPeakMemory
 # (ingest) writes issue 15's two hostile files once (a 10 MB gzip of 42.9 million
 # repeated rows, 840 MB of invalid rows, in $TMPDIR/kovmon-bench) and fails when a
 # load of either peaks over 600 MB. The latency steps load the demo into a temporary

@@ -476,30 +476,31 @@ func countLines(path string) (int64, error) {
 	}
 }
 
-// tracingStore prints each statement and how long it took, to standard error.
+// tracingStore prints each statement, how long it took and the process's CPU seconds
+// meanwhile (the parse's too, while a load's insert runs beside it), to standard error.
 type tracingStore struct{ store.Store }
 
 func (t tracingStore) Unwrap() store.Store { return t.Store }
 
-func trace(start time.Time, query string) {
+func trace(start time.Time, cpu float64, query string) {
 	query = strings.Join(strings.Fields(query), " ")
 	if len(query) > 150 {
 		query = query[:150] + "…"
 	}
-	fmt.Fprintf(os.Stderr, "%7.3f s  %s\n", time.Since(start).Seconds(), query)
+	fmt.Fprintf(os.Stderr, "%7.3f s %6.3f CPU-s  %s\n", time.Since(start).Seconds(), processCPUSeconds()-cpu, query)
 }
 
 func (t tracingStore) Exec(ctx context.Context, query string, params store.Params) error {
-	defer trace(time.Now(), query)
+	defer trace(time.Now(), processCPUSeconds(), query)
 	return t.Store.Exec(ctx, query, params)
 }
 
 func (t tracingStore) Query(ctx context.Context, query string, params store.Params) (*store.Result, error) {
-	defer trace(time.Now(), query)
+	defer trace(time.Now(), processCPUSeconds(), query)
 	return t.Store.Query(ctx, query, params)
 }
 
 func (t tracingStore) InsertTSV(ctx context.Context, table string, columns []string, tsv []byte) error {
-	defer trace(time.Now(), fmt.Sprintf("INSERT INTO %s: %d bytes", table, len(tsv)))
+	defer trace(time.Now(), processCPUSeconds(), fmt.Sprintf("INSERT INTO %s: %d bytes", table, len(tsv)))
 	return t.Store.InsertTSV(ctx, table, columns, tsv)
 }
