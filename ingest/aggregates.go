@@ -51,7 +51,9 @@ func CountTables() []string { return slices.Sorted(maps.Values(countTables)) }
 // place of 0.77, but `kovmon ingest` of 5 M rows took 12.9-15.4 CPU-s against
 // 10.7-12.3, with the counts in a MergeTree or in memory alike (two alternating
 // pairs each, load average under 0.7, 2026-12-03; perf of one run each put 8.2 CPU-s
-// of samples in the engine's library against 4.9).
+// of samples in the engine's library against 4.9). In-process, one run, it had
+// looked cheaper (9.0 CPU-s against the engine's own load's 10.9): why the two differ
+// was not found.
 func feedCounts(ctx context.Context, s store.Store, table, stage, partitionID string, ids store.Params) error {
 	counts, ok := countTables[table]
 	if !ok {
