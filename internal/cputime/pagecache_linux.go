@@ -19,8 +19,9 @@ func EvictPageCache(dir string) (int, error) {
 	files := 0
 	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
 		if err == nil && d.Type().IsRegular() {
-			err = evictFile(path)
-			files++
+			if err = evictFile(path); err == nil {
+				files++
+			}
 		}
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil
